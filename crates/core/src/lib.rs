@@ -1,0 +1,14 @@
+//! Outpost's core: everything the desktop app and the `outpost` CLI do, with no UI
+//! framework in it.
+//!
+//! Each module owns one `thiserror` error enum with a `kind()` so callers (the Tauri
+//! shell, the CLI) can map failures without matching on strings.
+
+pub mod paths;
+
+/// The application identifier; also the name of the data directory, shared with the
+/// Tauri app (`identifier` in `tauri.conf.json`) so the CLI and the app see the same files.
+pub const APP_ID: &str = "dev.outpost.desktop";
+
+/// Outpost's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,38 @@
+//! Types that cross the IPC boundary between the Tauri backend (`src-tauri`) and the
+//! Yew frontend (`ui`).
+//!
+//! Every command is described once, here, by a type implementing [`Command`]: its wire
+//! name, its request type and its response type. The backend handler and the frontend
+//! wrapper are both written against that one description, so renaming a field or
+//! changing a type breaks the build on both sides instead of failing at runtime.
+//!
+//! Every command takes exactly one argument named [`REQUEST_ARG`] and fails with an
+//! [`IpcError`].
+
+pub mod app;
+pub mod error;
+
+pub use app::*;
+pub use error::{ErrorKind, IpcError};
+
+use serde::{Serialize, de::DeserializeOwned};
+
+/// Name of the single argument every command takes (`#[tauri::command] fn x(req: …)`).
+pub const REQUEST_ARG: &str = "req";
+
+/// A backend command: its wire name and the types that cross the boundary.
+pub trait Command {
+    /// The name registered with `tauri::generate_handler!` and listed in the ACL manifest.
+    const NAME: &'static str;
+    /// What the UI sends.
+    type Request: Serialize + DeserializeOwned;
+    /// What the backend answers on success.
+    type Response: Serialize + DeserializeOwned;
+}
+
+/// Every command name, for the ACL manifest in `build.rs` and for tests.
+pub const COMMANDS: &[&str] = &[
+    AppInfoCmd::NAME,
+    GetSettingsCmd::NAME,
+    SetSettingsCmd::NAME,
+];

@@ -1,0 +1,9 @@
+//! The fleet simulator: many simulated K3s/MicroK8s sites in one process, each served
+//! as a real Kubernetes API over TLS on its own loopback port.
+//!
+//! - [`resource`] and [`spec`]: the shared vocabulary (resource types, site specs).
+//! - [`world`]: what happens inside a site (seeding, controllers, kubelet, logs).
+
+pub mod resource;
+pub mod spec;
+pub mod world;

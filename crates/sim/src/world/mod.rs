@@ -1,0 +1,46 @@
+//! The simulated world inside one site: seeding, controllers and the kubelet.
+//!
+//! The world never touches the store directly. Each tick it reads through an
+//! [`ObjectView`] and returns [`Action`]s, which the API layer applies like any other
+//! client write (bumping `resourceVersion`, notifying watches). An update built from a
+//! stale read is rejected by the store as a conflict and simply retried on a later tick,
+//! exactly as a real controller would.
+
+use crate::resource::Resource;
+use crate::spec::SiteSpec;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Read access to one site's current objects.
+pub trait ObjectView {
+    /// Objects of one resource, in one namespace or (None) all of them.
+    fn list(&self, resource: Resource, namespace: Option<&str>) -> Vec<Arc<Value>>;
+    /// One object; `namespace` is None for cluster-scoped resources.
+    fn get(&self, resource: Resource, namespace: Option<&str>, name: &str) -> Option<Arc<Value>>;
+}
+
+/// A write the world wants applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Create; the store fills `metadata.uid`, `resourceVersion`, `creationTimestamp`
+    /// and `generateName` suffixes, exactly as for an API create.
+    Create(Resource, Value),
+    /// Replace the whole object (spec and status). Carries the `resourceVersion` that was
+    /// read: the store refuses it if the object changed since.
+    Update(Resource, Value),
+    /// Delete by namespace and name.
+    Delete(Resource, Option<String>, String),
+}
+
+/// Everything one tick may depend on besides the objects.
+pub struct TickCtx<'a> {
+    pub spec: &'a SiteSpec,
+    /// Simulated wall-clock time (advances `speed` times faster than real time).
+    pub now: jiff::Timestamp,
+    /// Simulated seconds since the previous tick.
+    pub dt_secs: f64,
+    /// Deterministic randomness for this site (seeded from the fleet seed and the name).
+    pub rng: &'a mut rand::rngs::StdRng,
+    /// When set, system-upgrade-controller Jobs fail past their deadline (the "stuck" mode).
+    pub upgrade_stuck: bool,
+}
