@@ -1,11 +1,43 @@
-//! `outpost`: the command-line interface, a thin layer over `outpost-core`.
+//! `outpost`: the command-line interface, a thin layer over `outpost-core` and
+//! `outpost-sim`. Each subcommand lives in its own module.
 
-use clap::Parser;
+mod sim;
+mod site;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "outpost", version, about = "Run a fleet of K3s/MicroK8s edge sites")]
-struct Cli {}
+#[command(
+    name = "outpost",
+    version,
+    about = "Run a fleet of K3s/MicroK8s edge sites"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let _cli = Cli::parse();
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run simulated sites (a Kubernetes API per site) for tests, benchmarks and the demo.
+    Sim(sim::SimArgs),
+    /// Manage the registered sites.
+    #[command(subcommand)]
+    Site(site::SiteCmd),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sim(args) => sim::run(args),
+        Command::Site(cmd) => site::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
 }

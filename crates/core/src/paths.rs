@@ -53,7 +53,9 @@ impl Home {
             Some(p) => p.to_path_buf(),
             None => match std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()) {
                 Some(v) => PathBuf::from(v),
-                None => dirs::data_dir().ok_or(PathError::NoDataDir)?.join(crate::APP_ID),
+                None => dirs::data_dir()
+                    .ok_or(PathError::NoDataDir)?
+                    .join(crate::APP_ID),
             },
         };
         Self::at(root, profile)
@@ -129,7 +131,10 @@ mod tests {
         let h = Home::at("/data", DEFAULT_PROFILE).unwrap();
         assert_eq!(h.store_file(), PathBuf::from("/data/outpost.json"));
         let d = Home::at("/data", "demo").unwrap();
-        assert_eq!(d.store_file(), PathBuf::from("/data/profiles/demo/outpost.json"));
+        assert_eq!(
+            d.store_file(),
+            PathBuf::from("/data/profiles/demo/outpost.json")
+        );
         assert_eq!(d.log_dir(), PathBuf::from("/data/logs"));
     }
 

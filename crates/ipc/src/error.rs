@@ -91,8 +91,7 @@ mod tests {
 
     #[test]
     fn unknown_kind_is_rejected_not_defaulted() {
-        let r: Result<IpcError, _> =
-            serde_json::from_str(r#"{"kind":"bogus","message":"x"}"#);
+        let r: Result<IpcError, _> = serde_json::from_str(r#"{"kind":"bogus","message":"x"}"#);
         assert!(r.is_err());
     }
 }

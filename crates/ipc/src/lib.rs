@@ -31,8 +31,4 @@ pub trait Command {
 }
 
 /// Every command name, for the ACL manifest in `build.rs` and for tests.
-pub const COMMANDS: &[&str] = &[
-    AppInfoCmd::NAME,
-    GetSettingsCmd::NAME,
-    SetSettingsCmd::NAME,
-];
+pub const COMMANDS: &[&str] = &[AppInfoCmd::NAME, GetSettingsCmd::NAME, SetSettingsCmd::NAME];

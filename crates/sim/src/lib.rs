@@ -3,7 +3,9 @@
 //!
 //! - [`resource`] and [`spec`]: the shared vocabulary (resource types, site specs).
 //! - [`world`]: what happens inside a site (seeding, controllers, kubelet, logs).
+//! - [`demo`]: fleet presets (the demo fleet, generated fleets).
 
+pub mod demo;
 pub mod resource;
 pub mod spec;
 pub mod world;

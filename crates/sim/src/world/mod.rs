@@ -44,3 +44,18 @@ pub struct TickCtx<'a> {
     /// When set, system-upgrade-controller Jobs fail past their deadline (the "stuck" mode).
     pub upgrade_stuck: bool,
 }
+
+pub mod logs;
+pub mod metrics;
+mod seed;
+
+pub use seed::seed;
+
+/// One reconcile pass over the whole site: controllers (deployments, replicasets,
+/// daemonsets, statefulsets, system-upgrade-controller) and the kubelet (pod phases,
+/// image pulls, crash loops, events, node conditions). Pure: reads `view`, returns writes.
+pub fn tick(view: &dyn ObjectView, ctx: &mut TickCtx<'_>) -> Vec<Action> {
+    // Stub: the controllers land in world/controllers/*.
+    let _ = (view, ctx);
+    Vec::new()
+}
