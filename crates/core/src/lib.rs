@@ -4,7 +4,11 @@
 //! Each module owns one `thiserror` error enum with a `kind()` so callers (the Tauri
 //! shell, the CLI) can map failures without matching on strings.
 
+pub mod fsutil;
+pub mod net;
 pub mod paths;
+pub mod registry;
+pub mod secret;
 
 /// The application identifier; also the name of the data directory, shared with the
 /// Tauri app (`identifier` in `tauri.conf.json`) so the CLI and the app see the same files.

@@ -1,0 +1,426 @@
+//! The site record and its validation.
+//!
+//! A site never holds a secret: [`CredentialRef`] names keyring entries only.
+
+use super::RegistryError;
+use serde::{Deserialize, Serialize};
+
+/// The Kubernetes distribution a site runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Distro {
+    K3s,
+    MicroK8s,
+    Kubernetes,
+}
+
+impl Distro {
+    /// Lowercase name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Distro::K3s => "k3s",
+            Distro::MicroK8s => "microk8s",
+            Distro::Kubernetes => "kubernetes",
+        }
+    }
+}
+
+/// Where a site is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// When changes to a site are allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum MaintenanceWindow {
+    /// Weekly: on `days` (`mon`..`sun`) from `start` to `end` (`HH:MM`, local time in
+    /// `timezone`, an IANA name). `end` before `start` means the window crosses midnight.
+    #[serde(rename_all = "camelCase")]
+    Weekly {
+        days: Vec<String>,
+        start: String,
+        end: String,
+        timezone: String,
+    },
+    /// Free text agreed with the site (not machine-checked).
+    #[serde(rename_all = "camelCase")]
+    Text { text: String },
+}
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+impl MaintenanceWindow {
+    /// Parses `DAYS HH:MM-HH:MM TZ` (days: `mon,wed` or `mon-fri` or `daily`), or
+    /// `text:ANYTHING` for free text.
+    pub fn parse(s: &str) -> Result<Self, RegistryError> {
+        let bad = |why: &str| RegistryError::Invalid(format!("maintenance window {s:?}: {why}"));
+        if let Some(text) = s.strip_prefix("text:") {
+            let w = MaintenanceWindow::Text {
+                text: text.trim().to_string(),
+            };
+            w.validate()?;
+            return Ok(w);
+        }
+        let parts: Vec<&str> = s.split_whitespace().collect();
+        let [days, times, tz] = parts.as_slice() else {
+            return Err(bad(
+                "expected `DAYS HH:MM-HH:MM TIMEZONE` (e.g. `sat,sun 02:00-05:00 Europe/Paris`) or `text:...`",
+            ));
+        };
+        let (start, end) = times
+            .split_once('-')
+            .ok_or_else(|| bad("times must look like 02:00-05:00"))?;
+        let mut out = Vec::new();
+        for d in days.to_ascii_lowercase().split(',') {
+            if d == "daily" {
+                out.extend(DAYS.iter().map(|d| d.to_string()));
+            } else if let Some((a, b)) = d.split_once('-') {
+                let ia = DAYS.iter().position(|x| *x == a);
+                let ib = DAYS.iter().position(|x| *x == b);
+                let (Some(ia), Some(ib)) = (ia, ib) else {
+                    return Err(bad("unknown day (use mon..sun)"));
+                };
+                if ia > ib {
+                    return Err(bad("day range must go forward (mon-fri)"));
+                }
+                out.extend(DAYS[ia..=ib].iter().map(|d| d.to_string()));
+            } else {
+                out.push(d.to_string());
+            }
+        }
+        out.dedup();
+        let w = MaintenanceWindow::Weekly {
+            days: out,
+            start: start.to_string(),
+            end: end.to_string(),
+            timezone: tz.to_string(),
+        };
+        w.validate()?;
+        Ok(w)
+    }
+
+    /// Checks days, times and the time zone name.
+    pub fn validate(&self) -> Result<(), RegistryError> {
+        match self {
+            MaintenanceWindow::Text { text } => {
+                if text.trim().is_empty() || text.len() > 500 {
+                    return Err(RegistryError::Invalid(
+                        "maintenance window text must be 1..500 characters".into(),
+                    ));
+                }
+            }
+            MaintenanceWindow::Weekly {
+                days,
+                start,
+                end,
+                timezone,
+            } => {
+                if days.is_empty() || days.iter().any(|d| !DAYS.contains(&d.as_str())) {
+                    return Err(RegistryError::Invalid(format!(
+                        "maintenance window days {days:?}: use mon..sun"
+                    )));
+                }
+                for t in [start, end] {
+                    if jiff::civil::Time::strptime("%H:%M", t).is_err() {
+                        return Err(RegistryError::Invalid(format!(
+                            "maintenance window time {t:?}: use HH:MM"
+                        )));
+                    }
+                }
+                if start == end {
+                    return Err(RegistryError::Invalid(
+                        "maintenance window start and end are equal".into(),
+                    ));
+                }
+                if jiff::tz::TimeZone::get(timezone).is_err() {
+                    return Err(RegistryError::Invalid(format!(
+                        "maintenance window time zone {timezone:?} is not a known IANA name"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for MaintenanceWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MaintenanceWindow::Text { text } => f.write_str(text),
+            MaintenanceWindow::Weekly {
+                days,
+                start,
+                end,
+                timezone,
+            } => write!(f, "{} {start}-{end} {timezone}", days.join(",")),
+        }
+    }
+}
+
+/// How a site authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialKind {
+    ClientCert,
+    Token,
+    Basic,
+    Exec,
+}
+
+impl CredentialKind {
+    /// Kebab-case name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::ClientCert => "client-cert",
+            CredentialKind::Token => "token",
+            CredentialKind::Basic => "basic",
+            CredentialKind::Exec => "exec",
+        }
+    }
+}
+
+/// A kubeconfig `exec` credential plugin. Env values live in the keyring (item `exec-env`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecSpec {
+    pub api_version: String,
+    pub command: String,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env_names: Vec<String>,
+}
+
+/// Names the keyring entries holding a site's credentials; never the secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialRef {
+    pub kind: CredentialKind,
+    /// Keyring entry ids (`<site>/<item>`, service `dev.outpost.desktop`).
+    pub entries: Vec<String>,
+    /// Basic-auth user name (not a secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec: Option<ExecSpec>,
+    /// False until the user approves running the exec command (`--allow-exec`).
+    #[serde(default)]
+    pub exec_approved: bool,
+}
+
+/// One registered site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Site {
+    /// DNS-1123 label, unique in the profile.
+    pub name: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub location: Location,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintenance_window: Option<MaintenanceWindow>,
+    #[serde(default)]
+    pub distro: Option<Distro>,
+    #[serde(default)]
+    pub version: Option<String>,
+    /// `https://host:port` of the API server.
+    pub endpoint: String,
+    /// PEM of the cluster CA (public).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_pem: Option<String>,
+    #[serde(default)]
+    pub insecure_skip_tls_verify: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_server_name: Option<String>,
+    pub credentials: CredentialRef,
+    /// When the site was added (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_at: Option<jiff::Timestamp>,
+}
+
+/// Whether `s` is a DNS-1123 label (lowercase alphanumerics and `-`, at most 63).
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// Turns arbitrary text into a DNS-1123 label (`Edge 1.local` → `edge-1-local`).
+pub fn to_dns_label(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let t = out.trim_matches('-');
+    t.chars()
+        .take(63)
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string()
+}
+
+/// Parses `LAT,LON`.
+pub fn parse_lat_lon(s: &str) -> Result<(f64, f64), RegistryError> {
+    let bad = || RegistryError::Invalid(format!("location {s:?}: expected LAT,LON in degrees"));
+    let (a, b) = s.split_once(',').ok_or_else(bad)?;
+    let lat: f64 = a.trim().parse().map_err(|_| bad())?;
+    let lon: f64 = b.trim().parse().map_err(|_| bad())?;
+    Ok((lat, lon))
+}
+
+impl Site {
+    /// Checks every field; the store refuses to write an invalid site.
+    pub fn validate(&self) -> Result<(), RegistryError> {
+        let inv = |m: String| Err(RegistryError::Invalid(format!("site {:?}: {m}", self.name)));
+        if !is_dns_label(&self.name) {
+            return inv("name must be a DNS-1123 label (a-z, 0-9, '-', at most 63)".into());
+        }
+        if self.display_name.trim().is_empty() || self.display_name.len() > 200 {
+            return inv("display name must be 1..200 characters".into());
+        }
+        if let Some(lat) = self.location.latitude
+            && !(-90.0..=90.0).contains(&lat)
+        {
+            return inv(format!("latitude {lat} is outside -90..90"));
+        }
+        if let Some(lon) = self.location.longitude
+            && !(-180.0..=180.0).contains(&lon)
+        {
+            return inv(format!("longitude {lon} is outside -180..180"));
+        }
+        for t in &self.tags {
+            let ok = !t.is_empty()
+                && t.len() <= 63
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.:/=".contains(c));
+            if !ok {
+                return inv(format!("tag {t:?}: use 1..63 of a-z, 0-9, - _ . : / ="));
+            }
+        }
+        if let Some(w) = &self.maintenance_window {
+            w.validate()?;
+        }
+        crate::net::endpoint::parse_https(&self.endpoint)
+            .map_err(|e| RegistryError::Invalid(format!("site {:?}: {e}", self.name)))?;
+        if let Some(ca) = &self.ca_pem
+            && !ca.contains("-----BEGIN CERTIFICATE-----")
+        {
+            return inv("CA must be PEM (-----BEGIN CERTIFICATE-----)".into());
+        }
+        let c = &self.credentials;
+        if c.kind == CredentialKind::Exec && c.exec.is_none() {
+            return inv("exec credentials need an exec command".into());
+        }
+        if c.exec_approved && c.exec.is_none() {
+            return inv("exec_approved without an exec command".into());
+        }
+        for e in &c.entries {
+            if !e.starts_with(&format!("{}/", self.name)) {
+                return inv(format!("keyring entry {e:?} does not belong to this site"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn sample(name: &str, endpoint: &str) -> Site {
+        Site {
+            name: name.into(),
+            display_name: name.to_uppercase(),
+            location: Location::default(),
+            tags: vec![],
+            contact: None,
+            notes: None,
+            maintenance_window: None,
+            distro: None,
+            version: None,
+            endpoint: endpoint.into(),
+            ca_pem: None,
+            insecure_skip_tls_verify: false,
+            tls_server_name: None,
+            credentials: CredentialRef {
+                kind: CredentialKind::Token,
+                entries: vec![format!("{name}/token")],
+                username: None,
+                exec: None,
+                exec_approved: false,
+            },
+            added_at: None,
+        }
+    }
+
+    #[test]
+    fn dns_labels() {
+        assert!(is_dns_label("edge-1"));
+        for bad in ["", "-a", "a-", "A", "a_b", "a.b", &"a".repeat(64)] {
+            assert!(!is_dns_label(bad), "{bad:?}");
+        }
+        assert_eq!(to_dns_label("Edge 1.local"), "edge-1-local");
+        assert_eq!(to_dns_label("--10.0.0.5--"), "10-0-0-5");
+    }
+
+    #[test]
+    fn validation_rejects_bad_fields() {
+        assert!(sample("edge-1", "https://10.0.0.5:6443").validate().is_ok());
+        assert!(sample("Edge", "https://10.0.0.5:6443").validate().is_err());
+        assert!(sample("edge", "http://10.0.0.5:6443").validate().is_err());
+        let mut s = sample("edge", "https://10.0.0.5:6443");
+        s.location.latitude = Some(91.0);
+        assert!(s.validate().is_err());
+        let mut s = sample("edge", "https://10.0.0.5:6443");
+        s.credentials.entries = vec!["other/token".into()];
+        let e = s.validate().unwrap_err();
+        assert_eq!(e.kind(), "invalid_input");
+        let mut s = sample("edge", "https://10.0.0.5:6443");
+        s.tags = vec!["bad tag".into()];
+        assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn maintenance_windows_parse_and_validate() {
+        let w = MaintenanceWindow::parse("mon-wed,sat 22:00-04:00 Europe/Paris").unwrap();
+        assert_eq!(w.to_string(), "mon,tue,wed,sat 22:00-04:00 Europe/Paris");
+        assert!(MaintenanceWindow::parse("daily 02:00-03:00 UTC").is_ok());
+        assert!(MaintenanceWindow::parse("text:ask Bob first").is_ok());
+        for bad in [
+            "mon 25:00-03:00 UTC",
+            "funday 02:00-03:00 UTC",
+            "mon 02:00-03:00 Mars/Olympus",
+            "mon 02:00",
+            "fri-mon 02:00-03:00 UTC",
+            "text:",
+        ] {
+            assert!(MaintenanceWindow::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lat_lon() {
+        assert_eq!(parse_lat_lon("48.85, 2.35").unwrap(), (48.85, 2.35));
+        assert!(parse_lat_lon("north").is_err());
+    }
+}
