@@ -4,6 +4,7 @@
 //! Each module owns one `thiserror` error enum with a `kind()` so callers (the Tauri
 //! shell, the CLI) can map failures without matching on strings.
 
+pub mod credentials;
 pub mod fsutil;
 pub mod net;
 pub mod paths;

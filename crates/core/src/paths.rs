@@ -106,6 +106,11 @@ impl Home {
         self.dir().join("snapshots")
     }
 
+    /// Encrypted credential blobs too large for a keyring entry.
+    pub fn secrets_dir(&self) -> PathBuf {
+        self.dir().join("secrets")
+    }
+
     /// Rolling log files (shared by all profiles).
     pub fn log_dir(&self) -> PathBuf {
         self.root.join("logs")

@@ -1,0 +1,219 @@
+//! Site credentials: client keys and certificates, tokens, passwords and exec env values
+//! live in the OS keyring (service [`SERVICE`], one entry per site and item), never in the
+//! store file.
+//!
+//! Material larger than [`INLINE_MAX`] bytes (the Windows Credential Manager cap) is
+//! encrypted with ChaCha20-Poly1305 under a random 256-bit data key; the key goes to the
+//! keyring and the ciphertext to `<profile>/secrets/<site>-<item>.enc`.
+
+mod blob;
+mod keyring_store;
+#[cfg(test)]
+pub(crate) mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use keyring_store::KeyringStore;
+
+use crate::paths::Home;
+use crate::secret::Secret;
+use std::path::PathBuf;
+
+/// Keyring service name shared by the CLI and the app.
+pub const SERVICE: &str = crate::APP_ID;
+
+/// Largest secret stored directly in a keyring entry (Windows caps entries at 2,560 bytes).
+pub const INLINE_MAX: usize = 2560;
+
+/// Errors from the credential store.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error("no keyring entry {0:?}: re-import the site's kubeconfig")]
+    Missing(String),
+    #[error("the keyring is locked or refused access to {id:?}: unlock it and retry ({detail})")]
+    Denied { id: String, detail: String },
+    #[error("keyring error for {id:?}: {detail}")]
+    Keyring { id: String, detail: String },
+    #[error("encrypted secret file {path}: {detail}")]
+    Blob { path: PathBuf, detail: String },
+    #[error("invalid keyring entry name {0:?}")]
+    InvalidId(String),
+}
+
+impl CredentialError {
+    /// Coarse category for mapping to IPC and exit codes.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CredentialError::Missing(_) => "auth",
+            CredentialError::Denied { .. } => "denied",
+            CredentialError::Keyring { .. } | CredentialError::Blob { .. } => "storage",
+            CredentialError::InvalidId(_) => "invalid_input",
+        }
+    }
+}
+
+/// One kind of secret a site can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Item {
+    ClientCert,
+    ClientKey,
+    Token,
+    Password,
+    /// JSON object of the exec plugin's environment values.
+    ExecEnv,
+}
+
+impl Item {
+    /// All items, for cleanup.
+    pub const ALL: [Item; 5] = [
+        Item::ClientCert,
+        Item::ClientKey,
+        Item::Token,
+        Item::Password,
+        Item::ExecEnv,
+    ];
+
+    /// The item's name in entry ids and blob file names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Item::ClientCert => "client-cert",
+            Item::ClientKey => "client-key",
+            Item::Token => "token",
+            Item::Password => "password",
+            Item::ExecEnv => "exec-env",
+        }
+    }
+
+    /// Parses an item name.
+    pub fn parse(s: &str) -> Option<Item> {
+        Item::ALL.into_iter().find(|i| i.as_str() == s)
+    }
+}
+
+/// The keyring entry id (`<site>/<item>`) for a site's item.
+pub fn entry_id(site: &str, item: Item) -> String {
+    format!("{site}/{}", item.as_str())
+}
+
+/// Splits an entry id into site and item.
+pub fn parse_entry_id(id: &str) -> Result<(String, Item), CredentialError> {
+    let (site, item) = id
+        .split_once('/')
+        .ok_or_else(|| CredentialError::InvalidId(id.to_string()))?;
+    let item = Item::parse(item).ok_or_else(|| CredentialError::InvalidId(id.to_string()))?;
+    if !crate::registry::is_dns_label(site) {
+        return Err(CredentialError::InvalidId(id.to_string()));
+    }
+    Ok((site.to_string(), item))
+}
+
+/// A raw secret store addressed by entry id (the OS keyring, or a mock in unit tests).
+pub trait CredentialStore: Send + Sync {
+    /// A short name of the backend (`secret-service`, `keyutils`, …) for diagnostics.
+    fn backend(&self) -> &'static str;
+    /// Creates or replaces an entry.
+    fn set(&self, id: &str, value: &Secret) -> Result<(), CredentialError>;
+    /// Reads an entry; `None` when it does not exist.
+    fn get(&self, id: &str) -> Result<Option<Secret>, CredentialError>;
+    /// Deletes an entry; deleting a missing entry succeeds.
+    fn delete(&self, id: &str) -> Result<(), CredentialError>;
+}
+
+/// Site secrets on top of a [`CredentialStore`], with large items in encrypted files.
+pub struct Vault {
+    store: Box<dyn CredentialStore>,
+    secrets_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("backend", &self.store.backend())
+            .field("secrets_dir", &self.secrets_dir)
+            .finish()
+    }
+}
+
+impl Vault {
+    /// A vault over `store`, with blobs in `home`'s `secrets/` directory.
+    pub fn new(store: Box<dyn CredentialStore>, home: &Home) -> Self {
+        Self {
+            store,
+            secrets_dir: home.secrets_dir(),
+        }
+    }
+
+    /// The OS keyring vault for a profile.
+    pub fn open(home: &Home) -> Result<Self, CredentialError> {
+        Ok(Self::new(Box::new(KeyringStore::open()?), home))
+    }
+
+    /// The backend's name.
+    pub fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+
+    fn blob_path(&self, site: &str, item: Item) -> PathBuf {
+        self.secrets_dir
+            .join(format!("{site}-{}.enc", item.as_str()))
+    }
+
+    /// Stores a secret and returns its entry id.
+    pub fn put(&self, site: &str, item: Item, secret: &Secret) -> Result<String, CredentialError> {
+        let id = entry_id(site, item);
+        parse_entry_id(&id)?;
+        let path = self.blob_path(site, item);
+        if secret.len() <= INLINE_MAX {
+            self.store.set(&id, secret)?;
+            let _ = std::fs::remove_file(&path);
+        } else {
+            let key = blob::write(&path, &id, secret)?;
+            if let Err(e) = self.store.set(&id, &key) {
+                let _ = std::fs::remove_file(&path);
+                return Err(e);
+            }
+        }
+        tracing::debug!(entry = %id, bytes = secret.len(), "stored credential");
+        Ok(id)
+    }
+
+    /// Reads a secret; `Missing` when there is none.
+    pub fn get(&self, site: &str, item: Item) -> Result<Secret, CredentialError> {
+        let id = entry_id(site, item);
+        let v = self
+            .store
+            .get(&id)?
+            .ok_or_else(|| CredentialError::Missing(id.clone()))?;
+        if blob::is_key(&v) {
+            blob::read(&self.blob_path(site, item), &id, &v)
+        } else {
+            Ok(v)
+        }
+    }
+
+    /// Deletes a secret and its blob, if any.
+    pub fn delete(&self, site: &str, item: Item) -> Result<(), CredentialError> {
+        let id = entry_id(site, item);
+        self.store.delete(&id)?;
+        let path = self.blob_path(site, item);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CredentialError::Blob {
+                path,
+                detail: e.to_string(),
+            }),
+        }
+    }
+
+    /// Deletes every item a site may have; reports the first failure after trying all.
+    pub fn delete_site(&self, site: &str) -> Result<(), CredentialError> {
+        let mut first = None;
+        for item in Item::ALL {
+            if let Err(e) = self.delete(site, item) {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(Ok(()), Err)
+    }
+}

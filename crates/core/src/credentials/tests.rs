@@ -1,0 +1,88 @@
+//! Vault tests against the in-memory store.
+
+use super::mock::MemoryStore;
+use super::*;
+
+fn vault() -> (tempfile::TempDir, MemoryStore, Vault) {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = Home::at(tmp.path(), "default").unwrap();
+    let mem = MemoryStore::default();
+    let v = Vault::new(Box::new(mem.clone()), &home);
+    (tmp, mem, v)
+}
+
+#[test]
+fn small_secrets_go_straight_to_the_store() {
+    let (tmp, mem, v) = vault();
+    let id = v
+        .put("edge-1", Item::Token, &Secret::from("tok-123"))
+        .unwrap();
+    assert_eq!(id, "edge-1/token");
+    assert_eq!(mem.ids(), ["edge-1/token"]);
+    assert_eq!(v.get("edge-1", Item::Token).unwrap().expose(), b"tok-123");
+    assert!(!tmp.path().join("secrets").exists());
+    v.delete("edge-1", Item::Token).unwrap();
+    let e = v.get("edge-1", Item::Token).unwrap_err();
+    assert_eq!(e.kind(), "auth");
+    assert!(e.to_string().contains("edge-1/token"));
+}
+
+#[test]
+fn large_secrets_are_encrypted_in_a_file_with_the_key_in_the_store() {
+    let (tmp, mem, v) = vault();
+    let big: String = "K".repeat(INLINE_MAX + 1000);
+    v.put("edge-1", Item::ClientKey, &Secret::from(big.as_str()))
+        .unwrap();
+    let path = tmp.path().join("secrets/edge-1-client-key.enc");
+    let file = std::fs::read(&path).unwrap();
+    assert!(!file.windows(64).any(|w| w == &big.as_bytes()[..64]));
+    let stored = mem.entries.lock().unwrap()["edge-1/client-key"].clone();
+    assert!(stored.len() < 100, "only the data key is in the keyring");
+    assert!(stored.expose().starts_with(b"outpost-blob-v1:"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    assert_eq!(
+        v.get("edge-1", Item::ClientKey).unwrap().expose(),
+        big.as_bytes()
+    );
+    // A tampered file is refused.
+    let mut bad = file.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    std::fs::write(&path, &bad).unwrap();
+    let e = v.get("edge-1", Item::ClientKey).unwrap_err();
+    assert_eq!(e.kind(), "storage");
+    // A blob moved to another item does not decrypt (the entry id is bound in).
+    std::fs::write(&path, &file).unwrap();
+    std::fs::copy(&path, tmp.path().join("secrets/edge-1-client-cert.enc")).unwrap();
+    let key = mem.entries.lock().unwrap()["edge-1/client-key"].clone();
+    mem.set("edge-1/client-cert", &key).unwrap();
+    assert!(v.get("edge-1", Item::ClientCert).is_err());
+    v.delete_site("edge-1").unwrap();
+    assert!(!path.exists());
+    assert!(mem.ids().is_empty());
+}
+
+#[test]
+fn failed_store_write_leaves_no_blob() {
+    let (tmp, mem, v) = vault();
+    *mem.fail_set_on.lock().unwrap() = Some("client-key".into());
+    let big = Secret::new(vec![b'x'; INLINE_MAX * 2]);
+    assert!(v.put("edge-1", Item::ClientKey, &big).is_err());
+    assert!(!tmp.path().join("secrets/edge-1-client-key.enc").exists());
+}
+
+#[test]
+fn entry_ids_round_trip_and_reject_garbage() {
+    assert_eq!(
+        parse_entry_id("edge-1/client-cert").unwrap(),
+        ("edge-1".to_string(), Item::ClientCert)
+    );
+    for bad in ["edge-1", "edge-1/secret", "../x/token", "A/token"] {
+        assert_eq!(parse_entry_id(bad).unwrap_err().kind(), "invalid_input");
+    }
+}
