@@ -4,8 +4,10 @@
 //! - [`resource`] and [`spec`]: the shared vocabulary (resource types, site specs).
 //! - [`world`]: what happens inside a site (seeding, controllers, kubelet, logs).
 //! - [`demo`]: fleet presets (the demo fleet, generated fleets).
+//! - [`store`]: per-site object storage, versions and watch history.
 
 pub mod demo;
 pub mod resource;
 pub mod spec;
+pub mod store;
 pub mod world;
