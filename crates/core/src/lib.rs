@@ -6,10 +6,13 @@
 
 pub mod credentials;
 pub mod fsutil;
+pub mod import;
 pub mod net;
 pub mod paths;
 pub mod registry;
 pub mod secret;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 
 /// The application identifier; also the name of the data directory, shared with the
 /// Tauri app (`identifier` in `tauri.conf.json`) so the CLI and the app see the same files.

@@ -2,3 +2,29 @@
 //! unauthenticated `GET /version` for discovery.
 
 pub mod endpoint;
+pub mod tls;
+
+/// Network errors.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum NetError {
+    #[error("timed out: {0}")]
+    Timeout(String),
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("unexpected answer from {0}")]
+    Http(String),
+}
+
+impl NetError {
+    /// Coarse category for mapping to IPC and exit codes.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            NetError::Timeout(_) => "timeout",
+            NetError::Unreachable(_) => "unreachable",
+            NetError::Tls(_) => "tls",
+            NetError::Http(_) => "internal",
+        }
+    }
+}

@@ -7,7 +7,7 @@ pub use site::{
     CredentialKind, CredentialRef, Distro, ExecSpec, Location, MaintenanceWindow, Site,
     is_dns_label, parse_lat_lon, to_dns_label,
 };
-pub use store::{SCHEMA_VERSION, SiteStore};
+pub use store::{SCHEMA_VERSION, SiteStore, check_new};
 
 use std::path::PathBuf;
 

@@ -252,7 +252,7 @@ fn endpoint_key(url: &str) -> String {
 }
 
 /// Refuses a site whose name or endpoint is already registered.
-pub(crate) fn check_new(sites: &[Site], site: &Site) -> Result<(), RegistryError> {
+pub fn check_new(sites: &[Site], site: &Site) -> Result<(), RegistryError> {
     site.validate()?;
     if sites.iter().any(|s| s.name == site.name) {
         return Err(RegistryError::AlreadyExists(format!(
