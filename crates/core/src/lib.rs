@@ -5,6 +5,7 @@
 //! shell, the CLI) can map failures without matching on strings.
 
 pub mod credentials;
+pub mod discovery;
 pub mod fsutil;
 pub mod import;
 pub mod net;

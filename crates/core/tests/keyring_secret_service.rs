@@ -33,7 +33,7 @@ fn unique(prefix: &str) -> String {
 fn rand_suffix() -> u32 {
     let t = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
+        .expect("clock after 1970");
     t.subsec_nanos() ^ std::process::id()
 }
 

@@ -75,7 +75,7 @@ pub fn sans(der: &[u8]) -> Result<Vec<San>, String> {
 pub fn covers(sans: &[San], host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     if let Ok(ip) = host.parse::<IpAddr>() {
-        return sans.iter().any(|s| *s == San::Ip(ip));
+        return sans.contains(&San::Ip(ip));
     }
     sans.iter().any(|s| match s {
         San::Dns(d) => {
