@@ -5,11 +5,14 @@
 
 mod apply;
 pub mod certs;
+mod creds;
 pub mod kubeconfig;
 mod plan;
 pub mod sitesfile;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_errors;
 mod tlscheck;
 
 pub use apply::apply;

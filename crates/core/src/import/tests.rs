@@ -13,14 +13,14 @@ const K3S: &str = include_str!("../../tests/fixtures/k3s.yaml");
 const MICROK8S: &str = include_str!("../../tests/fixtures/microk8s.yaml");
 const MULTI: &str = include_str!("../../tests/fixtures/multi.yaml");
 
-struct Env {
-    tmp: tempfile::TempDir,
-    store: SiteStore,
+pub(super) struct Env {
+    pub(super) tmp: tempfile::TempDir,
+    pub(super) store: SiteStore,
     mem: MemoryStore,
     vault: Vault,
 }
 
-fn env() -> Env {
+pub(super) fn env() -> Env {
     let tmp = tempfile::tempdir().unwrap();
     let home = Home::at(tmp.path(), "default").unwrap();
     let mem = MemoryStore::default();
@@ -32,14 +32,18 @@ fn env() -> Env {
     }
 }
 
-fn text(s: String) -> Input {
+pub(super) fn text(s: String) -> Input {
     Input::Text {
         text: s,
         base_dir: std::env::temp_dir(),
     }
 }
 
-fn server(pki: &Pki, sans: &[&str], ip: &str) -> (VersionServer, crate::testing::Issued) {
+pub(super) fn server(
+    pki: &Pki,
+    sans: &[&str],
+    ip: &str,
+) -> (VersionServer, crate::testing::Issued) {
     let serving = pki.serving(sans);
     let addr: SocketAddr = format!("{ip}:0").parse().unwrap();
     let s =
@@ -47,7 +51,7 @@ fn server(pki: &Pki, sans: &[&str], ip: &str) -> (VersionServer, crate::testing:
     (s, serving)
 }
 
-fn k3s(pki: &Pki, client: &crate::testing::Issued) -> String {
+pub(super) fn k3s(pki: &Pki, client: &crate::testing::Issued) -> String {
     fill(
         K3S,
         &[
@@ -58,7 +62,7 @@ fn k3s(pki: &Pki, client: &crate::testing::Issued) -> String {
     )
 }
 
-fn opts(name: &str, address: &str) -> ImportOptions {
+pub(super) fn opts(name: &str, address: &str) -> ImportOptions {
     ImportOptions {
         name: Some(name.into()),
         address: Some(address.into()),
@@ -68,7 +72,7 @@ fn opts(name: &str, address: &str) -> ImportOptions {
 }
 
 /// A loopback port with nothing listening.
-fn closed_port(ip: &str) -> u16 {
+pub(super) fn closed_port(ip: &str) -> u16 {
     let l = std::net::TcpListener::bind(format!("{ip}:0")).unwrap();
     l.local_addr().unwrap().port()
 }
@@ -250,80 +254,6 @@ async fn unreachable_server_gives_a_warning_not_silence_and_host_only_address_ke
             .iter()
             .any(|w| w.contains("could not check the serving certificate"))
     );
-}
-
-#[tokio::test]
-async fn expired_client_certificate_is_named_with_its_date() {
-    let pki = Pki::new("ca");
-    let client = pki.client("admin", Some((2021, 3, 4)));
-    let port = closed_port("127.77.1.6");
-    let e = plan(
-        &text(k3s(&pki, &client)),
-        &opts("edge", &format!("127.77.1.6:{port}")),
-        &[],
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(e.kind(), "auth");
-    assert!(e.to_string().contains("2021-03-04"), "{e}");
-}
-
-#[tokio::test]
-async fn insecure_skip_tls_verify_needs_the_opt_in() {
-    let pki = Pki::new("ca");
-    let client = pki.client("admin", None);
-    let cfg = k3s(&pki, &client).replace(
-        "    server:",
-        "    insecure-skip-tls-verify: true\n    server:",
-    );
-    let mut o = opts("edge", &format!("127.77.1.7:{}", closed_port("127.77.1.7")));
-    let e = plan(&text(cfg.clone()), &o, &[]).await.unwrap_err();
-    assert_eq!(e.kind(), "denied");
-    assert!(e.to_string().contains("--insecure-skip-tls-verify"));
-    o.insecure_skip_tls_verify = true;
-    let p = plan(&text(cfg), &o, &[]).await.unwrap();
-    assert!(p.sites[0].site.insecure_skip_tls_verify);
-    assert!(matches!(p.sites[0].san_check, SanCheck::Skipped { .. }));
-    assert!(
-        p.sites[0]
-            .warnings
-            .iter()
-            .any(|w| w.contains("TLS verification is OFF"))
-    );
-}
-
-#[tokio::test]
-async fn bad_input_gives_clear_typed_errors() {
-    let e = plan(
-        &text("clusters: [\n".into()),
-        &ImportOptions::default(),
-        &[],
-    )
-    .await
-    .unwrap_err();
-    assert!(matches!(e, ImportError::Yaml { line: 2, .. }), "{e:?}");
-    let pki = Pki::new("ca");
-    let client = pki.client("admin", None);
-    let o = ImportOptions {
-        selection: Selection::Context("nope".into()),
-        ..Default::default()
-    };
-    let e = plan(&text(k3s(&pki, &client)), &o, &[]).await.unwrap_err();
-    assert_eq!(e.kind(), "not_found");
-    assert!(e.to_string().contains("available: default"), "{e}");
-    // A generic K3s name on loopback needs --name.
-    let e = plan(&text(k3s(&pki, &client)), &ImportOptions::default(), &[])
-        .await
-        .unwrap_err();
-    assert!(e.to_string().contains("--name"), "{e}");
-    let e = plan(
-        &Input::Path("/nonexistent/k.yaml".into()),
-        &ImportOptions::default(),
-        &[],
-    )
-    .await
-    .unwrap_err();
-    assert!(e.to_string().contains("/nonexistent/k.yaml"));
 }
 
 fn write_multi(dir: &std::path::Path, pki: &Pki, with_ca_file: bool) -> std::path::PathBuf {

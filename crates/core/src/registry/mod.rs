@@ -2,12 +2,14 @@
 
 mod site;
 mod store;
+mod window;
 
 pub use site::{
-    CredentialKind, CredentialRef, Distro, ExecSpec, Location, MaintenanceWindow, Site,
-    is_dns_label, parse_lat_lon, to_dns_label,
+    CredentialKind, CredentialRef, Distro, ExecSpec, Location, Site, is_dns_label, parse_lat_lon,
+    to_dns_label,
 };
 pub use store::{SCHEMA_VERSION, SiteStore, check_new};
+pub use window::MaintenanceWindow;
 
 use std::path::PathBuf;
 
