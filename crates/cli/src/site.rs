@@ -274,6 +274,12 @@ fn import_cmd(a: ImportArgs) -> anyhow::Result<ExitCode> {
             names.join(", "),
             vault.backend()
         );
+        if vault.backend() == "keyutils" {
+            println!(
+                "note: no Secret Service is running, so the credentials are in the kernel \
+                 keyring and do not survive a reboot"
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -82,6 +82,8 @@ impl KeyringStore {
                         "no Secret Service on the session bus; using the kernel keyring \
                          (keyutils), whose entries do not survive a reboot"
                     );
+                    // Fail now rather than at the first write if keyutils is unusable too.
+                    super::kernel::get("outpost-probe")?;
                     Ok(Self::with(Backend::Keyutils))
                 }
                 Err(e) => Err(e),
@@ -118,11 +120,10 @@ impl KeyringStore {
                 Ok(Entry::new_with_credential(Box::new(c)))
             }
             #[cfg(target_os = "linux")]
-            Backend::Keyutils => {
-                let c = keyring::keyutils::KeyutilsCredential::new_with_target(None, SERVICE, id)
-                    .map_err(|e| map_err(id, e))?;
-                Ok(Entry::new_with_credential(Box::new(c)))
-            }
+            Backend::Keyutils => Err(CredentialError::Keyring {
+                id: id.into(),
+                detail: "internal: keyutils has no keyring entry".into(),
+            }),
             #[cfg(not(target_os = "linux"))]
             Backend::Native => Entry::new(SERVICE, id).map_err(|e| map_err(id, e)),
         }
@@ -142,12 +143,20 @@ impl CredentialStore for KeyringStore {
     }
 
     fn set(&self, id: &str, value: &Secret) -> Result<(), CredentialError> {
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::Keyutils {
+            return super::kernel::set(id, value);
+        }
         self.entry(id)?
             .set_secret(value.expose())
             .map_err(|e| map_err(id, e))
     }
 
     fn get(&self, id: &str) -> Result<Option<Secret>, CredentialError> {
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::Keyutils {
+            return super::kernel::get(id);
+        }
         match self.entry(id)?.get_secret() {
             Ok(v) => Ok(Some(Secret::new(v))),
             Err(KError::NoEntry) => Ok(None),
@@ -156,6 +165,10 @@ impl CredentialStore for KeyringStore {
     }
 
     fn delete(&self, id: &str) -> Result<(), CredentialError> {
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::Keyutils {
+            return super::kernel::delete(id);
+        }
         match self.entry(id)?.delete_credential() {
             Ok(()) | Err(KError::NoEntry) => Ok(()),
             Err(e) => Err(map_err(id, e)),

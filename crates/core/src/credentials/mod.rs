@@ -7,6 +7,8 @@
 //! keyring and the ciphertext to `<profile>/secrets/<site>-<item>.enc`.
 
 mod blob;
+#[cfg(target_os = "linux")]
+mod kernel;
 mod keyring_store;
 #[cfg(test)]
 pub(crate) mod mock;
