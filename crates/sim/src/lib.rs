@@ -5,9 +5,24 @@
 //! - [`world`]: what happens inside a site (seeding, controllers, kubelet, logs).
 //! - [`demo`]: fleet presets (the demo fleet, generated fleets).
 //! - [`store`]: per-site object storage, versions and watch history.
+//! - [`tls`]: per-site CAs, serving certificates and credentials.
+//! - [`api`]: the Kubernetes HTTP API; [`server`]: listeners and connection faults.
+//! - [`fleet`]: the runtime; [`faults`], [`control`]: run-time fault switching.
 
+pub mod api;
+pub mod control;
 pub mod demo;
+pub mod faults;
+pub mod fleet;
+pub mod kubeconfig;
 pub mod resource;
+pub mod server;
+pub mod site;
 pub mod spec;
 pub mod store;
+pub mod tls;
 pub mod world;
+
+pub use control::SiteHandle;
+pub use faults::Fault;
+pub use fleet::{Bind, Fleet, FleetConfig, SimError, SiteInfo};

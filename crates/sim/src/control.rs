@@ -1,0 +1,184 @@
+//! Run-time control of sites: [`SiteHandle`] for tests and a plain-HTTP loopback
+//! control endpoint (`outpost sim --control 127.0.0.1:PORT`):
+//!
+//! - `GET /sites` → `[{name, endpoint, faults}]`
+//! - `POST /sites/{name}/fault` with `{"fault": "offline"}` (or the bare kind as text)
+//! - `DELETE /sites/{name}/fault` clears every fault
+//! - `POST /sites/{name}/sleep` cuts watches and compacts history
+
+use crate::faults::{Fault, FaultSet};
+use crate::site::Site;
+use crate::store::Store;
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::net::TcpListener;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    #[error("control endpoint must be on loopback, not {0}")]
+    NotLoopback(SocketAddr),
+    #[error("binding control endpoint {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+}
+
+impl ControlError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ControlError::NotLoopback(_) => "config",
+            ControlError::Bind(..) => "bind",
+        }
+    }
+}
+
+/// A running site, for tests and the control endpoint.
+#[derive(Clone)]
+pub struct SiteHandle {
+    site: Arc<Site>,
+}
+
+impl SiteHandle {
+    pub(crate) fn new(site: Arc<Site>) -> SiteHandle {
+        SiteHandle { site }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.site.spec.name
+    }
+
+    pub fn endpoint(&self) -> String {
+        self.site.endpoint()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.site.addr
+    }
+
+    /// Turns a fault on (`Sleep` acts once instead).
+    pub fn set_fault(&self, f: Fault) {
+        if f == Fault::Sleep {
+            self.sleep();
+            return;
+        }
+        self.site.faults.send_modify(|s| s.add(f));
+    }
+
+    pub fn clear_faults(&self) {
+        self.site.faults.send_replace(FaultSet::default());
+    }
+
+    pub fn faults(&self) -> FaultSet {
+        self.site.faults.borrow().clone()
+    }
+
+    /// "The laptop slept": every open watch ends and history is compacted, so resumes
+    /// get 410 Gone.
+    pub fn sleep(&self) {
+        self.site.store.compact();
+        self.site.sleep_epoch.send_modify(|e| *e += 1);
+    }
+
+    /// Direct access to the site's objects.
+    pub fn store(&self) -> &Store {
+        &self.site.store
+    }
+
+    /// Makes system-upgrade-controller Jobs fail past their deadline.
+    pub fn set_upgrade_stuck(&self, stuck: bool) {
+        self.site.upgrade_stuck.store(stuck, Ordering::Relaxed);
+    }
+
+    /// PEM of the site's server CA.
+    pub fn ca_pem(&self) -> &str {
+        &self.site.tls.ca_pem
+    }
+
+    /// The site's bearer token (MicroK8s sites).
+    pub fn token(&self) -> Option<&str> {
+        self.site.tls.token.as_deref()
+    }
+}
+
+fn reply(code: u16, v: Value) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(v.to_string())));
+    *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r
+}
+
+async fn control(handles: Arc<Vec<SiteHandle>>, req: Request<hyper::body::Incoming>) -> Response<Full<Bytes>> {
+    let path = req.uri().path().to_string();
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let method = req.method().clone();
+    let find = |n: &str| handles.iter().find(|h| h.name() == n).cloned();
+    match (method, segs.as_slice()) {
+        (Method::GET, ["sites"]) => reply(
+            200,
+            Value::Array(handles.iter().map(|h| json!({"name": h.name(), "endpoint": h.endpoint(), "faults": h.faults().names()})).collect()),
+        ),
+        (m, ["sites", name, action]) => {
+            let Some(h) = find(name) else {
+                return reply(404, json!({"error": format!("unknown site {name}")}));
+            };
+            match (m, *action) {
+                (Method::DELETE, "fault") => {
+                    h.clear_faults();
+                    reply(200, json!({"name": h.name(), "faults": h.faults().names()}))
+                }
+                (Method::POST, "sleep") => {
+                    h.sleep();
+                    reply(200, json!({"name": h.name(), "slept": true}))
+                }
+                (Method::POST, "fault") => {
+                    let body = match req.into_body().collect().await {
+                        Ok(b) => b.to_bytes(),
+                        Err(e) => return reply(400, json!({"error": e.to_string()})),
+                    };
+                    let text = String::from_utf8_lossy(&body).to_string();
+                    let kind = serde_json::from_str::<Value>(&text)
+                        .ok()
+                        .and_then(|v| v.get("fault").and_then(Value::as_str).map(str::to_string))
+                        .unwrap_or_else(|| text.trim().to_string());
+                    match kind.parse::<Fault>() {
+                        Ok(f) => {
+                            h.set_fault(f);
+                            reply(200, json!({"name": h.name(), "faults": h.faults().names()}))
+                        }
+                        Err(e) => reply(400, json!({"error": e.to_string()})),
+                    }
+                }
+                _ => reply(405, json!({"error": "method not allowed"})),
+            }
+        }
+        _ => reply(404, json!({"error": "not found"})),
+    }
+}
+
+/// Serves the control endpoint on a loopback address until the task is dropped.
+pub async fn serve_control(addr: SocketAddr, handles: Vec<SiteHandle>) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), ControlError> {
+    if !addr.ip().is_loopback() {
+        return Err(ControlError::NotLoopback(addr));
+    }
+    let l = TcpListener::bind(addr).await.map_err(|e| ControlError::Bind(addr, e))?;
+    let bound = l.local_addr().map_err(|e| ControlError::Bind(addr, e))?;
+    let handles = Arc::new(handles);
+    let task = tokio::spawn(async move {
+        while let Ok((tcp, _)) = l.accept().await {
+            let hs = handles.clone();
+            tokio::spawn(async move {
+                let svc = service_fn(move |req| {
+                    let hs = hs.clone();
+                    async move { Ok::<_, Infallible>(control(hs, req).await) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tcp), svc).await;
+            });
+        }
+    });
+    Ok((bound, task))
+}
