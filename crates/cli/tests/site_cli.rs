@@ -59,17 +59,13 @@ impl Keyring {
         };
         let start = Instant::now();
         while !k
-            .gdbus(&[
-                "call",
-                "--dest",
-                "org.freedesktop.DBus",
-                "--object-path",
+            .dbus_send(&[
+                "--dest=org.freedesktop.DBus",
                 "/org/freedesktop/DBus",
-                "--method",
                 "org.freedesktop.DBus.NameHasOwner",
-                "org.freedesktop.secrets",
+                "string:org.freedesktop.secrets",
             ])
-            .contains("true")
+            .contains("boolean true")
         {
             assert!(
                 start.elapsed() < Duration::from_secs(10),
@@ -80,28 +76,24 @@ impl Keyring {
         k
     }
 
-    fn gdbus(&self, args: &[&str]) -> String {
-        let out = std::process::Command::new("gdbus")
+    fn dbus_send(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("dbus-send")
+            .args(["--session", "--print-reply"])
             .args(args)
-            .arg("--session")
             .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
             .output()
-            .expect("gdbus (libglib2.0-bin)");
+            .expect("dbus-send not found: apt-get install dbus");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Item paths the Secret Service holds for an Outpost keyring entry id.
     fn items(&self, id: &str) -> String {
-        let query = format!("{{'service': 'dev.outpost.desktop', 'username': '{id}'}}");
-        self.gdbus(&[
-            "call",
-            "--dest",
-            "org.freedesktop.secrets",
-            "--object-path",
+        let attrs = format!("dict:string:string:service,dev.outpost.desktop,username,{id}");
+        self.dbus_send(&[
+            "--dest=org.freedesktop.secrets",
             "/org/freedesktop/secrets",
-            "--method",
             "org.freedesktop.Secret.Service.SearchItems",
-            &query,
+            &attrs,
         ])
     }
 }
