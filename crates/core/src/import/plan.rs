@@ -31,6 +31,8 @@ pub async fn plan(
         }
         Input::Text { text, base_dir } => (text.clone(), base_dir.clone(), "<stdin>".to_string()),
     };
+    // The raw text holds keys and tokens: wipe it once parsed.
+    let text = zeroize::Zeroizing::new(text);
     let kc = kubeconfig::parse(&text, &source)?;
     let available: Vec<String> = kc.contexts.iter().map(|c| c.name.clone()).collect();
     if available.is_empty() {

@@ -378,22 +378,6 @@ async fn all_contexts_with_a_sites_file_then_duplicates_are_refused() {
 }
 
 #[tokio::test]
-async fn same_endpoint_under_another_name_is_refused() {
-    let pki = Pki::new("ca");
-    let client = pki.client("admin", None);
-    let addr = format!("127.77.1.10:{}", closed_port("127.77.1.10"));
-    let first = plan(&text(k3s(&pki, &client)), &opts("a", &addr), &[])
-        .await
-        .unwrap();
-    let existing = vec![first.sites[0].site.clone()];
-    let e = plan(&text(k3s(&pki, &client)), &opts("b", &addr), &existing)
-        .await
-        .unwrap_err();
-    assert_eq!(e.kind(), "already_exists");
-    assert!(e.to_string().contains("endpoint"), "{e}");
-}
-
-#[tokio::test]
 async fn apply_rolls_back_keyring_entries_on_failure() {
     let e = env();
     let pki = Pki::new("ca");

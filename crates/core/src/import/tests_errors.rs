@@ -77,3 +77,19 @@ async fn bad_input_gives_clear_typed_errors() {
     .unwrap_err();
     assert!(e.to_string().contains("/nonexistent/k.yaml"));
 }
+
+#[tokio::test]
+async fn same_endpoint_under_another_name_is_refused() {
+    let pki = Pki::new("ca");
+    let client = pki.client("admin", None);
+    let addr = format!("127.77.1.10:{}", closed_port("127.77.1.10"));
+    let first = plan(&text(k3s(&pki, &client)), &opts("a", &addr), &[])
+        .await
+        .unwrap();
+    let existing = vec![first.sites[0].site.clone()];
+    let e = plan(&text(k3s(&pki, &client)), &opts("b", &addr), &existing)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), "already_exists");
+    assert!(e.to_string().contains("endpoint"), "{e}");
+}

@@ -58,6 +58,10 @@ pub fn parse_https(url: &str) -> Result<Endpoint, String> {
 /// Parses `HOST[:PORT]` (IPv6 as `[::1]:6443`).
 pub fn parse_host_port(s: &str) -> Result<(String, Option<u16>), String> {
     let s = s.trim();
+    let s = s
+        .strip_prefix("https://")
+        .unwrap_or(s)
+        .trim_end_matches('/');
     let (host, port) = if let Some(rest) = s.strip_prefix('[') {
         let (h, after) = rest
             .split_once(']')
@@ -133,5 +137,9 @@ mod tests {
             ("fd00::5".into(), Some(6443))
         );
         assert!(parse_host_port("x:99999").is_err());
+        assert_eq!(
+            parse_host_port("https://10.0.0.5:6443/").unwrap(),
+            ("10.0.0.5".into(), Some(6443))
+        );
     }
 }
