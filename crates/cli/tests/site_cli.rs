@@ -392,3 +392,57 @@ fn scan_and_local() {
         "{out}"
     );
 }
+
+#[test]
+fn concurrent_cli_processes_do_not_lose_each_others_edits() {
+    use outpost_core::registry::{CredentialKind, CredentialRef, Location, Site, SiteStore};
+    let home = tempfile::tempdir().unwrap();
+    let store = SiteStore::at(home.path().join("outpost.json"));
+    store
+        .add(Site {
+            name: "edge-1".into(),
+            display_name: "Edge 1".into(),
+            location: Location::default(),
+            tags: vec![],
+            contact: None,
+            notes: None,
+            maintenance_window: None,
+            distro: None,
+            version: None,
+            endpoint: "https://10.0.0.1:6443".into(),
+            ca_pem: None,
+            insecure_skip_tls_verify: false,
+            tls_server_name: None,
+            credentials: CredentialRef {
+                kind: CredentialKind::Token,
+                entries: vec!["edge-1/token".into()],
+                username: None,
+                exec: None,
+                exec_approved: false,
+            },
+            added_at: None,
+        })
+        .unwrap();
+    // The app keeps its settings in the same file; they must survive the CLI's writes.
+    store
+        .set_key("settings", serde_json::json!({"theme": "dark"}))
+        .unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("outpost");
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            std::process::Command::new(&bin)
+                .args(["site", "edit", "edge-1", "--add-tag", &format!("t{i}")])
+                .env("OUTPOST_HOME", home.path())
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let mut tags = store.get("edge-1").unwrap().tags;
+    tags.sort();
+    assert_eq!(tags, (0..8).map(|i| format!("t{i}")).collect::<Vec<_>>());
+    assert_eq!(store.get_key("settings").unwrap().unwrap()["theme"], "dark");
+}
