@@ -161,7 +161,8 @@ async fn plan_one(
     } else if let Some(e) = meta.and_then(|m| m.endpoint.as_deref()) {
         ep = parse_https(e).map_err(|m| invalid(ctx, format!("sites file: {m}")))?;
     }
-    if ep.is_loopback() && opts.address.is_none() {
+    let from_sites_file = meta.and_then(|m| m.endpoint.as_deref()).is_some();
+    if ep.is_loopback() && opts.address.is_none() && !from_sites_file {
         warnings.push(format!(
             "the server is {} (this machine); pass --address HOST[:PORT] to reach the site over the network",
             ep.authority()
