@@ -45,17 +45,60 @@ pub struct TickCtx<'a> {
     pub upgrade_stuck: bool,
 }
 
+mod daemonset;
+mod deployment;
+mod deployment_status;
+mod gc;
+mod kubelet;
 pub mod logs;
+mod logtext;
 pub mod metrics;
+mod nodes;
+pub mod objects;
+mod pods;
+mod replicaset;
 mod seed;
+mod statefulset;
+pub mod templates;
+mod txn;
+pub mod upgrade;
 
-pub use seed::seed;
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_logs;
+#[cfg(test)]
+mod tests_rollout;
+#[cfg(test)]
+mod tests_upgrade;
+
+pub use seed::{UPGRADE_NAMESPACE, seed};
+pub use templates::{CRASH_ANNOTATION, LOGS_ANNOTATION};
 
 /// One reconcile pass over the whole site: controllers (deployments, replicasets,
 /// daemonsets, statefulsets, system-upgrade-controller) and the kubelet (pod phases,
 /// image pulls, crash loops, events, node conditions). Pure: reads `view`, returns writes.
 pub fn tick(view: &dyn ObjectView, ctx: &mut TickCtx<'_>) -> Vec<Action> {
-    // Stub: the controllers land in world/controllers/*.
-    let _ = (view, ctx);
-    Vec::new()
+    let mut txn = txn::Txn::new(view, ctx.now);
+    let prev = objects::plus(ctx.now, -ctx.dt_secs.max(0.0));
+    gc::orphans(&mut txn);
+    let restarting = if ctx.spec.upgrade_controller {
+        upgrade::reconcile(&mut txn, ctx.upgrade_stuck)
+    } else {
+        Default::default()
+    };
+    nodes::reconcile(&mut txn, &restarting);
+    deployment::reconcile(&mut txn);
+    let pods = txn.list(Resource::Pod, None);
+    let by_owner = pods::by_owner(&pods);
+    replicaset::reconcile(&mut txn, &by_owner, ctx.rng);
+    daemonset::reconcile(&mut txn, &by_owner, ctx.rng);
+    statefulset::reconcile(&mut txn, &by_owner);
+    let pods = txn.list(Resource::Pod, None);
+    pods::schedule(&mut txn, &pods);
+    kubelet::reconcile(&mut txn, &pods, prev, &restarting);
+    gc::old_events(&mut txn, prev);
+    txn.finish()
 }

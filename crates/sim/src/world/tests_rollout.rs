@@ -1,0 +1,245 @@
+//! Rollout tests: rolling updates within surge/unavailability bounds, revisions, undo,
+//! stalled rollouts and the progress deadline, Recreate and pause.
+
+use super::ObjectView;
+use super::deployment::revision;
+use super::objects::{annotation, condition, i64_at, label, name};
+use super::pods::is_available;
+use super::testkit::Sim;
+use super::tests::{available, status, web_site};
+use crate::resource::Resource;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn rses(s: &Sim) -> Vec<Arc<Value>> {
+    let mut v = s.store.list(Resource::ReplicaSet, Some("apps"));
+    v.sort_by_key(|r| revision(r));
+    v
+}
+
+fn set_image(s: &mut Sim, image: &str) {
+    s.patch(Resource::Deployment, "apps", "web", |d| {
+        d["spec"]["template"]["spec"]["containers"][0]["image"] = json!(image);
+    });
+}
+
+fn rolled_out(s: &Sim) -> bool {
+    let d = s.store.obj(Resource::Deployment, "apps", "web");
+    let want = i64_at(&d, "/spec/replicas").unwrap_or(1);
+    let st = |f: &str| i64_at(&d, &format!("/status/{f}")).unwrap_or(-1);
+    st("observedGeneration") >= i64_at(&d, "/metadata/generation").unwrap_or(1)
+        && st("updatedReplicas") == want
+        && st("replicas") == want
+        && st("availableReplicas") == want
+}
+
+fn progressing_reason(s: &Sim) -> String {
+    let d = s.store.obj(Resource::Deployment, "apps", "web");
+    condition(&d, "/status/conditions", "Progressing")
+        .and_then(|c| c["reason"].as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn rolling_update_respects_bounds_and_bumps_revision() {
+    let mut s = web_site(4);
+    s.run_until(60.0, "initial rollout", rolled_out);
+    // 4 replicas, 25%/25%: maxSurge 1, maxUnavailable 1.
+    set_image(&mut s, "registry.local:5000/web:2.0");
+    let mut max_pods = 0;
+    let mut min_avail = i64::MAX;
+    s.run_for(90.0, |s| {
+        let pods = s.pods_of("apps", "web");
+        max_pods = max_pods.max(pods.len());
+        let avail = pods.iter().filter(|p| is_available(p, 0, s.now)).count() as i64;
+        min_avail = min_avail.min(avail);
+        let spec_total: i64 = rses(s)
+            .iter()
+            .map(|r| i64_at(r, "/spec/replicas").unwrap_or(0))
+            .sum();
+        assert!(
+            spec_total <= 5,
+            "replica sets sum above desired + maxSurge: {spec_total}"
+        );
+    });
+    assert!(
+        max_pods <= 5,
+        "more than desired + maxSurge pods: {max_pods}"
+    );
+    assert!(
+        min_avail >= 3,
+        "fewer than desired - maxUnavailable available: {min_avail}"
+    );
+    assert!(rolled_out(&s));
+    let rs = rses(&s);
+    assert_eq!(rs.len(), 2);
+    assert_eq!((revision(&rs[0]), revision(&rs[1])), (1, 2));
+    assert_eq!(i64_at(&rs[0], "/spec/replicas"), Some(0));
+    assert_eq!(i64_at(&rs[1], "/spec/replicas"), Some(4));
+    let d = s.store.obj(Resource::Deployment, "apps", "web");
+    assert_eq!(
+        annotation(&d, "deployment.kubernetes.io/revision"),
+        Some("2")
+    );
+    assert_eq!(progressing_reason(&s), "NewReplicaSetAvailable");
+    for p in s.pods_of("apps", "web") {
+        assert_eq!(
+            label(&p, "pod-template-hash"),
+            label(&rs[1], "pod-template-hash")
+        );
+        assert_eq!(
+            p.pointer("/spec/containers/0/image"),
+            Some(&json!("registry.local:5000/web:2.0"))
+        );
+    }
+    assert!(s.events("ScalingReplicaSet").iter().any(|e| {
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Scaled down replica set web-"))
+    }));
+}
+
+#[test]
+fn undo_makes_the_old_replicaset_current_with_revision_3() {
+    let mut s = web_site(2);
+    s.run_until(60.0, "initial rollout", rolled_out);
+    let rev1 = rses(&s)[0].clone();
+    set_image(&mut s, "registry.local:5000/web:2.0");
+    s.run_until(120.0, "second rollout", |s| {
+        rolled_out(s) && rses(s).len() == 2
+    });
+    // kubectl rollout undo: the deployment template becomes rev 1's template (minus hash).
+    let mut tpl = rev1["spec"]["template"].clone();
+    if let Some(l) = tpl
+        .pointer_mut("/metadata/labels")
+        .and_then(Value::as_object_mut)
+    {
+        l.remove("pod-template-hash");
+    }
+    s.patch(Resource::Deployment, "apps", "web", |d| {
+        d["spec"]["template"] = tpl
+    });
+    s.run_until(120.0, "undo rollout", |s| {
+        rolled_out(s)
+            && s.pods_of("apps", "web")
+                .iter()
+                .all(|p| p["spec"]["containers"][0]["image"] == "registry.local:5000/web:1.0")
+    });
+    let rs = rses(&s);
+    assert_eq!(rs.len(), 2, "no new replica set for an undo");
+    let current = rs
+        .iter()
+        .find(|r| name(r) == name(&rev1))
+        .expect("old rs still there");
+    assert_eq!(revision(current), 3);
+    assert_eq!(
+        annotation(current, "deployment.kubernetes.io/revision-history"),
+        Some("1")
+    );
+    assert_eq!(i64_at(current, "/spec/replicas"), Some(2));
+    let other = rs
+        .iter()
+        .find(|r| name(r) != name(&rev1))
+        .expect("rev 2 rs");
+    assert_eq!(
+        (revision(other), i64_at(other, "/spec/replicas")),
+        (2, Some(0))
+    );
+}
+
+#[test]
+fn bad_image_stalls_then_reports_progress_deadline_exceeded() {
+    let mut s = web_site(3);
+    s.run_until(60.0, "initial rollout", rolled_out);
+    set_image(&mut s, "registry.local:5000/web:bad-2.0");
+    let mut saw = (false, false);
+    s.run_for(120.0, |s| {
+        for p in s.pods_of("apps", "web") {
+            match p
+                .pointer("/status/containerStatuses/0/state/waiting/reason")
+                .and_then(Value::as_str)
+            {
+                Some("ErrImagePull") => saw.0 = true,
+                Some("ImagePullBackOff") => saw.1 = true,
+                _ => {}
+            }
+        }
+    });
+    assert!(
+        saw.0 && saw.1,
+        "ErrImagePull then ImagePullBackOff: {saw:?}"
+    );
+    assert!(
+        available(&s, "web") >= 3,
+        "old pods keep serving (maxUnavailable rounds down to 0 for 3 replicas)"
+    );
+    assert_ne!(progressing_reason(&s), "ProgressDeadlineExceeded");
+    s.dt = 5.0;
+    s.run_until(700.0, "progress deadline", |s| {
+        progressing_reason(s) == "ProgressDeadlineExceeded"
+    });
+    let d = s.store.obj(Resource::Deployment, "apps", "web");
+    let c = condition(&d, "/status/conditions", "Progressing").expect("cond");
+    assert_eq!(c["status"], "False");
+    // It only reports: no rollback, the new replica set stays.
+    let rs = rses(&s);
+    assert_eq!(rs.len(), 2);
+    assert_eq!(i64_at(&rs[1], "/spec/replicas"), Some(1));
+    assert_eq!(
+        status(&s, Resource::Deployment, "web", "updatedReplicas"),
+        1
+    );
+    assert!(s.events("Failed").iter().any(|e| {
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ErrImagePull"))
+    }));
+    let backoff = s.events("BackOff");
+    assert!(
+        backoff
+            .iter()
+            .any(|e| e["count"].as_i64().unwrap_or(0) >= 2),
+        "back-off events aggregate"
+    );
+}
+
+#[test]
+fn recreate_strategy_and_pause() {
+    let mut s = web_site(2);
+    s.patch(Resource::Deployment, "apps", "web", |d| {
+        d["spec"]["strategy"] = json!({"type": "Recreate"});
+    });
+    s.run_until(60.0, "initial rollout", rolled_out);
+    set_image(&mut s, "registry.local:5000/web:2.0");
+    let mut mixed = false;
+    s.run_for(60.0, |s| {
+        let imgs: std::collections::HashSet<String> = s
+            .pods_of("apps", "web")
+            .iter()
+            .map(|p| p["spec"]["containers"][0]["image"].to_string())
+            .collect();
+        mixed |= imgs.len() > 1;
+    });
+    assert!(rolled_out(&s));
+    assert!(
+        s.pods_of("apps", "web")
+            .iter()
+            .all(|p| p["spec"]["containers"][0]["image"] == "registry.local:5000/web:2.0")
+    );
+    assert!(!mixed);
+    // Pause: a template change creates nothing until resumed.
+    s.patch(Resource::Deployment, "apps", "web", |d| {
+        d["spec"]["paused"] = json!(true)
+    });
+    set_image(&mut s, "registry.local:5000/web:3.0");
+    s.run_for(30.0, |_| {});
+    assert_eq!(rses(&s).len(), 2, "paused deployment must not roll out");
+    assert_eq!(progressing_reason(&s), "DeploymentPaused");
+    s.patch(Resource::Deployment, "apps", "web", |d| {
+        d["spec"]["paused"] = json!(false)
+    });
+    s.run_until(120.0, "resumed rollout", |s| {
+        rolled_out(s) && rses(s).len() == 3
+    });
+}

@@ -1,0 +1,158 @@
+//! system-upgrade-controller tests: Plans upgrade nodes at most `concurrency` at a time,
+//! and in stuck mode the Job fails on its deadline while the node stays cordoned.
+
+use super::ObjectView;
+use super::objects::{bool_at, condition, label, name, str_at};
+use super::testkit::Sim;
+use super::tests::site;
+use crate::resource::Resource;
+use crate::spec::Distro;
+use serde_json::{Value, json};
+
+const TARGET: &str = "v1.31.4+k3s1";
+
+fn plan(concurrency: u32) -> Value {
+    json!({
+        "apiVersion": "upgrade.cattle.io/v1", "kind": "Plan",
+        "metadata": {"name": "k3s-server", "namespace": "system-upgrade"},
+        "spec": {
+            "concurrency": concurrency, "version": TARGET, "cordon": true,
+            "nodeSelector": {"matchExpressions": [{"key": "node.kubernetes.io/instance-type", "operator": "In", "values": ["k3s"]}]},
+            "serviceAccountName": "system-upgrade",
+            "upgrade": {"image": "rancher/k3s-upgrade"},
+        }
+    })
+}
+
+fn applying(s: &Sim) -> Vec<String> {
+    s.store
+        .obj(Resource::Plan, "system-upgrade", "k3s-server")
+        .pointer("/status/applying")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn versions(s: &Sim) -> Vec<String> {
+    s.store
+        .all(Resource::Node)
+        .iter()
+        .map(|n| {
+            str_at(n, "/status/nodeInfo/kubeletVersion")
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn plan_upgrades_nodes_one_at_a_time() {
+    let mut s = Sim::new(site(Distro::K3s, 3, vec![]));
+    s.run_for(20.0, |_| {});
+    let now = s.now;
+    s.store
+        .create(Resource::Plan, plan(1), now)
+        .expect("plan created");
+    let mut max_applying = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut saw_not_ready = false;
+    s.dt = 1.0;
+    s.run_for(400.0, |s| {
+        let a = applying(s);
+        max_applying = max_applying.max(a.len());
+        seen.extend(a);
+        let cordoned = s
+            .store
+            .all(Resource::Node)
+            .iter()
+            .filter(|n| bool_at(n, "/spec/unschedulable"))
+            .count();
+        assert!(cordoned <= 1, "more nodes cordoned than concurrency");
+        saw_not_ready |= s
+            .store
+            .all(Resource::Node)
+            .iter()
+            .any(|n| !super::nodes::is_ready(n));
+    });
+    assert!(
+        versions(&s).iter().all(|v| v == TARGET),
+        "{:?}",
+        versions(&s)
+    );
+    assert!(applying(&s).is_empty());
+    assert_eq!(max_applying, 1);
+    assert_eq!(seen.len(), 3, "every node went through applying: {seen:?}");
+    assert!(
+        saw_not_ready,
+        "nodes restart (NotReady) during their upgrade"
+    );
+    let p = s.store.obj(Resource::Plan, "system-upgrade", "k3s-server");
+    assert_eq!(str_at(&p, "/status/latestVersion"), Some(TARGET));
+    let hash = str_at(&p, "/status/latestHash").expect("hash").to_string();
+    assert_eq!(
+        condition(&p, "/status/conditions", "Complete").map(|c| c["status"].clone()),
+        Some(json!("True"))
+    );
+    for n in s.store.all(Resource::Node) {
+        assert_eq!(
+            label(&n, "plan.upgrade.cattle.io/k3s-server"),
+            Some(hash.as_str())
+        );
+        assert!(
+            !bool_at(&n, "/spec/unschedulable"),
+            "{} left cordoned",
+            name(&n)
+        );
+        assert!(n.pointer("/spec/taints").is_none());
+    }
+    let jobs = s.store.list(Resource::Job, Some("system-upgrade"));
+    assert_eq!(jobs.len(), 3);
+    for j in &jobs {
+        assert!(name(j).starts_with("apply-k3s-server-on-node-"));
+        assert!(name(j).len() <= 63);
+        assert!(condition(j, "/status/conditions", "Complete").is_some());
+    }
+}
+
+#[test]
+fn stuck_upgrade_fails_job_and_keeps_node_cordoned() {
+    let mut s = Sim::new(site(Distro::K3s, 2, vec![]));
+    s.stuck = true;
+    s.run_for(10.0, |_| {});
+    let now = s.now;
+    s.store
+        .create(Resource::Plan, plan(1), now)
+        .expect("plan created");
+    s.dt = 5.0;
+    s.run_until(1200.0, "job failed", |s| {
+        s.store
+            .list(Resource::Job, Some("system-upgrade"))
+            .iter()
+            .any(|j| condition(j, "/status/conditions", "Failed").is_some())
+    });
+    s.run_for(300.0, |_| {});
+    let jobs = s.store.list(Resource::Job, Some("system-upgrade"));
+    assert_eq!(
+        jobs.len(),
+        1,
+        "no further node is started while one is stuck"
+    );
+    let failed = condition(&jobs[0], "/status/conditions", "Failed").expect("failed");
+    assert_eq!(failed["reason"], "DeadlineExceeded");
+    let stuck_node = label(&jobs[0], "upgrade.cattle.io/node")
+        .expect("node label")
+        .to_string();
+    assert_eq!(applying(&s), vec![stuck_node.clone()]);
+    let n = s.store.obj(Resource::Node, "", &stuck_node);
+    assert!(bool_at(&n, "/spec/unschedulable"));
+    assert_eq!(
+        str_at(&n, "/status/nodeInfo/kubeletVersion"),
+        Some("v1.30.8+k3s1")
+    );
+    assert!(!s.events("DeadlineExceeded").is_empty());
+}
