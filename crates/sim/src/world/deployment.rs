@@ -90,7 +90,7 @@ fn sync(txn: &mut Txn<'_>, d: &Value, rses: Vec<Arc<Value>>) {
     let recreate = str_at(d, "/spec/strategy/type") == Some("Recreate");
     let b = bounds(d);
 
-    let mut infos: Vec<RsInfo> = rses.iter().map(|r| RsInfo::from(r)).collect();
+    let mut infos: Vec<RsInfo> = rses.iter().map(RsInfo::from).collect();
     infos.sort_by(|a, b| a.created.cmp(&b.created).then(a.name.cmp(&b.name)));
     let new_idx = infos
         .iter()
@@ -312,17 +312,17 @@ fn rollout_rolling(txn: &mut Txn<'_>, d: &Value, infos: &mut [RsInfo], ni: usize
     }
     // cleanupUnhealthyReplicas: old RSes, oldest first.
     let mut total = 0;
-    for i in 0..infos.len() {
-        if i == ni || total >= max_scaled_down || infos[i].replicas == 0 {
+    for (i, rs) in infos.iter_mut().enumerate() {
+        if i == ni || total >= max_scaled_down || rs.replicas == 0 {
             continue;
         }
-        let unhealthy = (infos[i].replicas - infos[i].available).max(0);
+        let unhealthy = (rs.replicas - rs.available).max(0);
         if unhealthy == 0 {
             continue;
         }
         let n = (max_scaled_down - total).min(unhealthy);
-        let to = infos[i].replicas - n;
-        scale(txn, d, &mut infos[i], to, b);
+        let to = rs.replicas - n;
+        scale(txn, d, rs, to, b);
         total += n;
     }
     // scaleDownOldReplicaSetsForRollingUpdate
@@ -331,25 +331,25 @@ fn rollout_rolling(txn: &mut Txn<'_>, d: &Value, infos: &mut [RsInfo], ni: usize
         return;
     }
     let mut budget = available - min_available;
-    for i in 0..infos.len() {
-        if i == ni || budget <= 0 || infos[i].replicas == 0 {
+    for (i, rs) in infos.iter_mut().enumerate() {
+        if i == ni || budget <= 0 || rs.replicas == 0 {
             continue;
         }
-        let n = budget.min(infos[i].replicas);
-        let to = infos[i].replicas - n;
-        scale(txn, d, &mut infos[i], to, b);
+        let n = budget.min(rs.replicas);
+        let to = rs.replicas - n;
+        scale(txn, d, rs, to, b);
         budget -= n;
     }
 }
 
 fn rollout_recreate(txn: &mut Txn<'_>, d: &Value, infos: &mut [RsInfo], ni: usize, b: &Bounds) {
     let mut old_active = false;
-    for i in 0..infos.len() {
-        if i != ni && infos[i].replicas > 0 {
-            scale(txn, d, &mut infos[i], 0, b);
+    for (i, rs) in infos.iter_mut().enumerate() {
+        if i != ni && rs.replicas > 0 {
+            scale(txn, d, rs, 0, b);
             old_active = true;
         }
-        if i != ni && infos[i].status_replicas > 0 {
+        if i != ni && rs.status_replicas > 0 {
             old_active = true;
         }
     }

@@ -42,7 +42,7 @@ pub fn profile_line(
     }
     let line = match p {
         LogProfile::WebApp => {
-            if h % 9 == 0 {
+            if h.is_multiple_of(9) {
                 let order = 10000 + h2 % 90000;
                 let total = (h2 >> 20) % 20000;
                 format!(
@@ -89,7 +89,7 @@ pub fn profile_line(
         }
         LogProfile::Camera => {
             let cam = 1 + h % 4;
-            if h % 23 == 0 {
+            if h.is_multiple_of(23) {
                 format!(
                     "{iso} WARN  camera=cam-{cam:02} dropped {} frames (decoder backlog)",
                     1 + h2 % 12
@@ -140,7 +140,7 @@ pub fn profile_line(
             let misses = 40 + i + h2 % 10;
             let ratio = hits as f64 / (hits + misses) as f64;
             let ts_r = ts.strftime("%d %b %Y %H:%M:%S%.3f");
-            if h % 11 == 0 {
+            if h.is_multiple_of(11) {
                 format!(
                     "1:M {ts_r} * evicted {} keys (maxmemory-policy allkeys-lru)",
                     1 + h2 % 40

@@ -171,7 +171,7 @@ pub fn node_ip(spec: &SiteSpec, index: usize) -> String {
 }
 
 fn arch(spec: &SiteSpec, n: &NodeSpec) -> &'static str {
-    if n.cpu_millis <= 4000 && fnv64(spec.name.as_bytes()) % 3 == 0 {
+    if n.cpu_millis <= 4000 && fnv64(spec.name.as_bytes()).is_multiple_of(3) {
         "arm64"
     } else {
         "amd64"
