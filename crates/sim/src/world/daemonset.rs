@@ -2,8 +2,8 @@
 //! daemon pods tolerate `unschedulable`), rolling updates one pod at a time.
 
 use super::objects::{
-    generation, name, namespace, owner_ref, random_suffix, selector_matches, str_at, template_hash,
-    uid,
+    generation, name, namespace, owner_ref, random_suffix, selector_matches, spec_template_hash,
+    str_at, uid,
 };
 use super::pods::{is_available, is_ready, new_pod, pinned_node};
 use super::replicaset::same_status;
@@ -30,11 +30,9 @@ pub fn reconcile(
         }
         let ns = namespace(&ds).to_string();
         let ds_name = name(&ds).to_string();
-        let template = ds
-            .pointer("/spec/template")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
-        let hash = template_hash(&template);
+        static NULL: Value = Value::Null;
+        let template = ds.pointer("/spec/template").unwrap_or(&NULL);
+        let hash = spec_template_hash(&ds);
         let node_sel = template.pointer("/spec/nodeSelector").cloned();
         let eligible: Vec<&str> = nodes
             .iter()

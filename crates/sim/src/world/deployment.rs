@@ -4,8 +4,8 @@
 
 use super::deployment_status::{self as dstatus, RsInfo};
 use super::objects::{
-    annotation, bool_at, controller_uid, i64_at, int_or_percent, name, namespace, owner_ref,
-    str_at, template_hash, uid,
+    annotation, bool_at, controller_uid, i64_at, int_or_percent, label, name, namespace, owner_ref,
+    spec_template_hash, str_at, template_hash, uid,
 };
 use super::txn::Txn;
 use crate::resource::Resource;
@@ -81,20 +81,23 @@ pub fn bounds(d: &Value) -> Bounds {
 fn sync(txn: &mut Txn<'_>, d: &Value, rses: Vec<Arc<Value>>) {
     let ns = namespace(d).to_string();
     let dname = name(d).to_string();
-    let template = d
-        .pointer("/spec/template")
-        .cloned()
-        .unwrap_or_else(|| json!({}));
-    let hash = template_hash(&template);
+    static NULL: Value = Value::Null;
+    let template = d.pointer("/spec/template").unwrap_or(&NULL);
+    let hash = spec_template_hash(&d);
     let paused = bool_at(d, "/spec/paused");
     let recreate = str_at(d, "/spec/strategy/type") == Some("Recreate");
     let b = bounds(d);
 
     let mut infos: Vec<RsInfo> = rses.iter().map(RsInfo::from).collect();
     infos.sort_by(|a, b| a.created.cmp(&b.created).then(a.name.cmp(&b.name)));
+    // The RS's pod-template-hash label is the hash of its template (we wrote both), so
+    // matching labels is matching templates; only unlabeled RSes need hashing.
     let new_idx = infos
         .iter()
-        .position(|i| template_hash(&i.obj["spec"]["template"]) == hash);
+        .position(|i| match label(&i.obj, "pod-template-hash") {
+            Some(h) => h == hash,
+            None => template_hash(&i.obj["spec"]["template"]) == hash,
+        });
     let max_old_rev = infos
         .iter()
         .enumerate()

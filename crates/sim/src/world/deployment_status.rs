@@ -72,7 +72,8 @@ pub fn update(
 ) {
     let now = txn.now;
     let now_s = txn.now_s.clone();
-    let old = d.get("status").cloned().unwrap_or_else(|| json!({}));
+    static EMPTY: Value = Value::Null;
+    let old = d.get("status").unwrap_or(&EMPTY);
     let sum = |f: fn(&RsInfo) -> i64| infos.iter().map(f).sum::<i64>();
     let replicas = sum(|r| r.status_replicas);
     let updated = new_idx.map_or(0, |i| infos[i].status_replicas);
@@ -81,6 +82,29 @@ pub fn update(
     let spec_total = sum(|r| r.replicas);
     let unavailable = (spec_total - available).max(0);
     let gen_ = generation(d);
+    // Fast path for a settled deployment: same counters, same generation, complete and
+    // available, nothing new to report. Avoids rebuilding the status every tick.
+    if progress_event.is_none() && !super::objects::bool_at(d, "/spec/paused") {
+        let o = |k: &str| old.get(k).and_then(Value::as_i64);
+        let settled = o("observedGeneration") == Some(gen_)
+            && o("replicas") == Some(replicas)
+            && o("updatedReplicas") == Some(updated)
+            && o("readyReplicas") == Some(ready)
+            && o("availableReplicas") == Some(available)
+            && o("unavailableReplicas") == Some((spec_total - available).max(0))
+            && available >= b.desired - b.max_unavailable
+            && super::objects::condition(d, "/status/conditions", "Progressing")
+                .is_some_and(|c| c["reason"] == "NewReplicaSetAvailable")
+            && super::objects::condition(d, "/status/conditions", "Available")
+                .is_some_and(|c| c["status"] == "True")
+            && new_idx.is_none_or(|i| {
+                super::objects::annotation(d, REVISION)
+                    == Some(infos[i].revision.to_string().as_str())
+            });
+        if settled {
+            return;
+        }
+    }
     let mut conds: Vec<Value> = old
         .get("conditions")
         .and_then(Value::as_array)
@@ -214,7 +238,7 @@ pub fn update(
     let rev_ok = rev
         .as_deref()
         .is_none_or(|r| super::objects::annotation(d, REVISION) == Some(r));
-    if status == old && rev_ok {
+    if &status == old && rev_ok {
         return;
     }
     if let Some(o) = txn.edit_obj(Resource::Deployment, d) {

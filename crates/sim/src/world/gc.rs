@@ -11,35 +11,33 @@ pub const EVENT_TTL_SECS: f64 = 3600.0;
 
 /// Deletes ReplicaSets, Pods and Jobs whose controlling owner no longer exists.
 pub fn orphans(txn: &mut Txn<'_>) {
-    let owners = |txn: &Txn<'_>, rs: &[Resource]| -> HashSet<String> {
-        rs.iter()
-            .flat_map(|r| txn.list(*r, None))
-            .map(|o| uid(&o).to_string())
-            .collect()
-    };
-    let deployments = owners(txn, &[Resource::Deployment]);
-    for rs in txn.list(Resource::ReplicaSet, None) {
-        if let Some(u) = controller_uid(&rs)
-            && !deployments.contains(u)
+    let deployments = txn.list(Resource::Deployment, None);
+    let dep_uids: HashSet<&str> = deployments.iter().map(|o| uid(o)).collect();
+    let rses = txn.list(Resource::ReplicaSet, None);
+    let mut doomed = Vec::new();
+    for rs in &rses {
+        if let Some(u) = controller_uid(rs)
+            && !dep_uids.contains(u)
         {
-            txn.delete(Resource::ReplicaSet, namespace(&rs), name(&rs));
+            doomed.push((Resource::ReplicaSet, rs.clone()));
         }
     }
-    let pod_owners = owners(
-        txn,
-        &[
-            Resource::ReplicaSet,
-            Resource::DaemonSet,
-            Resource::StatefulSet,
-            Resource::Job,
-        ],
-    );
+    let others: Vec<_> = [Resource::DaemonSet, Resource::StatefulSet, Resource::Job]
+        .into_iter()
+        .flat_map(|r| txn.list(r, None))
+        .collect();
+    let pod_owners: HashSet<&str> = rses.iter().chain(others.iter()).map(|o| uid(o)).collect();
     for p in txn.list(Resource::Pod, None) {
         if let Some(u) = controller_uid(&p)
             && !pod_owners.contains(u)
         {
-            txn.delete(Resource::Pod, namespace(&p), name(&p));
+            doomed.push((Resource::Pod, p.clone()));
         }
+    }
+    drop(pod_owners);
+    drop(dep_uids);
+    for (r, o) in doomed {
+        txn.delete(r, namespace(&o), name(&o));
     }
 }
 

@@ -118,6 +118,9 @@ pub fn reconcile(
         if !is_active(p) || restarting.contains(node_name) {
             continue;
         }
+        if steady(p) {
+            continue;
+        }
         if txn.get(Resource::Pod, namespace(p), name(p)).is_none() {
             continue; // deleted this tick
         }
@@ -147,6 +150,30 @@ pub fn reconcile(
             );
         }
     }
+}
+
+/// A pod with every container running and ready, none of them crash-prone: nothing to do.
+/// (The common case, checked without cloning anything.)
+fn steady(p: &Value) -> bool {
+    if annotation(p, CRASH_ANNOTATION) == Some("true")
+        || str_at(p, "/status/phase") != Some("Running")
+    {
+        return false;
+    }
+    let (Some(specs), Some(statuses)) = (
+        p.pointer("/spec/containers").and_then(Value::as_array),
+        p.pointer("/status/containerStatuses")
+            .and_then(Value::as_array),
+    ) else {
+        return false;
+    };
+    specs.len() == statuses.len()
+        && specs
+            .iter()
+            .all(|c| !c["image"].as_str().is_some_and(image_rules::crashes))
+        && statuses
+            .iter()
+            .all(|c| c["ready"] == true && c.pointer("/state/running").is_some())
 }
 
 fn advance(

@@ -130,15 +130,20 @@ pub fn mix(parts: &[u64]) -> u64 {
 
 /// Writes `v` with object keys sorted, so hashes do not depend on map ordering.
 fn canonical(v: &Value, out: &mut Vec<u8>) {
+    canonical_skip(v, None, out);
+}
+
+/// Like [`canonical`], leaving out object keys named `skip` (at any depth).
+fn canonical_skip(v: &Value, skip: Option<&str>, out: &mut Vec<u8>) {
     match v {
         Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
+            let mut keys: Vec<&String> = m.keys().filter(|k| Some(k.as_str()) != skip).collect();
             keys.sort();
             out.push(b'{');
             for k in keys {
                 out.extend_from_slice(k.as_bytes());
                 out.push(b':');
-                canonical(&m[k.as_str()], out);
+                canonical_skip(&m[k.as_str()], skip, out);
                 out.push(b',');
             }
             out.push(b'}');
@@ -146,7 +151,7 @@ fn canonical(v: &Value, out: &mut Vec<u8>) {
         Value::Array(a) => {
             out.push(b'[');
             for x in a {
-                canonical(x, out);
+                canonical_skip(x, skip, out);
                 out.push(b',');
             }
             out.push(b']');
@@ -164,16 +169,39 @@ fn safe_char(b: u8) -> char {
 /// Hash of a pod template like upstream's `ComputeHash`: FNV-32a, printed in decimal,
 /// then safe-encoded (e.g. `5d8f7c9b6`). The `pod-template-hash` label is ignored.
 pub fn template_hash(template: &Value) -> String {
-    let mut t = template.clone();
-    if let Some(l) = t
-        .pointer_mut("/metadata/labels")
-        .and_then(Value::as_object_mut)
-    {
-        l.remove("pod-template-hash");
-    }
-    let mut buf = Vec::new();
-    canonical(&t, &mut buf);
+    let mut buf = Vec::with_capacity(1024);
+    canonical_skip(template, Some("pod-template-hash"), &mut buf);
     fnv32(&buf).to_string().bytes().map(safe_char).collect()
+}
+
+thread_local! {
+    static HASH_MEMO: std::cell::RefCell<std::collections::HashMap<(String, i64), String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// [`template_hash`] of `obj.spec.template`, memoised by (uid, generation): the template
+/// only changes with the generation, and hashing every controller's template every tick
+/// is the largest cost of a settled site.
+pub fn spec_template_hash(obj: &Value) -> String {
+    static NULL: Value = Value::Null;
+    let template = obj.pointer("/spec/template").unwrap_or(&NULL);
+    let id = uid(obj);
+    if id.is_empty() {
+        return template_hash(template);
+    }
+    let k = (id.to_string(), generation(obj));
+    if let Some(h) = HASH_MEMO.with(|m| m.borrow().get(&k).cloned()) {
+        return h;
+    }
+    let h = template_hash(template);
+    HASH_MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() > 50_000 {
+            m.clear();
+        }
+        m.insert(k, h.clone());
+    });
+    h
 }
 
 /// Stable 64-bit hash of any JSON value.

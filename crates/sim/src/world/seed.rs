@@ -118,6 +118,15 @@ pub fn seed(spec: &SiteSpec, now: jiff::Timestamp) -> Vec<(Resource, Value)> {
     for w in workloads {
         out.push((w.resource, w.object));
     }
+    // The site was installed a while ago: backdate everything seeded (the store keeps a
+    // given creationTimestamp), 20–200 days depending on the site.
+    let days = 20 + fnv64(spec.name.as_bytes()) % 180;
+    let installed = ts(super::objects::plus(now, -(days as f64) * 86400.0));
+    for (_, obj) in &mut out {
+        if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.insert("creationTimestamp".into(), json!(installed));
+        }
+    }
     out
 }
 

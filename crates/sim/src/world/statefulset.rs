@@ -3,7 +3,7 @@
 //! ordinal, one pod at a time.
 
 use super::objects::{
-    generation, i64_at, label, name, namespace, owner_ref, str_at, template_hash, uid,
+    generation, i64_at, label, name, namespace, owner_ref, spec_template_hash, str_at, uid,
 };
 use super::pods::{is_available, is_ready, new_pod};
 use super::replicaset::same_status;
@@ -28,11 +28,9 @@ pub fn reconcile(txn: &mut Txn<'_>, pods_by_owner: &HashMap<String, Vec<Arc<Valu
         let ns = namespace(&sts).to_string();
         let sname = name(&sts).to_string();
         let want = i64_at(&sts, "/spec/replicas").unwrap_or(1).max(0) as usize;
-        let template = sts
-            .pointer("/spec/template")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
-        let update_rev = format!("{sname}-{}", template_hash(&template));
+        static NULL: Value = Value::Null;
+        let template = sts.pointer("/spec/template").unwrap_or(&NULL);
+        let update_rev = format!("{sname}-{}", spec_template_hash(&sts));
         let current_rev = str_at(&sts, "/status/currentRevision")
             .unwrap_or(&update_rev)
             .to_string();

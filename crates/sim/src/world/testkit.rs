@@ -24,8 +24,9 @@ pub struct Store {
 impl ObjectView for Store {
     fn list(&self, resource: Resource, namespace: Option<&str>) -> Vec<Arc<Value>> {
         self.objects
-            .iter()
-            .filter(|((r, ns, _), _)| *r == resource && namespace.is_none_or(|n| n == ns))
+            .range((resource, String::new(), String::new())..)
+            .take_while(|((r, _, _), _)| *r == resource)
+            .filter(|((_, ns, _), _)| namespace.is_none_or(|n| n == ns))
             .map(|(_, v)| v.clone())
             .collect()
     }
@@ -78,7 +79,9 @@ impl Store {
         self.uid += 1;
         v["metadata"]["uid"] = json!(format!("00000000-0000-4000-8000-{:012}", self.uid));
         v["metadata"]["resourceVersion"] = json!(self.rv.to_string());
-        v["metadata"]["creationTimestamp"] = json!(ts(now));
+        if v.pointer("/metadata/creationTimestamp").is_none() {
+            v["metadata"]["creationTimestamp"] = json!(ts(now));
+        }
         v["metadata"]["generation"] = json!(1);
         self.objects.insert(k, Arc::new(v));
         Ok(())
@@ -109,6 +112,10 @@ impl Store {
 
     pub fn delete(&mut self, r: Resource, ns: &str, n: &str) {
         self.objects.remove(&(r, ns.to_string(), n.to_string()));
+    }
+
+    pub fn object_count(&self) -> usize {
+        self.objects.len()
     }
 
     pub fn all(&self, r: Resource) -> Vec<Arc<Value>> {

@@ -492,3 +492,34 @@ fn world_demo_fleet_invariants() {
             >= 3
     );
 }
+
+#[test]
+fn world_tick_cost_for_a_large_fleet() {
+    // 100 generated sites, settled, then timed ticks (debug build; release is far faster).
+    let mut sims: Vec<Sim> = crate::demo::generated_fleet(100, 3)
+        .into_iter()
+        .map(Sim::new)
+        .collect();
+    for s in &mut sims {
+        s.dt = 1.0;
+        s.run_for(60.0, |_| {});
+    }
+    let objects: usize = sims.iter().map(|s| s.store.object_count()).sum();
+    let started = std::time::Instant::now();
+    let mut writes = 0;
+    for _ in 0..10 {
+        for s in &mut sims {
+            writes += s.step().len();
+        }
+    }
+    let per_site_tick = started.elapsed().as_secs_f64() / 1000.0;
+    eprintln!(
+        "tick: {:.1} µs per settled site ({} objects per site), {writes} writes in 1000 site-ticks",
+        per_site_tick * 1e6,
+        objects / sims.len()
+    );
+    assert!(
+        per_site_tick < 0.005,
+        "a settled site tick takes {per_site_tick}s"
+    );
+}
