@@ -73,7 +73,7 @@ pub fn reconcile(
             }
             let pod_name = format!("{ds_name}-{}", random_suffix(rng, 5));
             let mut pod = new_pod(
-                &template,
+                template,
                 &ns,
                 &pod_name,
                 Some(&format!("{ds_name}-")),

@@ -83,7 +83,7 @@ fn sync(txn: &mut Txn<'_>, d: &Value, rses: Vec<Arc<Value>>) {
     let dname = name(d).to_string();
     static NULL: Value = Value::Null;
     let template = d.pointer("/spec/template").unwrap_or(&NULL);
-    let hash = spec_template_hash(&d);
+    let hash = spec_template_hash(d);
     let paused = bool_at(d, "/spec/paused");
     let recreate = str_at(d, "/spec/strategy/type") == Some("Recreate");
     let b = bounds(d);
@@ -141,7 +141,7 @@ fn sync(txn: &mut Txn<'_>, d: &Value, rses: Vec<Arc<Value>>) {
                 (b.desired + b.max_surge - current).clamp(0, b.desired)
             };
             let rev = max_old_rev + 1;
-            let rs = new_replicaset(d, &template, &hash, &rs_name, initial, rev, &b);
+            let rs = new_replicaset(d, template, &hash, &rs_name, initial, rev, &b);
             txn.create(Resource::ReplicaSet, rs.clone());
             if initial > 0 {
                 let msg = format!("Scaled up replica set {rs_name} from 0 to {initial}");

@@ -166,7 +166,7 @@ pub fn update(
                 .iter()
                 .enumerate()
                 .all(|(i, r)| Some(i) == new_idx || r.replicas == 0);
-        let old_i = |k: &str| i64_at(&old, &format!("/{k}")).unwrap_or(0);
+        let old_i = |k: &str| i64_at(old, &format!("/{k}")).unwrap_or(0);
         let progressed = updated > old_i("updatedReplicas")
             || replicas < old_i("replicas")
             || ready > old_i("readyReplicas")

@@ -46,7 +46,7 @@ pub fn reconcile(txn: &mut Txn<'_>, pods_by_owner: &HashMap<String, Vec<Arc<Valu
                 None => {
                     let pod_name = format!("{sname}-{i}");
                     let mut pod = new_pod(
-                        &template,
+                        template,
                         &ns,
                         &pod_name,
                         None,
