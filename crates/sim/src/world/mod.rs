@@ -72,6 +72,8 @@ mod tests_logs;
 #[cfg(test)]
 mod tests_rollout;
 #[cfg(test)]
+mod tests_typed;
+#[cfg(test)]
 mod tests_upgrade;
 
 pub use seed::{UPGRADE_NAMESPACE, seed};
