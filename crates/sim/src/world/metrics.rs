@@ -106,17 +106,22 @@ pub fn pod_usage(seed: u64, pod: &Value, now: jiff::Timestamp) -> Vec<(String, u
                 c.pointer(&format!("/resources/{kind}/{what}"))
                     .and_then(Value::as_str)
             };
+            // Usage follows the request (idle system pods use a few millicores, busy
+            // ones more), never above the limit.
+            let cpu_req = res("requests", "cpu").and_then(cpu_millis).unwrap_or(100);
             let cpu_lim = res("limits", "cpu")
-                .or(res("requests", "cpu"))
                 .and_then(cpu_millis)
-                .unwrap_or(500);
-            let mem_lim = res("limits", "memory")
-                .or(res("requests", "memory"))
+                .unwrap_or(cpu_req * 4);
+            let mem_req = res("requests", "memory")
                 .and_then(mem_bytes)
-                .unwrap_or(256 << 20);
-            let cpu = cpu_lim as f64 * load(key, now, 0.15 + 0.3 * unit(mix(&[key, 5])), 0.1);
-            let mem =
-                mem_lim as f64 * load(key ^ 0x55, now, 0.35 + 0.3 * unit(mix(&[key, 6])), 0.04);
+                .unwrap_or(64 << 20);
+            let mem_lim = res("limits", "memory")
+                .and_then(mem_bytes)
+                .unwrap_or(mem_req * 2);
+            let busy = 0.1 + 0.6 * unit(mix(&[key, 5]));
+            let cpu = (cpu_req as f64 * 2.0 * load(key, now, busy, 0.15)).min(cpu_lim as f64);
+            let mem_frac = load(key ^ 0x55, now, 0.35 + 0.3 * unit(mix(&[key, 6])), 0.04);
+            let mem = (mem_req as f64 * 2.0 * mem_frac).min(mem_lim as f64);
             Some((
                 cname.to_string(),
                 (cpu.round() as u64).max(1),

@@ -389,8 +389,6 @@ pub fn user_workload(spec: &SiteSpec, w: &WorkloadSpec) -> Workload {
         crash: w.crash_loop,
     });
     object["metadata"]["labels"]["app.kubernetes.io/part-of"] = json!("outpost-demo");
-    object["metadata"]["annotations"]["kubernetes.io/change-cause"] =
-        json!(format!("initial deploy of {}", w.image));
     let resource = match w.kind {
         WorkloadKind::Deployment => Resource::Deployment,
         WorkloadKind::StatefulSet => Resource::StatefulSet,

@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 
 fn check<T: serde::de::DeserializeOwned>(r: Resource, v: &Value) {
     if let Err(e) = serde_json::from_value::<T>(v.clone()) {
-        panic!("{r:?} {} does not parse: {e}\n{v:#}", super::objects::name(v));
+        panic!(
+            "{r:?} {} does not parse: {e}\n{v:#}",
+            super::objects::name(v)
+        );
     }
 }
 

@@ -105,14 +105,8 @@ impl<'v> Txn<'v> {
         self.edit(res, &ns, &n)
     }
 
-    /// Creates an object, stamped with the simulated `creationTimestamp` (the store keeps
-    /// a given one), so ages follow the simulated clock.
-    pub fn create(&mut self, res: Resource, mut obj: Value) {
-        if obj.pointer("/metadata/creationTimestamp").is_none()
-            && let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut)
-        {
-            m.insert("creationTimestamp".into(), json!(self.now_s));
-        }
+    /// Creates an object (the store stamps `creationTimestamp`, uid and version).
+    pub fn create(&mut self, res: Resource, obj: Value) {
         self.creates.push((res, obj));
     }
 
@@ -175,7 +169,7 @@ impl<'v> Txn<'v> {
         let ev = json!({
             "apiVersion": "v1",
             "kind": "Event",
-            "metadata": { "name": ev_name, "namespace": ns, "creationTimestamp": now },
+            "metadata": { "name": ev_name, "namespace": ns },
             "involvedObject": inv,
             "reason": reason,
             "message": message,
