@@ -49,7 +49,9 @@ mod daemonset;
 mod deployment;
 mod deployment_status;
 mod gc;
+mod hashing;
 mod kubelet;
+mod kubelet_status;
 pub mod logs;
 mod logtext;
 pub mod metrics;
@@ -67,6 +69,8 @@ pub mod upgrade;
 mod testkit;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_demo;
 #[cfg(test)]
 mod tests_logs;
 #[cfg(test)]
