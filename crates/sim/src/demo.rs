@@ -42,80 +42,35 @@ fn nodes(prefix: &str, distro: Distro, count: usize, big: bool) -> Vec<NodeSpec>
         .collect()
 }
 
-/// A workload by its well-known name.
+/// The workloads the demo knows: name, kind, container, image, replicas, log profile.
+#[rustfmt::skip]
+const CATALOGUE: [(&str, WorkloadKind, &str, &str, u32, LogProfile); 9] = {
+    use LogProfile::*;
+    use WorkloadKind::{DaemonSet as Ds, Deployment as Dep, StatefulSet as Sts};
+    [
+        ("pos-terminal", Dep, "pos", "registry.local:5000/retail/pos-terminal:2.4.1", 2, WebApp),
+        ("camera-analytics", Dep, "analytics", "registry.local:5000/vision/camera-analytics:1.8.0", 1, Camera),
+        ("mqtt-broker", Dep, "mosquitto", "eclipse-mosquitto:2.0.20", 1, Mqtt),
+        ("local-cache", Sts, "redis", "redis:7.2.6-alpine", 1, Cache),
+        ("edge-agent", Ds, "agent", "registry.local:5000/ops/edge-agent:0.9.3", 1, Json),
+        ("patient-checkin", Dep, "checkin", "registry.local:5000/clinic/patient-checkin:3.1.0", 2, WebApp),
+        ("inventory-sync", Dep, "sync", "registry.local:5000/retail/inventory-sync:1.12.2", 1, Json),
+        ("tower-monitor", Dep, "monitor", "registry.local:5000/telco/tower-monitor:5.0.4", 1, Json),
+        ("line-telemetry", Dep, "telemetry", "registry.local:5000/factory/line-telemetry:2.2.0", 2, Mqtt),
+    ]
+};
+
+/// A workload by its well-known name (a generic JSON-logging app when unknown).
 fn workload(name: &str, ns: &str) -> WorkloadSpec {
-    let (kind, container, image, replicas, logs) = match name {
-        "pos-terminal" => (
-            WorkloadKind::Deployment,
-            "pos",
-            "registry.local:5000/retail/pos-terminal:2.4.1",
-            2,
-            LogProfile::WebApp,
-        ),
-        "camera-analytics" => (
-            WorkloadKind::Deployment,
-            "analytics",
-            "registry.local:5000/vision/camera-analytics:1.8.0",
-            1,
-            LogProfile::Camera,
-        ),
-        "mqtt-broker" => (
-            WorkloadKind::Deployment,
-            "mosquitto",
-            "eclipse-mosquitto:2.0.20",
-            1,
-            LogProfile::Mqtt,
-        ),
-        "local-cache" => (
-            WorkloadKind::StatefulSet,
-            "redis",
-            "redis:7.2.6-alpine",
-            1,
-            LogProfile::Cache,
-        ),
-        "edge-agent" => (
-            WorkloadKind::DaemonSet,
-            "agent",
-            "registry.local:5000/ops/edge-agent:0.9.3",
-            1,
-            LogProfile::Json,
-        ),
-        "patient-checkin" => (
-            WorkloadKind::Deployment,
-            "checkin",
-            "registry.local:5000/clinic/patient-checkin:3.1.0",
-            2,
-            LogProfile::WebApp,
-        ),
-        "inventory-sync" => (
-            WorkloadKind::Deployment,
-            "sync",
-            "registry.local:5000/retail/inventory-sync:1.12.2",
-            1,
-            LogProfile::Json,
-        ),
-        "tower-monitor" => (
-            WorkloadKind::Deployment,
-            "monitor",
-            "registry.local:5000/telco/tower-monitor:5.0.4",
-            1,
-            LogProfile::Json,
-        ),
-        "line-telemetry" => (
-            WorkloadKind::Deployment,
-            "telemetry",
-            "registry.local:5000/factory/line-telemetry:2.2.0",
-            2,
-            LogProfile::Mqtt,
-        ),
-        _ => (
+    let (_, kind, container, image, replicas, logs) =
+        CATALOGUE.iter().find(|w| w.0 == name).copied().unwrap_or((
+            "",
             WorkloadKind::Deployment,
             "app",
             "registry.local:5000/apps/generic:1.0.0",
             1,
             LogProfile::Json,
-        ),
-    };
+        ));
     WorkloadSpec {
         namespace: ns.to_string(),
         name: name.to_string(),
@@ -171,153 +126,33 @@ pub fn demo_fleet() -> Vec<SiteSpec> {
         "factory",
     );
     lyon_workloads[0].crash_loop = true;
+    #[rustfmt::skip]
     let mut fleet = vec![
-        site(
-            "store-berlin-mitte",
-            "Store Berlin Mitte",
-            "Berlin",
-            (52.5251, 13.4017),
-            &["retail", "eu-central"],
-            K3s,
-            K3S_NEW,
-            nodes("bln", K3s, 2, false),
-            w(&["pos-terminal", "local-cache", "inventory-sync"], "retail"),
-        ),
-        site(
-            "store-munich-schwabing",
-            "Store Munich Schwabing",
-            "Munich",
-            (48.1642, 11.5866),
-            &["retail", "eu-central"],
-            K3s,
-            K3S_OLD,
-            nodes("muc", K3s, 1, false),
-            w(&["pos-terminal", "local-cache"], "retail"),
-        ),
-        site(
-            "store-paris-marais",
-            "Store Paris Marais",
-            "Paris",
-            (48.8590, 2.3622),
-            &["retail", "eu-west"],
-            MicroK8s,
-            MK8S_NEW,
-            nodes("par", MicroK8s, 1, false),
-            w(&["pos-terminal", "local-cache", "mqtt-broker"], "retail"),
-        ),
-        site(
-            "factory-lyon-gerland",
-            "Factory Lyon Gerland",
-            "Lyon",
-            (45.7300, 4.8300),
-            &["factory", "eu-west"],
-            K3s,
-            K3S_OLD,
-            nodes("lyo", K3s, 3, true),
-            lyon_workloads,
-        ),
-        site(
-            "factory-turin-mirafiori",
-            "Factory Turin Mirafiori",
-            "Turin",
-            (45.0345, 7.6426),
-            &["factory", "eu-south"],
-            MicroK8s,
-            MK8S_OLD,
-            nodes("trn", MicroK8s, 2, true),
-            w(
-                &["camera-analytics", "mqtt-broker", "edge-agent"],
-                "factory",
-            ),
-        ),
-        site(
-            "clinic-amsterdam-zuid",
-            "Clinic Amsterdam Zuid",
-            "Amsterdam",
-            (52.3383, 4.8722),
-            &["clinic", "eu-west"],
-            K3s,
-            K3S_NEW,
-            nodes("ams", K3s, 1, false),
-            w(&["patient-checkin", "local-cache"], "clinic"),
-        ),
-        site(
-            "clinic-vienna-alsergrund",
-            "Clinic Vienna Alsergrund",
-            "Vienna",
-            (48.2226, 16.3520),
-            &["clinic", "eu-central"],
-            MicroK8s,
-            MK8S_NEW,
-            nodes("vie", MicroK8s, 1, false),
-            w(&["patient-checkin", "mqtt-broker"], "clinic"),
-        ),
-        site(
-            "tower-oslo-nydalen",
-            "Tower Oslo Nydalen",
-            "Oslo",
-            (59.9500, 10.7650),
-            &["tower", "eu-north"],
-            K3s,
-            K3S_OLD,
-            nodes("osl", K3s, 1, false),
-            w(&["tower-monitor", "mqtt-broker"], "telco"),
-        ),
-        site(
-            "store-madrid-salamanca",
-            "Store Madrid Salamanca",
-            "Madrid",
-            (40.4300, -3.6800),
-            &["retail", "eu-south"],
-            K3s,
-            K3S_NEW,
-            nodes("mad", K3s, 2, false),
-            w(
-                &["pos-terminal", "local-cache", "camera-analytics"],
-                "retail",
-            ),
-        ),
-        site(
-            "store-toronto-queen-west",
-            "Store Toronto Queen West",
-            "Toronto",
-            (43.6465, -79.4112),
-            &["retail", "na"],
-            K3s,
-            K3S_OLD,
-            nodes("yyz", K3s, 1, false),
-            w(&["pos-terminal", "inventory-sync"], "retail"),
-        ),
-        site(
-            "factory-austin-north",
-            "Factory Austin North",
-            "Austin",
-            (30.4000, -97.7200),
-            &["factory", "na"],
-            MicroK8s,
-            MK8S_NEW,
-            nodes("aus", MicroK8s, 3, true),
-            w(
-                &[
-                    "camera-analytics",
-                    "line-telemetry",
-                    "mqtt-broker",
-                    "edge-agent",
-                ],
-                "factory",
-            ),
-        ),
-        site(
-            "tower-singapore-jurong",
-            "Tower Singapore Jurong",
-            "Singapore",
-            (1.3329, 103.7436),
-            &["tower", "apac"],
-            K3s,
-            K3S_NEW,
-            nodes("sin", K3s, 2, false),
-            w(&["tower-monitor", "mqtt-broker", "edge-agent"], "telco"),
-        ),
+        site("store-berlin-mitte", "Store Berlin Mitte", "Berlin", (52.5251, 13.4017), &["retail", "eu-central"],
+             K3s, K3S_NEW, nodes("bln", K3s, 2, false), w(&["pos-terminal", "local-cache", "inventory-sync"], "retail")),
+        site("store-munich-schwabing", "Store Munich Schwabing", "Munich", (48.1642, 11.5866), &["retail", "eu-central"],
+             K3s, K3S_OLD, nodes("muc", K3s, 1, false), w(&["pos-terminal", "local-cache"], "retail")),
+        site("store-paris-marais", "Store Paris Marais", "Paris", (48.8590, 2.3622), &["retail", "eu-west"],
+             MicroK8s, MK8S_NEW, nodes("par", MicroK8s, 1, false), w(&["pos-terminal", "local-cache", "mqtt-broker"], "retail")),
+        site("factory-lyon-gerland", "Factory Lyon Gerland", "Lyon", (45.7300, 4.8300), &["factory", "eu-west"],
+             K3s, K3S_OLD, nodes("lyo", K3s, 3, true), lyon_workloads),
+        site("factory-turin-mirafiori", "Factory Turin Mirafiori", "Turin", (45.0345, 7.6426), &["factory", "eu-south"],
+             MicroK8s, MK8S_OLD, nodes("trn", MicroK8s, 2, true), w(&["camera-analytics", "mqtt-broker", "edge-agent"], "factory")),
+        site("clinic-amsterdam-zuid", "Clinic Amsterdam Zuid", "Amsterdam", (52.3383, 4.8722), &["clinic", "eu-west"],
+             K3s, K3S_NEW, nodes("ams", K3s, 1, false), w(&["patient-checkin", "local-cache"], "clinic")),
+        site("clinic-vienna-alsergrund", "Clinic Vienna Alsergrund", "Vienna", (48.2226, 16.3520), &["clinic", "eu-central"],
+             MicroK8s, MK8S_NEW, nodes("vie", MicroK8s, 1, false), w(&["patient-checkin", "mqtt-broker"], "clinic")),
+        site("tower-oslo-nydalen", "Tower Oslo Nydalen", "Oslo", (59.9500, 10.7650), &["tower", "eu-north"],
+             K3s, K3S_OLD, nodes("osl", K3s, 1, false), w(&["tower-monitor", "mqtt-broker"], "telco")),
+        site("store-madrid-salamanca", "Store Madrid Salamanca", "Madrid", (40.4300, -3.6800), &["retail", "eu-south"],
+             K3s, K3S_NEW, nodes("mad", K3s, 2, false), w(&["pos-terminal", "local-cache", "camera-analytics"], "retail")),
+        site("store-toronto-queen-west", "Store Toronto Queen West", "Toronto", (43.6465, -79.4112), &["retail", "na"],
+             K3s, K3S_OLD, nodes("yyz", K3s, 1, false), w(&["pos-terminal", "inventory-sync"], "retail")),
+        site("factory-austin-north", "Factory Austin North", "Austin", (30.4000, -97.7200), &["factory", "na"],
+             MicroK8s, MK8S_NEW, nodes("aus", MicroK8s, 3, true),
+             w(&["camera-analytics", "line-telemetry", "mqtt-broker", "edge-agent"], "factory")),
+        site("tower-singapore-jurong", "Tower Singapore Jurong", "Singapore", (1.3329, 103.7436), &["tower", "apac"],
+             K3s, K3S_NEW, nodes("sin", K3s, 2, false), w(&["tower-monitor", "mqtt-broker", "edge-agent"], "telco")),
     ];
     for s in &mut fleet {
         match s.name.as_str() {
@@ -329,74 +164,22 @@ pub fn demo_fleet() -> Vec<SiteSpec> {
     fleet
 }
 
+#[rustfmt::skip]
 const CITIES: [(&str, f64, f64); 24] = [
-    ("berlin", 52.52, 13.40),
-    ("hamburg", 53.55, 9.99),
-    ("cologne", 50.94, 6.96),
-    ("paris", 48.86, 2.35),
-    ("lille", 50.63, 3.06),
-    ("madrid", 40.42, -3.70),
-    ("seville", 37.39, -5.98),
-    ("rome", 41.90, 12.50),
-    ("milan", 45.46, 9.19),
-    ("warsaw", 52.23, 21.01),
-    ("prague", 50.08, 14.44),
-    ("stockholm", 59.33, 18.07),
-    ("dublin", 53.35, -6.26),
-    ("lisbon", 38.72, -9.14),
-    ("chicago", 41.88, -87.63),
-    ("denver", 39.74, -104.99),
-    ("seattle", 47.61, -122.33),
-    ("montreal", 45.50, -73.57),
-    ("mexico", 19.43, -99.13),
-    ("saopaulo", -23.55, -46.63),
-    ("tokyo", 35.68, 139.69),
-    ("seoul", 37.57, 126.98),
-    ("sydney", -33.87, 151.21),
-    ("mumbai", 19.08, 72.88),
+    ("berlin", 52.52, 13.40), ("hamburg", 53.55, 9.99), ("cologne", 50.94, 6.96), ("paris", 48.86, 2.35),
+    ("lille", 50.63, 3.06), ("madrid", 40.42, -3.70), ("seville", 37.39, -5.98), ("rome", 41.90, 12.50),
+    ("milan", 45.46, 9.19), ("warsaw", 52.23, 21.01), ("prague", 50.08, 14.44), ("stockholm", 59.33, 18.07),
+    ("dublin", 53.35, -6.26), ("lisbon", 38.72, -9.14), ("chicago", 41.88, -87.63), ("denver", 39.74, -104.99),
+    ("seattle", 47.61, -122.33), ("montreal", 45.50, -73.57), ("mexico", 19.43, -99.13), ("saopaulo", -23.55, -46.63),
+    ("tokyo", 35.68, 139.69), ("seoul", 37.57, 126.98), ("sydney", -33.87, 151.21), ("mumbai", 19.08, 72.88),
 ];
 
+#[rustfmt::skip]
 const KINDS: [(&str, &[&str]); 4] = [
-    (
-        "store",
-        &[
-            "pos-terminal",
-            "local-cache",
-            "inventory-sync",
-            "camera-analytics",
-            "mqtt-broker",
-        ],
-    ),
-    (
-        "factory",
-        &[
-            "camera-analytics",
-            "mqtt-broker",
-            "line-telemetry",
-            "edge-agent",
-            "local-cache",
-        ],
-    ),
-    (
-        "clinic",
-        &[
-            "patient-checkin",
-            "local-cache",
-            "mqtt-broker",
-            "inventory-sync",
-            "edge-agent",
-        ],
-    ),
-    (
-        "tower",
-        &[
-            "tower-monitor",
-            "mqtt-broker",
-            "edge-agent",
-            "local-cache",
-            "line-telemetry",
-        ],
-    ),
+    ("store", &["pos-terminal", "local-cache", "inventory-sync", "camera-analytics", "mqtt-broker"]),
+    ("factory", &["camera-analytics", "mqtt-broker", "line-telemetry", "edge-agent", "local-cache"]),
+    ("clinic", &["patient-checkin", "local-cache", "mqtt-broker", "inventory-sync", "edge-agent"]),
+    ("tower", &["tower-monitor", "mqtt-broker", "edge-agent", "local-cache", "line-telemetry"]),
 ];
 
 /// `n` plausible sites for tests and benchmarks, deterministic for `seed`. Unique names,
