@@ -50,6 +50,7 @@ mod deployment;
 mod deployment_status;
 mod gc;
 mod hashing;
+mod jobs;
 mod kubelet;
 mod kubelet_status;
 pub mod logs;
@@ -102,6 +103,7 @@ pub fn tick(view: &dyn ObjectView, ctx: &mut TickCtx<'_>) -> Vec<Action> {
     replicaset::reconcile(&mut txn, &by_owner, ctx.rng);
     daemonset::reconcile(&mut txn, &by_owner, ctx.rng);
     statefulset::reconcile(&mut txn, &by_owner);
+    jobs::reconcile(&mut txn, &by_owner, ctx.rng);
     let pods = txn.list(Resource::Pod, None);
     pods::schedule(&mut txn, &pods);
     kubelet::reconcile(&mut txn, &pods, prev, &restarting);

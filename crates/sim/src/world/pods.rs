@@ -1,7 +1,7 @@
 //! Pod helpers shared by the workload controllers: building pods from templates,
 //! readiness/availability, indexing by owner, and the scheduler that binds pods to nodes.
 
-use super::nodes::schedulable;
+use super::nodes::{is_ready as is_node_ready, schedulable};
 use super::objects::{condition, controller_uid, name, secs_between, str_at, time_at};
 use super::txn::Txn;
 use crate::resource::Resource;
@@ -76,10 +76,24 @@ pub fn new_pod(
     spec["enableServiceLinks"] = json!(true);
     spec["preemptionPolicy"] = json!("PreemptLowerPriority");
     spec["priority"] = json!(0);
-    spec["tolerations"] = json!([
-        {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
-        {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
-    ]);
+    // Admission adds the default not-ready/unreachable tolerations to the template's own.
+    let mut tolerations = spec
+        .get("tolerations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
+        if !tolerations.iter().any(|t| t["key"] == key) {
+            tolerations.push(
+                json!({"key": key, "operator": "Exists", "effect": "NoExecute",
+                                    "tolerationSeconds": 300}),
+            );
+        }
+    }
+    spec["tolerations"] = Value::Array(tolerations);
     json!({
         "apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec,
         "status": {"phase": "Pending", "qosClass": "Burstable"},
@@ -94,6 +108,31 @@ pub fn pinned_node(pod: &Value) -> Option<&str> {
     .and_then(Value::as_str)
 }
 
+/// Whether the pod tolerates the cordon taint (`node.kubernetes.io/unschedulable`).
+fn tolerates_cordon(pod: &Value) -> bool {
+    pod.pointer("/spec/tolerations")
+        .and_then(Value::as_array)
+        .is_some_and(|ts| {
+            ts.iter().any(|t| {
+                (t["key"] == "node.kubernetes.io/unschedulable" || t.get("key").is_none())
+                    && t["operator"] == "Exists"
+            })
+        })
+}
+
+/// Whether `pod` may go to `node`: Ready, not cordoned (unless tolerated), and the pod's
+/// `nodeSelector` matches the node's labels.
+fn fits(pod: &Value, node: &Value) -> bool {
+    let selector_ok = pod
+        .pointer("/spec/nodeSelector")
+        .and_then(Value::as_object)
+        .is_none_or(|sel| {
+            sel.iter()
+                .all(|(k, v)| node.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v))
+        });
+    selector_ok && (schedulable(node) || (is_node_ready(node) && tolerates_cordon(pod)))
+}
+
 /// Binds unscheduled pods: least-loaded Ready, schedulable node (ties by name order),
 /// or the pinned node for DaemonSet pods. Unplaceable pods get `PodScheduled=False`.
 pub fn schedule(txn: &mut Txn<'_>, pods: &[Arc<Value>]) {
@@ -105,9 +144,9 @@ pub fn schedule(txn: &mut Txn<'_>, pods: &[Arc<Value>]) {
         return;
     }
     let nodes = txn.list(Resource::Node, None);
-    let mut load: Vec<(String, usize, bool)> = nodes
+    let mut load: Vec<(String, usize, &Value)> = nodes
         .iter()
-        .map(|n| (name(n).to_string(), 0, schedulable(n)))
+        .map(|n| (name(n).to_string(), 0, n.as_ref()))
         .collect();
     load.sort_by(|a, b| a.0.cmp(&b.0));
     for p in pods.iter().filter(|p| is_active(p)) {
@@ -124,7 +163,7 @@ pub fn schedule(txn: &mut Txn<'_>, pods: &[Arc<Value>]) {
             None => load
                 .iter()
                 .enumerate()
-                .filter(|(_, l)| l.2)
+                .filter(|(_, l)| fits(p, l.2))
                 .min_by_key(|(_, l)| l.1)
                 .map(|(i, _)| i),
         };

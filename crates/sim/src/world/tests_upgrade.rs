@@ -61,6 +61,7 @@ fn plan_upgrades_nodes_one_at_a_time() {
     let mut max_applying = 0;
     let mut seen = std::collections::BTreeSet::new();
     let mut saw_not_ready = false;
+    let mut saw_job_pod_running = false;
     s.dt = 1.0;
     s.run_for(400.0, |s| {
         let a = applying(s);
@@ -73,6 +74,16 @@ fn plan_upgrades_nodes_one_at_a_time() {
             .filter(|n| bool_at(n, "/spec/unschedulable"))
             .count();
         assert!(cordoned <= 1, "more nodes cordoned than concurrency");
+        for p in s.store.list(Resource::Pod, Some("system-upgrade")) {
+            if name(&p).starts_with("apply-") && str_at(&p, "/status/phase") == Some("Running") {
+                let node = str_at(&p, "/spec/nodeName").unwrap_or("").to_string();
+                assert!(
+                    applying(s).contains(&node),
+                    "upgrade pod runs on the applying node"
+                );
+                saw_job_pod_running = true;
+            }
+        }
         saw_not_ready |= s
             .store
             .all(Resource::Node)
@@ -86,6 +97,21 @@ fn plan_upgrades_nodes_one_at_a_time() {
     );
     assert!(applying(&s).is_empty());
     assert_eq!(max_applying, 1);
+    assert!(
+        saw_job_pod_running,
+        "each upgrade Job runs a pod on its node"
+    );
+    let done: Vec<_> = s
+        .store
+        .list(Resource::Pod, Some("system-upgrade"))
+        .into_iter()
+        .filter(|p| name(p).starts_with("apply-"))
+        .collect();
+    assert_eq!(done.len(), 3);
+    assert!(
+        done.iter()
+            .all(|p| str_at(p, "/status/phase") == Some("Succeeded"))
+    );
     assert_eq!(seen.len(), 3, "every node went through applying: {seen:?}");
     assert!(
         saw_not_ready,
@@ -155,4 +181,11 @@ fn stuck_upgrade_fails_job_and_keeps_node_cordoned() {
         Some("v1.30.8+k3s1")
     );
     assert!(!s.events("DeadlineExceeded").is_empty());
+    let job_pods = s
+        .store
+        .list(Resource::Pod, Some("system-upgrade"))
+        .into_iter()
+        .filter(|p| name(p).starts_with("apply-"))
+        .count();
+    assert_eq!(job_pods, 0, "the failed Job's pod is gone");
 }
