@@ -243,3 +243,106 @@ fn recreate_strategy_and_pause() {
         rolled_out(s) && rses(s).len() == 3
     });
 }
+
+#[test]
+fn integer_surge_and_unavailability_bounds_hold() {
+    for (surge, unavail) in [(0, 1), (2, 0), (1, 2)] {
+        let mut s = web_site(5);
+        s.patch(Resource::Deployment, "apps", "web", |d| {
+            d["spec"]["strategy"]["rollingUpdate"] =
+                json!({"maxSurge": surge, "maxUnavailable": unavail});
+        });
+        s.run_until(60.0, "initial rollout", rolled_out);
+        set_image(&mut s, "registry.local:5000/web:2.0");
+        let (mut max_pods, mut min_avail) = (0, i64::MAX);
+        s.run_for(150.0, |s| {
+            let pods = s.pods_of("apps", "web");
+            max_pods = max_pods.max(pods.len() as i64);
+            min_avail =
+                min_avail.min(pods.iter().filter(|p| is_available(p, 0, s.now)).count() as i64);
+        });
+        assert!(
+            rolled_out(&s),
+            "surge {surge} unavailable {unavail}: rollout did not finish"
+        );
+        assert!(max_pods <= 5 + surge, "surge {surge}: {max_pods} pods");
+        assert!(
+            min_avail >= 5 - unavail,
+            "unavailable {unavail}: {min_avail} available"
+        );
+    }
+}
+
+#[test]
+fn statefulset_and_daemonset_roll_out_a_new_template() {
+    use crate::spec::{Distro, LogProfile, WorkloadKind};
+    let mut s = Sim::new(super::tests::site(
+        Distro::K3s,
+        2,
+        vec![
+            super::tests::wl(
+                "db",
+                WorkloadKind::StatefulSet,
+                "redis:7.2",
+                3,
+                LogProfile::Cache,
+            ),
+            super::tests::wl(
+                "agent",
+                WorkloadKind::DaemonSet,
+                "agent:1",
+                1,
+                LogProfile::Json,
+            ),
+        ],
+    ));
+    s.run_until(120.0, "ready", |s| {
+        status(s, Resource::StatefulSet, "db", "readyReplicas") == 3
+            && status(s, Resource::DaemonSet, "agent", "numberReady") == 2
+    });
+    for (r, n, img) in [
+        (Resource::StatefulSet, "db", "redis:7.4"),
+        (Resource::DaemonSet, "agent", "agent:2"),
+    ] {
+        s.patch(r, "apps", n, |o| {
+            o["spec"]["template"]["spec"]["containers"][0]["image"] = json!(img)
+        });
+    }
+    let mut deleted_order = Vec::new();
+    s.run_until(300.0, "rolled", |s| {
+        let sts = s.store.obj(Resource::StatefulSet, "apps", "db");
+        let ds = s.store.obj(Resource::DaemonSet, "apps", "agent");
+        let observed = |o: &Value| {
+            i64_at(o, "/status/observedGeneration") == i64_at(o, "/metadata/generation")
+        };
+        observed(&sts)
+            && observed(&ds)
+            && sts["status"]["currentRevision"] == sts["status"]["updateRevision"]
+            && i64_at(&sts, "/status/updatedReplicas") == Some(3)
+            && i64_at(&sts, "/status/readyReplicas") == Some(3)
+            && i64_at(&ds, "/status/updatedNumberScheduled") == Some(2)
+            && i64_at(&ds, "/status/numberAvailable") == Some(2)
+    });
+    for e in s.events("SuccessfulDelete") {
+        if let Some(m) = e["message"]
+            .as_str()
+            .filter(|m| m.contains("StatefulSet db"))
+        {
+            deleted_order.push(m.split_whitespace().nth(2).unwrap_or("").to_string());
+        }
+    }
+    deleted_order.sort_by_key(|n| std::cmp::Reverse(n.clone()));
+    assert_eq!(
+        deleted_order,
+        vec!["db-2", "db-1", "db-0"],
+        "highest ordinal first"
+    );
+    for p in s
+        .pods_of("apps", "db")
+        .iter()
+        .chain(s.pods_of("apps", "agent").iter())
+    {
+        let img = p["spec"]["containers"][0]["image"].as_str().unwrap_or("");
+        assert!(img == "redis:7.4" || img == "agent:2", "{img}");
+    }
+}
