@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
 const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
-const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
-const MAX: &str = "deployment.kubernetes.io/max-replicas";
+pub(super) const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
+pub(super) const MAX: &str = "deployment.kubernetes.io/max-replicas";
 
 /// The revision annotation of an RS (0 when missing).
 pub fn revision(rs: &Value) -> i64 {
@@ -105,6 +105,9 @@ fn sync(txn: &mut Txn<'_>, d: &Value, rses: Vec<Arc<Value>>) {
         .map(|(_, r)| r.revision)
         .max()
         .unwrap_or(0);
+    // A replicas change of active ReplicaSets is handled first (upstream `sync`/`scale`),
+    // without starting a rollout in the same pass.
+    let scaling = !paused && super::deployment_scale::is_scaling_event(&infos, b.desired);
     let mut progress_event: Option<(&str, String)> = None;
     let new_idx = match new_idx {
         Some(i) => {
@@ -128,7 +131,7 @@ fn sync(txn: &mut Txn<'_>, d: &Value, rses: Vec<Arc<Value>>) {
             }
             Some(i)
         }
-        None if paused => None,
+        None if paused || scaling => None,
         None => {
             let rs_name = format!("{dname}-{hash}");
             let others_active = infos
@@ -167,27 +170,13 @@ fn sync(txn: &mut Txn<'_>, d: &Value, rses: Vec<Arc<Value>>) {
         }
     };
 
-    if let Some(ni) = new_idx {
-        if paused {
-            let others_active = infos
-                .iter()
-                .enumerate()
-                .any(|(i, r)| i != ni && r.replicas > 0);
-            if !others_active {
-                scale(txn, d, &mut infos[ni], b.desired, &b);
-            }
-        } else if recreate {
+    if paused || scaling {
+        super::deployment_scale::scale_event(txn, d, &mut infos, new_idx, &b);
+    } else if let Some(ni) = new_idx {
+        if recreate {
             rollout_recreate(txn, d, &mut infos, ni, &b);
         } else {
             rollout_rolling(txn, d, &mut infos, ni, &b);
-        }
-    } else if paused {
-        // Paused before the first ReplicaSet: only plain scaling of a single active RS.
-        let active: Vec<usize> = (0..infos.len())
-            .filter(|&i| infos[i].replicas > 0)
-            .collect();
-        if let [only] = active[..] {
-            scale(txn, d, &mut infos[only], b.desired, &b);
         }
     }
     let complete = new_idx.is_some_and(|ni| {
@@ -250,7 +239,7 @@ fn new_replicaset(
 }
 
 /// Sets an RS's `spec.replicas` (and the desired/max annotations), with the event.
-fn scale(txn: &mut Txn<'_>, d: &Value, rs: &mut RsInfo, to: i64, b: &Bounds) {
+pub(super) fn scale(txn: &mut Txn<'_>, d: &Value, rs: &mut RsInfo, to: i64, b: &Bounds) {
     let to = to.max(0);
     let desired_s = b.desired.to_string();
     let max_s = (b.desired + b.max_surge).to_string();

@@ -47,6 +47,7 @@ pub struct TickCtx<'a> {
 
 mod daemonset;
 mod deployment;
+mod deployment_scale;
 mod deployment_status;
 mod gc;
 mod hashing;

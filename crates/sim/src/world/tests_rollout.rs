@@ -346,3 +346,37 @@ fn statefulset_and_daemonset_roll_out_a_new_template() {
         assert!(img == "redis:7.4" || img == "agent:2", "{img}");
     }
 }
+
+#[test]
+fn scaling_during_a_stuck_rollout_is_proportional() {
+    let mut s = web_site(10);
+    s.run_until(90.0, "initial rollout", rolled_out);
+    set_image(&mut s, "registry.local:5000/web:bad-2.0");
+    s.run_for(30.0, |_| {});
+    let sizes = |s: &Sim| -> Vec<i64> {
+        rses(s)
+            .iter()
+            .map(|r| i64_at(r, "/spec/replicas").unwrap_or(0))
+            .collect()
+    };
+    // 10 replicas, surge 3, unavailable 2: old 8, new 5 (its pods never become ready),
+    // as in the upstream documentation's stuck-rollout example.
+    assert_eq!(sizes(&s), vec![8, 5]);
+    s.patch(Resource::Deployment, "apps", "web", |d| {
+        d["spec"]["replicas"] = json!(20)
+    });
+    s.run_for(5.0, |_| {});
+    // Upstream arithmetic: allowed 25, 12 to add; old gets round(8*25/13)-8 = 7, new
+    // gets round(5*25/13)-5 = 5, no leftover.
+    assert_eq!(sizes(&s), vec![15, 10]);
+    for r in rses(&s) {
+        assert_eq!(
+            annotation(&r, "deployment.kubernetes.io/desired-replicas"),
+            Some("20")
+        );
+        assert_eq!(
+            annotation(&r, "deployment.kubernetes.io/max-replicas"),
+            Some("25")
+        );
+    }
+}
