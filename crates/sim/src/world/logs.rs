@@ -7,6 +7,7 @@
 //! Timestamps are `start + i·period + jitter(i)` with `jitter < period`, so they are
 //! strictly increasing and the index range of any time window is computed directly.
 
+use super::logsystem::SystemLog;
 use super::logtext;
 use super::objects::{annotation, fnv64, mix, str_at, time_at};
 use super::templates::{LOGS_ANNOTATION, parse_profile};
@@ -36,6 +37,7 @@ pub struct LogLine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Style {
     Profile(LogProfile),
+    System(SystemLog),
     Hostile,
     Flood,
 }
@@ -97,9 +99,10 @@ impl LogGen {
             fnv64(container.as_bytes()),
             fnv64(inst_id.as_bytes()),
         ]);
-        let profile = annotation(pod, LOGS_ANNOTATION)
-            .map(parse_profile)
-            .unwrap_or(LogProfile::Json);
+        let ann = annotation(pod, LOGS_ANNOTATION);
+        let system = ann.and_then(SystemLog::parse);
+        let profile = ann.map(parse_profile).unwrap_or(LogProfile::Json);
+        let spread = 0.7 + 0.6 * ((mix(&[key, 99]) >> 11) as f64 / (1u64 << 53) as f64);
         let (style, period_ns) = match mode {
             LogMode::Flood { lines_per_sec } => (
                 Style::Flood,
@@ -107,6 +110,10 @@ impl LogGen {
             ),
             LogMode::Hostile => (Style::Hostile, 1_000_000_000),
             LogMode::Normal if profile == LogProfile::Hostile => (Style::Hostile, 1_000_000_000),
+            LogMode::Normal if system.is_some() => {
+                let k = system.unwrap_or(SystemLog::Klog);
+                (Style::System(k), (k.period_ms() * spread * 1e6) as i128)
+            }
             LogMode::Normal => {
                 let base_ms: f64 = match profile {
                     LogProfile::WebApp => 700.0,
@@ -115,8 +122,7 @@ impl LogGen {
                     LogProfile::Cache => 2000.0,
                     LogProfile::Json | LogProfile::Hostile => 1200.0,
                 };
-                let f = 0.7 + 0.6 * ((mix(&[key, 99]) >> 11) as f64 / (1u64 << 53) as f64);
-                (Style::Profile(profile), (base_ms * f * 1e6) as i128)
+                (Style::Profile(profile), (base_ms * spread * 1e6) as i128)
             }
         };
         Some(LogGen {
@@ -211,6 +217,7 @@ impl LogGen {
         match self.style {
             Style::Flood => logtext::flood(self.key, i),
             Style::Hostile => logtext::hostile(self.key, i),
+            Style::System(k) => super::logsystem::line(k, self.key, i, ts),
             Style::Profile(p) => {
                 logtext::profile_line(p, self.key, i, ts, &self.container, &self.image)
             }

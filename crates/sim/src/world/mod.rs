@@ -55,6 +55,7 @@ mod jobs;
 mod kubelet;
 mod kubelet_status;
 pub mod logs;
+mod logsystem;
 mod logtext;
 pub mod metrics;
 mod nodes;

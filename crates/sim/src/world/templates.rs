@@ -1,6 +1,7 @@
 //! Workload objects: the distro's system components and the site's own workloads, as
 //! Deployments, StatefulSets and DaemonSets with realistic pod templates.
 
+use super::logsystem::SystemLog;
 use super::objects::fnv64;
 use super::seed::UPGRADE_NAMESPACE;
 use crate::resource::Resource;
@@ -177,7 +178,7 @@ fn system(
     port: u16,
     replicas: u32,
 ) -> Value {
-    build(Def {
+    let mut obj = build(Def {
         kind,
         ns,
         name,
@@ -193,7 +194,16 @@ fn system(
         )],
         profile: LogProfile::Json,
         crash: false,
-    })
+    });
+    let logs = match name {
+        "coredns" => SystemLog::CoreDns,
+        "traefik" => SystemLog::Traefik,
+        _ => SystemLog::Klog,
+    };
+    if let Some(a) = obj.pointer_mut("/spec/template/metadata/annotations") {
+        a[LOGS_ANNOTATION] = json!(logs.annotation());
+    }
+    obj
 }
 
 /// The distro's own components (and system-upgrade-controller where installed).

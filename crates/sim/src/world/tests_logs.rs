@@ -155,3 +155,47 @@ fn flood_mode_generates_over_100k_lines_per_second() {
     );
     assert!(rate >= 100_000.0, "flood rate {rate:.0} lines/s");
 }
+
+#[test]
+fn system_components_log_in_their_own_formats() {
+    let mut s = super::testkit::Sim::new(super::tests::site(crate::spec::Distro::K3s, 1, vec![]));
+    s.run_for(30.0, |_| {});
+    let pods = super::ObjectView::list(
+        &s.store,
+        crate::resource::Resource::Pod,
+        Some("kube-system"),
+    );
+    let logs_of = |prefix: &str| -> Vec<String> {
+        let p = pods
+            .iter()
+            .find(|p| super::objects::name(p).starts_with(prefix))
+            .expect("pod");
+        let c = p["spec"]["containers"][0]["name"]
+            .as_str()
+            .expect("container")
+            .to_string();
+        let g = LogGen::for_container(5, p, &c, false, LogMode::Normal).expect("running");
+        g.lines(None, plus(s.now, 600.0), usize::MAX)
+            .iter()
+            .map(text)
+            .collect()
+    };
+    let dns = logs_of("coredns-");
+    assert_eq!(dns[0], ".:53");
+    assert!(
+        dns.iter()
+            .any(|l| l.starts_with("[INFO] 10.42.") && l.contains(" IN ")),
+        "{dns:?}"
+    );
+    let traefik = logs_of("traefik-");
+    assert!(
+        traefik.iter().any(|l| l.contains("@kubernetes")),
+        "{traefik:?}"
+    );
+    let klog = logs_of("metrics-server-");
+    assert!(
+        klog.iter()
+            .all(|l| l.starts_with('I') && l.contains("controller.go:")),
+        "{klog:?}"
+    );
+}

@@ -283,7 +283,8 @@ fn start_node(
             "activeDeadlineSeconds": JOB_DEADLINE_SECS, "backoffLimit": 99, "completions": 1, "parallelism": 1,
             "ttlSecondsAfterFinished": 900,
             "template": {
-                "metadata": {"labels": labels},
+                "metadata": {"labels": labels,
+                             "annotations": {super::templates::LOGS_ANNOTATION: "k3s-upgrade"}},
                 "spec": {
                     "nodeSelector": {"kubernetes.io/hostname": nname},
                     "hostIPC": true, "hostPID": true, "hostNetwork": true,
