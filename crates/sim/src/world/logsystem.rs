@@ -155,7 +155,7 @@ pub fn line(kind: SystemLog, key: u64, i: u64, ts: jiff::Timestamp) -> Vec<u8> {
         }
         SystemLog::Upgrade => match UPGRADE_STEPS.get(i as usize) {
             Some(step) => step.to_string(),
-            None if i % 2 == 0 => "+ sleep 5".to_string(),
+            None if i.is_multiple_of(2) => "+ sleep 5".to_string(),
             None => format!(
                 "+ echo 'Waiting for k3s to restart ({})'",
                 (i - UPGRADE_STEPS.len() as u64) / 2 + 1
