@@ -1,11 +1,129 @@
-//! `outpost sim`: run a fleet of simulated sites.
+//! `outpost sim`: run a fleet of simulated sites until Ctrl-C / SIGTERM.
 
+use anyhow::Context;
+use outpost_sim::control::serve_control;
+use outpost_sim::{Bind, Fault, Fleet, FleetConfig, demo};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
-pub struct SimArgs {}
+pub struct SimArgs {
+    /// Number of generated sites (ignored with --demo).
+    #[arg(long, default_value_t = 3, conflicts_with = "demo")]
+    pub sites: usize,
+    /// The twelve-site demo fleet.
+    #[arg(long)]
+    pub demo: bool,
+    /// Seed for generated fleets, logs and metrics.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Loopback address: 127.0.0.1 gives every site its own port on it; any other
+    /// 127.x.y.z starts a range (site i at that address + i, on port 6443/16443).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Where to write the kubeconfig (one context per site).
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Where to write the sites file (JSON) for the desktop app.
+    #[arg(long)]
+    pub sites_file: Option<PathBuf>,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub rtt_ms: u64,
+    /// Simulated time speed factor.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Start with a fault: SITE=KIND (offline, blackhole, rtt=MS, flaky, slow-logs,
+    /// expired-cert, wrong-ca, revoked-token, errors, sleep). Repeatable.
+    #[arg(long = "fault", value_parser = parse_fault)]
+    pub faults: Vec<(String, Fault)>,
+    /// Plain-HTTP control endpoint on loopback (e.g. 127.0.0.1:7070).
+    #[arg(long)]
+    pub control: Option<SocketAddr>,
+}
+
+fn parse_fault(s: &str) -> Result<(String, Fault), String> {
+    let (site, kind) = s.split_once('=').ok_or_else(|| format!("expected SITE=KIND, got {s:?}"))?;
+    let fault = kind.parse::<Fault>().map_err(|e| e.to_string())?;
+    Ok((site.to_string(), fault))
+}
 
 pub fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("outpost sim is not implemented yet")
+    let _ = tracing_subscriber::fmt().with_env_filter(
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+    ).with_writer(std::io::stderr).try_init();
+    if !args.bind.is_loopback() {
+        anyhow::bail!("--bind must be a loopback address (127.0.0.0/8), got {}", args.bind);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    rt.block_on(serve(args))
+}
+
+async fn serve(args: SimArgs) -> anyhow::Result<ExitCode> {
+    let sites = if args.demo { demo::demo_fleet() } else { demo::generated_fleet(args.sites, args.seed) };
+    if sites.is_empty() {
+        anyhow::bail!("no sites to simulate (the fleet preset is empty)");
+    }
+    let bind = match args.bind {
+        IpAddr::V4(v4) if v4 != std::net::Ipv4Addr::LOCALHOST => Bind::Range(v4),
+        ip => Bind::Shared(ip),
+    };
+    let cfg = FleetConfig {
+        sites,
+        seed: args.seed,
+        bind,
+        speed: args.speed,
+        rtt: Duration::from_millis(args.rtt_ms),
+        faults: args.faults,
+        ..FleetConfig::default()
+    };
+    let fleet = Fleet::start(cfg).await.context("starting the fleet")?;
+    if let Some(p) = &args.kubeconfig {
+        fleet.write_kubeconfig(p).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = &args.sites_file {
+        fleet.write_sites_file(p).with_context(|| format!("writing {}", p.display()))?;
+    }
+    let control = match args.control {
+        Some(addr) => Some(serve_control(addr, fleet.handles()).await.context("control endpoint")?),
+        None => None,
+    };
+    let mut line = format!("outpost sim: {} sites serving", fleet.sites().len());
+    if let Some(p) = &args.kubeconfig {
+        line.push_str(&format!("; kubeconfig {}", p.display()));
+    }
+    if let Some((addr, _)) = &control {
+        line.push_str(&format!("; control http://{addr}"));
+    }
+    println!("{line}");
+    wait_for_signal().await;
+    if let Some((_, task)) = control {
+        task.abort();
+    }
+    fleet.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
