@@ -1,10 +1,10 @@
 //! Fleet presets: the twelve-site demo fleet and generated fleets of any size.
 //!
-//! The demo fleet (PRODUCT.md "The demo fleet") mixes K3s and MicroK8s on four versions
-//! across Europe, North America and Asia, with exactly one offline site
-//! (`clinic-vienna-alsergrund`), one degraded site with a crash-looping workload
-//! (`factory-lyon-gerland`) and one whose certificates expire in 12 days
-//! (`clinic-amsterdam-zuid`).
+//! The demo fleet (PRODUCT.md "The demo fleet") mixes K3s and MicroK8s on three versions
+//! (v1.31.4+k3s1, v1.30.8+k3s1, MicroK8s v1.29.12) across Europe, North America and
+//! Asia, with exactly one offline site (`clinic-vienna-alsergrund`), one degraded site
+//! with a crash-looping workload (`factory-lyon-gerland`) and one whose certificates
+//! expire in 12 days (`clinic-amsterdam-zuid`).
 
 use crate::spec::{Distro, LogProfile, NodeRole, NodeSpec, SiteSpec, WorkloadKind, WorkloadSpec};
 use crate::world::objects::{fnv64, mix};
@@ -133,7 +133,7 @@ pub fn demo_fleet() -> Vec<SiteSpec> {
         site("store-munich-schwabing", "Store Munich Schwabing", "Munich", (48.1642, 11.5866), &["retail", "eu-central"],
              K3s, K3S_OLD, nodes("muc", K3s, 1, false), w(&["pos-terminal", "local-cache"], "retail")),
         site("store-paris-marais", "Store Paris Marais", "Paris", (48.8590, 2.3622), &["retail", "eu-west"],
-             MicroK8s, MK8S_NEW, nodes("par", MicroK8s, 1, false), w(&["pos-terminal", "local-cache", "mqtt-broker"], "retail")),
+             MicroK8s, MK8S_OLD, nodes("par", MicroK8s, 1, false), w(&["pos-terminal", "local-cache", "mqtt-broker"], "retail")),
         site("factory-lyon-gerland", "Factory Lyon Gerland", "Lyon", (45.7300, 4.8300), &["factory", "eu-west"],
              K3s, K3S_OLD, nodes("lyo", K3s, 3, true), lyon_workloads),
         site("factory-turin-mirafiori", "Factory Turin Mirafiori", "Turin", (45.0345, 7.6426), &["factory", "eu-south"],
@@ -141,7 +141,7 @@ pub fn demo_fleet() -> Vec<SiteSpec> {
         site("clinic-amsterdam-zuid", "Clinic Amsterdam Zuid", "Amsterdam", (52.3383, 4.8722), &["clinic", "eu-west"],
              K3s, K3S_NEW, nodes("ams", K3s, 1, false), w(&["patient-checkin", "local-cache"], "clinic")),
         site("clinic-vienna-alsergrund", "Clinic Vienna Alsergrund", "Vienna", (48.2226, 16.3520), &["clinic", "eu-central"],
-             MicroK8s, MK8S_NEW, nodes("vie", MicroK8s, 1, false), w(&["patient-checkin", "mqtt-broker"], "clinic")),
+             MicroK8s, MK8S_OLD, nodes("vie", MicroK8s, 1, false), w(&["patient-checkin", "mqtt-broker"], "clinic")),
         site("tower-oslo-nydalen", "Tower Oslo Nydalen", "Oslo", (59.9500, 10.7650), &["tower", "eu-north"],
              K3s, K3S_OLD, nodes("osl", K3s, 1, false), w(&["tower-monitor", "mqtt-broker"], "telco")),
         site("store-madrid-salamanca", "Store Madrid Salamanca", "Madrid", (40.4300, -3.6800), &["retail", "eu-south"],
@@ -149,7 +149,7 @@ pub fn demo_fleet() -> Vec<SiteSpec> {
         site("store-toronto-queen-west", "Store Toronto Queen West", "Toronto", (43.6465, -79.4112), &["retail", "na"],
              K3s, K3S_OLD, nodes("yyz", K3s, 1, false), w(&["pos-terminal", "inventory-sync"], "retail")),
         site("factory-austin-north", "Factory Austin North", "Austin", (30.4000, -97.7200), &["factory", "na"],
-             MicroK8s, MK8S_NEW, nodes("aus", MicroK8s, 3, true),
+             MicroK8s, MK8S_OLD, nodes("aus", MicroK8s, 3, true),
              w(&["camera-analytics", "line-telemetry", "mqtt-broker", "edge-agent"], "factory")),
         site("tower-singapore-jurong", "Tower Singapore Jurong", "Singapore", (1.3329, 103.7436), &["tower", "apac"],
              K3s, K3S_NEW, nodes("sin", K3s, 2, false), w(&["tower-monitor", "mqtt-broker", "edge-agent"], "telco")),

@@ -26,7 +26,7 @@ fn world_demo_fleet_invariants() {
     }
     let versions: std::collections::HashSet<&str> =
         fleet.iter().map(|s| s.version.as_str()).collect();
-    assert!(versions.len() >= 3, "{versions:?}");
+    assert_eq!(versions.len(), 3, "three versions: {versions:?}");
     assert!(
         fleet.iter().any(|s| s.distro == Distro::K3s)
             && fleet.iter().any(|s| s.distro == Distro::MicroK8s)
