@@ -26,6 +26,10 @@ pub fn reconcile(
             .unwrap_or_default();
         let complete = condition(&job, "/status/conditions", "Complete").is_some();
         let failed = condition(&job, "/status/conditions", "Failed").is_some();
+        let upgrade = super::objects::label(&job, "upgrade.cattle.io/plan").is_some();
+        if !upgrade && !complete && !failed {
+            finish_plain_job(txn, &job, pods);
+        }
         if complete {
             for p in pods {
                 succeed(txn, p);
@@ -60,6 +64,55 @@ pub fn reconcile(
                 false,
                 "SuccessfulCreate",
                 &msg,
+                "job-controller",
+                "",
+            );
+        }
+    }
+}
+
+/// How long a plain (non-upgrade) Job's pod works before succeeding: 5–25 s.
+pub fn plain_job_secs(job: &Value) -> f64 {
+    5.0 + (super::objects::fnv64(name(job).as_bytes()) % 200) as f64 / 10.0
+}
+
+/// Jobs other than upgrade Jobs (e.g. `kubectl create job`): the Job gets its start time,
+/// and completes once its pod has run for a while.
+fn finish_plain_job(txn: &mut Txn<'_>, job: &Value, pods: &[Arc<Value>]) {
+    let now = txn.now;
+    let now_s = txn.now_s.clone();
+    let started = super::objects::time_at(job, "/status/startTime");
+    let ran_long_enough = pods.iter().any(|p| {
+        super::objects::time_at(p, "/status/containerStatuses/0/state/running/startedAt")
+            .is_some_and(|t| super::objects::secs_between(t, now) >= plain_job_secs(job))
+    });
+    if started.is_some() && !ran_long_enough {
+        return;
+    }
+    let Some(j) = txn.edit_obj(Resource::Job, job) else {
+        return;
+    };
+    match started {
+        None => {
+            j["status"] = json!({"startTime": now_s, "active": 1, "ready": 0,
+                                 "uncountedTerminatedPods": {}});
+        }
+        Some(t) => {
+            let reason = "CompletionsReached";
+            let msg = "Reached expected number of succeeded pods";
+            j["status"] = json!({"startTime": super::objects::ts(t), "completionTime": now_s,
+                "active": 0, "succeeded": 1, "ready": 0, "uncountedTerminatedPods": {},
+                "conditions": [
+                    {"type": "SuccessCriteriaMet", "status": "True", "reason": reason, "message": msg,
+                     "lastProbeTime": now_s, "lastTransitionTime": now_s},
+                    {"type": "Complete", "status": "True", "reason": reason, "message": msg,
+                     "lastProbeTime": now_s, "lastTransitionTime": now_s}]});
+            txn.event(
+                Resource::Job,
+                job,
+                false,
+                "Completed",
+                "Job completed",
                 "job-controller",
                 "",
             );

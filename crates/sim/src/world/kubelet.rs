@@ -143,6 +143,7 @@ fn advance(
         .cloned()
         .unwrap_or_default();
     let crash_all = annotation(p, CRASH_ANNOTATION) == Some("true");
+    let never_restart = str_at(p, "/spec/restartPolicy") == Some("Never");
     let Some(start) = time_at(p, "/status/startTime") else {
         // Sandbox: accept the pod, start pulling.
         let ip = pod_ip(p, node);
@@ -272,7 +273,9 @@ fn advance(
             }
             Some(_) => {}
             None => {
-                if let Some(fin) = time_at(cs, "/state/terminated/finishedAt") {
+                if never_restart && cs.pointer("/state/terminated").is_some() {
+                    // restartPolicy Never: the container stays terminated.
+                } else if let Some(fin) = time_at(cs, "/state/terminated/finishedAt") {
                     let term = cs["state"]["terminated"].clone();
                     cs["lastState"] = json!({"terminated": term});
                     let backoff = crash_backoff(restarts);
@@ -318,7 +321,29 @@ fn advance(
                 || c.pointer("/lastState/terminated").is_some()
         })
     });
-    st["phase"] = json!(if ever_started { "Running" } else { "Pending" });
+    let terminated: Vec<i64> = st["containerStatuses"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| {
+                    c.pointer("/state/terminated/exitCode")
+                        .and_then(Value::as_i64)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let phase = if never_restart && !containers.is_empty() && terminated.len() == containers.len() {
+        if terminated.iter().all(|c| *c == 0) {
+            "Succeeded"
+        } else {
+            "Failed"
+        }
+    } else if ever_started {
+        "Running"
+    } else {
+        "Pending"
+    };
+    st["phase"] = json!(phase);
     set_pod_conditions(&mut st, &now_s);
     Some(st)
 }

@@ -189,3 +189,57 @@ fn stuck_upgrade_fails_job_and_keeps_node_cordoned() {
         .count();
     assert_eq!(job_pods, 0, "the failed Job's pod is gone");
 }
+
+#[test]
+fn plain_job_runs_its_pod_and_completes() {
+    let mut s = Sim::new(site(Distro::MicroK8s, 1, vec![]));
+    let now = s.now;
+    let job = json!({"apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": "backup", "namespace": "default"},
+        "spec": {"template": {"spec": {"restartPolicy": "Never",
+            "containers": [{"name": "backup", "image": "registry.local/backup:1"}]}}}});
+    s.store.create(Resource::Job, job, now).expect("job");
+    s.run_until(90.0, "job complete", |s| {
+        condition(
+            &s.store.obj(Resource::Job, "default", "backup"),
+            "/status/conditions",
+            "Complete",
+        )
+        .is_some()
+    });
+    s.step();
+    let pods: Vec<_> = s
+        .store
+        .list(Resource::Pod, Some("default"))
+        .into_iter()
+        .filter(|p| label(p, "job-name") == Some("backup"))
+        .collect();
+    assert_eq!(pods.len(), 1);
+    assert_eq!(str_at(&pods[0], "/status/phase"), Some("Succeeded"));
+    assert_eq!(
+        pods[0].pointer("/status/containerStatuses/0/state/terminated/reason"),
+        Some(&json!("Completed"))
+    );
+}
+
+#[test]
+fn crashing_pod_with_restart_policy_never_fails_once() {
+    let mut s = Sim::new(site(Distro::K3s, 1, vec![]));
+    let now = s.now;
+    let pod = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "once", "namespace": "default"},
+        "spec": {"restartPolicy": "Never",
+                 "containers": [{"name": "c", "image": "registry.local/tool:1-crash"}]}});
+    s.store.create(Resource::Pod, pod, now).expect("pod");
+    s.run_for(60.0, |_| {});
+    let p = s.store.obj(Resource::Pod, "default", "once");
+    assert_eq!(str_at(&p, "/status/phase"), Some("Failed"));
+    assert_eq!(
+        p.pointer("/status/containerStatuses/0/restartCount"),
+        Some(&json!(0))
+    );
+    assert_eq!(
+        p.pointer("/status/containerStatuses/0/state/terminated/exitCode"),
+        Some(&json!(1))
+    );
+}
