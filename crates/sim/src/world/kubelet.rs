@@ -7,7 +7,7 @@ use super::objects::{
     annotation, fnv64, mix, name, namespace, plus, secs_between, str_at, time_at, ts, uid,
 };
 use super::pods::is_active;
-use super::templates::CRASH_ANNOTATION;
+use super::templates::{CRASH_ANNOTATION, CRASH_IMAGE_ANNOTATION};
 use super::txn::Txn;
 use crate::resource::Resource;
 use crate::spec::image_rules;
@@ -183,7 +183,9 @@ fn advance(
     for c in &containers {
         let cname = c["name"].as_str().unwrap_or("");
         let image = c["image"].as_str().unwrap_or("");
-        let crashes = crash_all || image_rules::crashes(image);
+        let crashes = (crash_all
+            && annotation(p, CRASH_IMAGE_ANNOTATION).is_none_or(|img| img == image))
+            || image_rules::crashes(image);
         let ready_delay = c
             .pointer("/readinessProbe/initialDelaySeconds")
             .and_then(Value::as_f64)

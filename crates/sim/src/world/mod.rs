@@ -65,6 +65,7 @@ mod replicaset;
 mod seed;
 mod statefulset;
 pub mod templates;
+mod templates_system;
 mod txn;
 pub mod upgrade;
 
@@ -84,7 +85,7 @@ mod tests_typed;
 mod tests_upgrade;
 
 pub use seed::{UPGRADE_NAMESPACE, seed};
-pub use templates::{CRASH_ANNOTATION, LOGS_ANNOTATION};
+pub use templates::{CRASH_ANNOTATION, CRASH_IMAGE_ANNOTATION, LOGS_ANNOTATION};
 
 /// One reconcile pass over the whole site: controllers (deployments, replicasets,
 /// daemonsets, statefulsets, system-upgrade-controller) and the kubelet (pod phases,

@@ -4,7 +4,8 @@
 //! ticks, so they carry real owner references, template hashes and revisions.
 
 use super::objects::{base64, fnv64, ts};
-use super::templates::{Workload, system_workloads, user_workload};
+use super::templates::{Workload, user_workload};
+use super::templates_system::system_workloads;
 use crate::resource::Resource;
 use crate::spec::{Distro, NodeRole, NodeSpec, SiteSpec};
 use serde_json::{Value, json};

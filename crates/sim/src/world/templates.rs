@@ -1,17 +1,18 @@
 //! Workload objects: the distro's system components and the site's own workloads, as
 //! Deployments, StatefulSets and DaemonSets with realistic pod templates.
 
-use super::logsystem::SystemLog;
 use super::objects::fnv64;
-use super::seed::UPGRADE_NAMESPACE;
 use crate::resource::Resource;
-use crate::spec::{Distro, LogProfile, SiteSpec, WorkloadKind, WorkloadSpec};
+use crate::spec::{LogProfile, SiteSpec, WorkloadKind, WorkloadSpec};
 use serde_json::{Value, json};
 
 /// Pod-template annotation carrying the log profile (kebab-case [`LogProfile`] name).
 pub const LOGS_ANNOTATION: &str = "sim.outpost.dev/logs";
 /// Pod-template annotation: `"true"` makes every container crash-loop.
 pub const CRASH_ANNOTATION: &str = "sim.outpost.dev/crash";
+/// Pod-template annotation: the image that crash-loops (any other image runs fine, so
+/// deploying a new version "fixes" a crash-looping workload).
+pub const CRASH_IMAGE_ANNOTATION: &str = "sim.outpost.dev/crash-image";
 
 /// The annotation value for a profile.
 pub fn profile_name(p: LogProfile) -> &'static str {
@@ -49,23 +50,23 @@ pub struct Workload {
     pub object: Value,
 }
 
-struct Def<'a> {
-    kind: WorkloadKind,
-    ns: &'a str,
-    name: &'a str,
-    selector: Value,
-    replicas: u32,
-    containers: Vec<Value>,
-    profile: LogProfile,
-    crash: bool,
+pub(super) struct Def<'a> {
+    pub(super) kind: WorkloadKind,
+    pub(super) ns: &'a str,
+    pub(super) name: &'a str,
+    pub(super) selector: Value,
+    pub(super) replicas: u32,
+    pub(super) containers: Vec<Value>,
+    pub(super) profile: LogProfile,
+    pub(super) crash: bool,
 }
 
-fn build(d: Def<'_>) -> Value {
+pub(super) fn build(d: Def<'_>) -> Value {
     let mut labels = d.selector.clone();
     if labels.get("app.kubernetes.io/name").is_none() && labels.get("k8s-app").is_none() {
         labels["app.kubernetes.io/name"] = json!(d.name);
     }
-    let template = json!({
+    let mut template = json!({
         "metadata": {
             "labels": labels,
             "annotations": {LOGS_ANNOTATION: profile_name(d.profile),
@@ -80,6 +81,11 @@ fn build(d: Def<'_>) -> Value {
             "securityContext": {},
         }
     });
+    if d.crash
+        && let Some(img) = template.pointer("/spec/containers/0/image").cloned()
+    {
+        template["metadata"]["annotations"][CRASH_IMAGE_ANNOTATION] = img;
+    }
     let meta = json!({"name": d.name, "namespace": d.ns, "labels": labels, "annotations": {}});
     let selector = json!({"matchLabels": d.selector});
     match d.kind {
@@ -118,7 +124,7 @@ fn build(d: Def<'_>) -> Value {
     }
 }
 
-fn container(
+pub(super) fn container(
     name: &str,
     image: &str,
     port: u16,
@@ -139,17 +145,17 @@ fn container(
     })
 }
 
-fn http_probe(path: &str, port: u16) -> Value {
+pub(super) fn http_probe(path: &str, port: u16) -> Value {
     json!({"httpGet": {"path": path, "port": port, "scheme": "HTTP"}, "initialDelaySeconds": 3,
            "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3})
 }
 
-fn tcp_probe(port: u16) -> Value {
+pub(super) fn tcp_probe(port: u16) -> Value {
     json!({"tcpSocket": {"port": port}, "initialDelaySeconds": 3, "periodSeconds": 10,
            "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3})
 }
 
-fn wl(
+pub(super) fn wl(
     resource: Resource,
     ns: &str,
     name: &str,
@@ -167,200 +173,6 @@ fn wl(
         load_balancer: false,
         object,
     }
-}
-
-fn system(
-    ns: &str,
-    name: &str,
-    sel: Value,
-    image: &str,
-    kind: WorkloadKind,
-    port: u16,
-    replicas: u32,
-) -> Value {
-    let mut obj = build(Def {
-        kind,
-        ns,
-        name,
-        selector: sel,
-        replicas,
-        containers: vec![container(
-            name.trim_start_matches("svclb-"),
-            image,
-            port,
-            ("50m", "64Mi", "500m", "256Mi"),
-            json!([]),
-            tcp_probe(port),
-        )],
-        profile: LogProfile::Json,
-        crash: false,
-    });
-    let logs = match name {
-        "coredns" => SystemLog::CoreDns,
-        "traefik" => SystemLog::Traefik,
-        _ => SystemLog::Klog,
-    };
-    if let Some(a) = obj.pointer_mut("/spec/template/metadata/annotations") {
-        a[LOGS_ANNOTATION] = json!(logs.annotation());
-    }
-    obj
-}
-
-/// The distro's own components (and system-upgrade-controller where installed).
-pub fn system_workloads(spec: &SiteSpec) -> Vec<Workload> {
-    let ks = "kube-system";
-    let dep = WorkloadKind::Deployment;
-    let dns_ports = json!([{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
-                          {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
-                          {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]);
-    let dns_sel = json!({"k8s-app": "kube-dns"});
-    let mut out = Vec::new();
-    match spec.distro {
-        Distro::K3s => {
-            let mut dns = wl(
-                Resource::Deployment,
-                ks,
-                "kube-dns",
-                dns_sel.clone(),
-                Some(dns_ports),
-                system(
-                    ks,
-                    "coredns",
-                    dns_sel,
-                    "rancher/mirrored-coredns-coredns:1.12.0",
-                    dep,
-                    53,
-                    1,
-                ),
-            );
-            dns.service_name = "kube-dns".into();
-            out.push(dns);
-            let s = json!({"app": "local-path-provisioner"});
-            out.push(wl(
-                Resource::Deployment,
-                ks,
-                "local-path-provisioner",
-                s.clone(),
-                None,
-                system(
-                    ks,
-                    "local-path-provisioner",
-                    s,
-                    "rancher/local-path-provisioner:v0.0.30",
-                    dep,
-                    8080,
-                    1,
-                ),
-            ));
-            let s = json!({"k8s-app": "metrics-server"});
-            out.push(wl(Resource::Deployment, ks, "metrics-server", s.clone(),
-                Some(json!([{"name": "https", "port": 443, "protocol": "TCP", "targetPort": "https"}])),
-                system(ks, "metrics-server", s, "rancher/mirrored-metrics-server:v0.7.2", dep, 10250, 1)));
-            let s = json!({"app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "traefik-kube-system"});
-            let mut traefik = wl(
-                Resource::Deployment,
-                ks,
-                "traefik",
-                s.clone(),
-                Some(
-                    json!([{"name": "web", "port": 80, "protocol": "TCP", "targetPort": "web"},
-                            {"name": "websecure", "port": 443, "protocol": "TCP", "targetPort": "websecure"}]),
-                ),
-                system(
-                    ks,
-                    "traefik",
-                    s,
-                    "rancher/mirrored-library-traefik:2.11.18",
-                    dep,
-                    8000,
-                    1,
-                ),
-            );
-            traefik.load_balancer = true;
-            out.push(traefik);
-            let svclb = format!("svclb-traefik-{:08x}", fnv64(spec.name.as_bytes()) as u32);
-            let s = json!({"app": svclb, "svccontroller.k3s.cattle.io/svcname": "traefik"});
-            let mut obj = system(
-                ks,
-                &svclb,
-                s.clone(),
-                "rancher/klipper-lb:v0.4.9",
-                WorkloadKind::DaemonSet,
-                80,
-                0,
-            );
-            if let Some(c) = obj.pointer_mut("/spec/template/spec/containers/0") {
-                c["name"] = json!("lb-tcp-80");
-            }
-            out.push(wl(Resource::DaemonSet, ks, &svclb, s, None, obj));
-        }
-        Distro::MicroK8s => {
-            let s = json!({"k8s-app": "calico-node"});
-            out.push(wl(
-                Resource::DaemonSet,
-                ks,
-                "calico-node",
-                s.clone(),
-                None,
-                system(
-                    ks,
-                    "calico-node",
-                    s,
-                    "docker.io/calico/node:v3.28.1",
-                    WorkloadKind::DaemonSet,
-                    9099,
-                    0,
-                ),
-            ));
-            let s = json!({"k8s-app": "calico-kube-controllers"});
-            out.push(wl(
-                Resource::Deployment,
-                ks,
-                "calico-kube-controllers",
-                s.clone(),
-                None,
-                system(
-                    ks,
-                    "calico-kube-controllers",
-                    s,
-                    "docker.io/calico/kube-controllers:v3.28.1",
-                    dep,
-                    9094,
-                    1,
-                ),
-            ));
-            let mut dns = wl(
-                Resource::Deployment,
-                ks,
-                "kube-dns",
-                dns_sel.clone(),
-                Some(dns_ports),
-                system(ks, "coredns", dns_sel, "coredns/coredns:1.10.1", dep, 53, 1),
-            );
-            dns.service_name = "kube-dns".into();
-            out.push(dns);
-        }
-    }
-    if spec.upgrade_controller {
-        let s = json!({"upgrade.cattle.io/controller": "system-upgrade-controller"});
-        out.push(wl(
-            Resource::Deployment,
-            UPGRADE_NAMESPACE,
-            "system-upgrade-controller",
-            s.clone(),
-            None,
-            system(
-                UPGRADE_NAMESPACE,
-                "system-upgrade-controller",
-                s,
-                "rancher/system-upgrade-controller:v0.14.2",
-                dep,
-                8080,
-                1,
-            ),
-        ));
-    }
-    out
 }
 
 /// One of the site's own workloads.

@@ -380,3 +380,27 @@ fn scaling_during_a_stuck_rollout_is_proportional() {
         );
     }
 }
+
+#[test]
+fn deploying_a_new_image_fixes_the_demo_crash_loop() {
+    use crate::spec::{Distro, LogProfile, WorkloadKind};
+    let mut w = super::tests::wl(
+        "web",
+        WorkloadKind::Deployment,
+        "registry.local:5000/web:1.0",
+        2,
+        LogProfile::WebApp,
+    );
+    w.crash_loop = true;
+    let mut s = Sim::new(super::tests::site(Distro::K3s, 2, vec![w]));
+    s.run_for(60.0, |_| {});
+    assert_eq!(available(&s, "web"), 0, "crash-looping");
+    assert!(s.pods_of("apps", "web").iter().any(|p| {
+        p.pointer("/status/containerStatuses/0/restartCount")
+            .and_then(Value::as_i64)
+            > Some(0)
+    }));
+    set_image(&mut s, "registry.local:5000/web:1.0.1");
+    s.run_until(120.0, "fixed rollout", rolled_out);
+    assert_eq!(available(&s, "web"), 2);
+}
