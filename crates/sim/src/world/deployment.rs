@@ -111,6 +111,13 @@ fn sync(txn: &mut Txn<'_>, d: &Value, rses: Vec<Arc<Value>>) {
     let mut progress_event: Option<(&str, String)> = None;
     let new_idx = match new_idx {
         Some(i) => {
+            // The new RS follows the deployment's minReadySeconds (upstream getNewReplicaSet).
+            let min_ready = i64_at(d, "/spec/minReadySeconds").unwrap_or(0);
+            if i64_at(&infos[i].obj, "/spec/minReadySeconds").unwrap_or(0) != min_ready
+                && let Some(rs) = txn.edit(Resource::ReplicaSet, &ns, &infos[i].name)
+            {
+                rs["spec"]["minReadySeconds"] = serde_json::json!(min_ready);
+            }
             if infos[i].revision <= max_old_rev {
                 let old_rev = infos[i].revision;
                 let rs_name = infos[i].name.clone();

@@ -404,3 +404,24 @@ fn deploying_a_new_image_fixes_the_demo_crash_loop() {
     s.run_until(120.0, "fixed rollout", rolled_out);
     assert_eq!(available(&s, "web"), 2);
 }
+
+#[test]
+fn min_ready_seconds_delays_availability() {
+    let mut s = web_site(1);
+    s.patch(Resource::Deployment, "apps", "web", |d| {
+        d["spec"]["minReadySeconds"] = json!(20)
+    });
+    s.run_until(60.0, "pod ready", |s| {
+        s.pods_of("apps", "web")
+            .iter()
+            .any(|p| super::pods::is_ready(p))
+    });
+    let ready_at = s.now;
+    s.run_until(60.0, "available", |s| available(s, "web") == 1);
+    let waited = super::objects::secs_between(ready_at, s.now);
+    assert!(
+        waited >= 19.0,
+        "available after only {waited}s of readiness"
+    );
+    assert!(rolled_out(&s));
+}
