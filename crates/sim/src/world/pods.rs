@@ -94,10 +94,42 @@ pub fn new_pod(
         }
     }
     spec["tolerations"] = Value::Array(tolerations);
+    let qos = qos_class(&spec);
     json!({
         "apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec,
-        "status": {"phase": "Pending", "qosClass": "Burstable"},
+        "status": {"phase": "Pending", "qosClass": qos},
     })
+}
+
+/// QoS class from the containers' resources: none set → BestEffort; every container with
+/// cpu and memory limits equal to its requests → Guaranteed; otherwise Burstable.
+fn qos_class(spec: &Value) -> &'static str {
+    let containers = spec["containers"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let res = |c: &Value, k: &str, r: &str| c.pointer(&format!("/resources/{k}/{r}")).cloned();
+    let any = containers.iter().any(|c| {
+        ["requests", "limits"].iter().any(|k| {
+            c.pointer(&format!("/resources/{k}"))
+                .and_then(Value::as_object)
+                .is_some_and(|m| !m.is_empty())
+        })
+    });
+    if !any {
+        return "BestEffort";
+    }
+    let guaranteed = containers.iter().all(|c| {
+        ["cpu", "memory"].iter().all(|r| {
+            let lim = res(c, "limits", r);
+            lim.is_some() && (res(c, "requests", r).is_none() || res(c, "requests", r) == lim)
+        })
+    });
+    if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
 }
 
 /// The node a DaemonSet pod is pinned to (via `matchFields` node affinity).
@@ -214,5 +246,24 @@ pub fn schedule(txn: &mut Txn<'_>, pods: &[Arc<Value>]) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qos_classes() {
+        assert_eq!(
+            qos_class(&json!({"containers": [{"name": "a"}]})),
+            "BestEffort"
+        );
+        let g = json!({"containers": [{"name": "a", "resources": {
+            "limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}}}]});
+        assert_eq!(qos_class(&g), "Guaranteed");
+        let b = json!({"containers": [{"name": "a", "resources": {
+            "limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "100m", "memory": "1Gi"}}}]});
+        assert_eq!(qos_class(&b), "Burstable");
     }
 }

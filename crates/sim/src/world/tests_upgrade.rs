@@ -234,6 +234,13 @@ fn crashing_pod_with_restart_policy_never_fails_once() {
     s.run_for(60.0, |_| {});
     let p = s.store.obj(Resource::Pod, "default", "once");
     assert_eq!(str_at(&p, "/status/phase"), Some("Failed"));
+    // A bare client pod keeps what the client sent (no QoS defaulting there), while
+    // controller pods get their class from resources.
+    let web = s.store.list(Resource::Pod, Some("kube-system"));
+    assert!(
+        web.iter()
+            .all(|p| str_at(p, "/status/qosClass") == Some("Burstable"))
+    );
     assert_eq!(
         p.pointer("/status/containerStatuses/0/restartCount"),
         Some(&json!(0))
