@@ -59,15 +59,15 @@ mod logsystem;
 mod logtext;
 pub mod metrics;
 mod nodes;
-pub mod objects;
+pub(crate) mod objects;
 mod pods;
 mod replicaset;
 mod seed;
 mod statefulset;
-pub mod templates;
+mod templates;
 mod templates_system;
 mod txn;
-pub mod upgrade;
+mod upgrade;
 
 #[cfg(test)]
 mod testkit;

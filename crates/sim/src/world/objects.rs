@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 pub use super::hashing::{
-    base64, fnv32, fnv64, mix, random_suffix, spec_template_hash, template_hash, value_hash,
+    base64, fnv64, mix, random_suffix, spec_template_hash, template_hash, value_hash,
 };
 
 /// `metadata.name` (empty when missing).
