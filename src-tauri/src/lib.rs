@@ -1,1 +1,71 @@
+//! The Tauri shell around `outpost-core`: thin commands that validate, make one core
+//! call and map the error; streams go to the UI through `tauri::ipc::Channel`.
+//!
+//! `run()` is what `main` calls; `run_app()` takes any runtime so tests can use the mock.
 
+mod commands;
+mod error;
+mod logging;
+mod options;
+mod settings;
+mod state;
+
+pub use options::Options;
+
+use std::process::ExitCode;
+use tauri::{Manager, Runtime};
+
+/// Parses the command line, sets up logging and runs the app until its window closes.
+pub fn run() -> ExitCode {
+    let opts = match Options::parse(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("outpost-desktop: {e}\n\n{}", Options::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    if opts.help {
+        println!("{}", Options::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    let home = match opts.home() {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("outpost-desktop: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let _log_guard = logging::init(&home.log_dir());
+    tracing::info!(version = outpost_core::VERSION, profile = home.profile(), dir = %home.dir().display(), "starting");
+    match run_app(tauri::Builder::default(), state::AppState::new(home)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "the app failed");
+            eprintln!("outpost-desktop: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Builds and runs the app on any runtime.
+pub fn run_app<R: Runtime>(
+    builder: tauri::Builder<R>,
+    state: state::AppState,
+) -> tauri::Result<()> {
+    builder
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .setup(move |app| {
+            state
+                .home
+                .ensure()
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::get_settings,
+            commands::set_settings,
+        ])
+        .run(tauri::generate_context!())
+}

@@ -1,1 +1,5 @@
-fn main() {}
+//! Entry point of the WASM frontend.
+
+fn main() {
+    outpost_ui::start();
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what Outpost needs on Debian 12, idempotently: apt packages, the wasm32
+# target, trunk, wasm-bindgen-cli (the version in Cargo.lock) and, for tests,
+# tauri-driver. Usage: scripts/setup.sh run|test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+say() { printf '\033[1;36m[setup]\033[0m %s\n' "$*" >&2; }
+
+apt_pkgs=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev
+  libayatana-appindicator3-dev librsvg2-dev libsecret-1-dev libdbus-1-dev xvfb xauth dbus)
+if [ "$mode" = test ]; then
+  apt_pkgs+=(webkit2gtk-driver dbus dbus-x11 gnome-keyring python3-venv)
+fi
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  say "apt: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { say "cargo not found: install Rust with rustup first (https://rustup.rs)"; exit 1; }
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup: adding wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# cargo install builds in its own temporary directory, not the project's target dir.
+install() { env -u CARGO_TARGET_DIR CARGO_PROFILE_RELEASE_LTO=false cargo install --quiet "$@"; }
+
+if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
+  say "cargo: installing trunk 0.21.14 (about 5-15 minutes the first time)"
+  install trunk --version 0.21.14 --locked
+fi
+
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ -n "$want" ] && [ "$have" != "$want" ]; then
+  say "cargo: installing wasm-bindgen-cli $want (matches Cargo.lock)"
+  install wasm-bindgen-cli --version "$want" --force
+fi
+
+if [ "$mode" = test ] && ! command -v tauri-driver >/dev/null; then
+  say "cargo: installing tauri-driver 2.x"
+  install tauri-driver --version '^2'
+fi
+say "ready ($mode)"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every check: formatting, clippy, all workspace tests (including the real-window
+# WebDriver tests under Xvfb and the keyring tests against a real Secret Service), and
+# prints a pass/fail summary. Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export OUTPOST_UI_TESTS=1 RUST_BACKTRACE=1
+results=()
+failed=0
+step() {
+  local name=$1; shift
+  printf '\n\033[1;36m==> %s\033[0m\n' "$name"
+  local t0=$SECONDS
+  if "$@"; then
+    results+=("PASS  $name ($((SECONDS - t0))s)")
+  else
+    results+=("FAIL  $name ($((SECONDS - t0))s)")
+    failed=$((failed + 1))
+  fi
+}
+step "setup" scripts/setup.sh test || true
+step "build ui (trunk)" scripts/build-ui.sh
+step "cargo fmt --check" cargo fmt --all --check
+step "outpost-core is framework-free" sh -c \
+  '! cargo tree -p outpost-core -e normal,build | grep -E "^.*(tauri|wry|yew)[ -]" '
+step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
+step "cargo test --workspace" xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh \
+  cargo test --workspace
+printf '\n==> summary\n'
+printf '  %s\n' "${results[@]}"
+printf 'steps: %d passed, %d failed\n' "$(( ${#results[@]} - failed ))" "$failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,239 @@
+//! Harness for tests in the real Tauri window: starts `tauri-driver` (which drives
+//! `WebKitWebDriver`) on a free loopback port, opens the built `outpost-desktop` with a
+//! private data directory, and offers waits and screenshots.
+//!
+//! UI tests run when `OUTPOST_UI_TESTS=1` (the README's test command sets it, under
+//! Xvfb). Without it they print why they were skipped, so a plain `cargo test` on a
+//! machine without a display stays usable.
+
+#![allow(dead_code)]
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whether UI tests should run; panics with the fix when they should but cannot.
+pub fn ui_tests_enabled(test: &str) -> bool {
+    if std::env::var("OUTPOST_UI_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "{test}: skipped (set OUTPOST_UI_TESTS=1 and run under a display, as `make test` does)"
+        );
+        return false;
+    }
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "OUTPOST_UI_TESTS=1 but no DISPLAY: run under xvfb-run (make test does)"
+    );
+    true
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn wait_port(port: u16, deadline: Duration) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let t0 = Instant::now();
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        assert!(
+            t0.elapsed() < deadline,
+            "tauri-driver did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Where screenshots go: `target/screenshots/` in the repository.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("screenshots");
+    std::fs::create_dir_all(&dir).expect("create target/screenshots");
+    dir
+}
+
+/// A running app under WebDriver. Dropping it ends the session and the driver.
+pub struct App {
+    pub client: Client,
+    pub home: tempfile::TempDir,
+    driver: Driver,
+}
+
+/// The `tauri-driver` process; dropping it kills it with WebKitWebDriver and the app.
+struct Driver(Child);
+
+impl App {
+    /// Starts the app with `args` and a fresh, private data directory.
+    pub async fn launch(args: &[&str]) -> App {
+        let home = tempfile::tempdir().expect("temp home");
+        Self::launch_with_home(args, home).await
+    }
+
+    pub async fn launch_with_home(args: &[&str], home: tempfile::TempDir) -> App {
+        let port = free_port();
+        let native_port = free_port();
+        // The driver, WebKitWebDriver and the app write to a log file so that no child
+        // keeps the test's pipes open; drop kills the whole process tree.
+        let log_path = screenshot_dir().join("driver.log");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .expect("open driver log");
+        let driver = Driver(
+            Command::new("tauri-driver")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native_port.to_string(),
+                ])
+                .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+                // The app inherits this through WebKitWebDriver.
+                .env("OUTPOST_HOME", home.path())
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("dup log"))
+                .stderr(log)
+                .spawn()
+                .expect("start tauri-driver (scripts/setup.sh test installs it)"),
+        );
+        wait_port(port, Duration::from_secs(20));
+        let caps = json!({
+            "tauri:options": {
+                "application": env!("CARGO_BIN_EXE_outpost-desktop"),
+                "args": args,
+            }
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        let mut builder =
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        builder.capabilities(caps);
+        let url = format!("http://127.0.0.1:{port}");
+        let client = tokio::time::timeout(Duration::from_secs(90), builder.connect(&url))
+            .await
+            .expect("WebDriver session not created within 90 s (see target/screenshots/driver.log)")
+            .expect("WebDriver session with the app");
+        App {
+            client,
+            home,
+            driver,
+        }
+    }
+
+    /// The `textContent` of the first element matching `css`, if there is one.
+    pub async fn text(&self, css: &str) -> Option<String> {
+        let v = self
+            .client
+            .execute(
+                "const el = document.querySelector(arguments[0]); return el ? el.textContent : null;",
+                vec![json!(css)],
+            )
+            .await
+            .ok()?;
+        v.as_str().map(str::to_string)
+    }
+
+    /// Waits until the element matching `css` exists and its text contains `needle`.
+    pub async fn wait_text(&self, css: &str, needle: &str, timeout: Duration) -> String {
+        let t0 = Instant::now();
+        let mut last = None;
+        loop {
+            if let Some(t) = self.text(css).await {
+                if t.contains(needle) {
+                    return t;
+                }
+                last = Some(t);
+            }
+            if t0.elapsed() > timeout {
+                self.screenshot("timeout").await;
+                panic!("{css}: text {last:?} never contained {needle:?} within {timeout:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} not found: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Calls a backend command from the page, as the UI would; `Ok` is the resolved
+    /// value and `Err` the rejection, both as JSON.
+    pub async fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let script = r#"
+            const [cmd, args, done] = arguments;
+            window.__TAURI_INTERNALS__.invoke(cmd, args)
+              .then(v => done({ ok: v === undefined ? null : v }),
+                    e => done({ err: (typeof e === 'object' && e !== null) ? e : String(e) }));
+        "#;
+        let r = self
+            .client
+            .execute_async(script, vec![json!(cmd), args])
+            .await
+            .expect("execute_async");
+        match (r.get("ok"), r.get("err")) {
+            (Some(v), _) => Ok(v.clone()),
+            (_, Some(e)) => Err(e.clone()),
+            _ => panic!("unexpected invoke result {r}"),
+        }
+    }
+
+    /// Saves a PNG of the window to `target/screenshots/<name>.png` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "screenshot is not a PNG");
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        eprintln!("screenshot: {}", path.display());
+        path
+    }
+
+    /// Ends the session, then the driver and everything it started.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // tauri-driver does not stop WebKitWebDriver or the app when it is killed, so
+        // kill the whole tree, children first.
+        kill_tree(self.0.id());
+        let _ = self.0.wait();
+    }
+}
+
+/// Kills `pid` and all its descendants (found through `pgrep -P`), deepest first.
+fn kill_tree(pid: u32) {
+    let children = Command::new("pgrep")
+        .args(["-P", &pid.to_string()])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    for child in children
+        .lines()
+        .filter_map(|l| l.trim().parse::<u32>().ok())
+    {
+        kill_tree(child);
+    }
+    let _ = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+}

@@ -1,0 +1,179 @@
+//! Pure UI state and reducers. No DOM, no IPC: unit-tested natively.
+
+pub mod settings;
+
+use outpost_ipc::{AppInfo, ErrorKind, IpcError};
+use std::rc::Rc;
+use yew::Reducible;
+
+/// The main areas of the app, in navigation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum View {
+    Map,
+    Sites,
+    Logs,
+    Rollouts,
+    Settings,
+}
+
+impl View {
+    pub const ALL: [View; 5] = [
+        View::Map,
+        View::Sites,
+        View::Logs,
+        View::Rollouts,
+        View::Settings,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Map => "Map",
+            View::Sites => "Sites",
+            View::Logs => "Logs",
+            View::Rollouts => "Rollouts",
+            View::Settings => "Settings",
+        }
+    }
+
+    /// Stable id used in element ids and tests.
+    pub fn id(self) -> &'static str {
+        match self {
+            View::Map => "map",
+            View::Sites => "sites",
+            View::Logs => "logs",
+            View::Rollouts => "rollouts",
+            View::Settings => "settings",
+        }
+    }
+
+    /// The keyboard shortcut that opens this view.
+    pub fn shortcut(self) -> char {
+        match self {
+            View::Map => '1',
+            View::Sites => '2',
+            View::Logs => '3',
+            View::Rollouts => '4',
+            View::Settings => '5',
+        }
+    }
+
+    pub fn from_shortcut(c: char) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.shortcut() == c)
+    }
+}
+
+/// A value loaded from the backend.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Load<T> {
+    #[default]
+    Loading,
+    Ready(T),
+    Failed(IpcError),
+}
+
+/// Top-level state of the shell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shell {
+    pub view: View,
+    pub info: Load<AppInfo>,
+}
+
+impl Default for Shell {
+    fn default() -> Self {
+        Self {
+            view: View::Map,
+            info: Load::Loading,
+        }
+    }
+}
+
+/// Everything that changes the shell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShellAction {
+    Navigate(View),
+    /// A key pressed outside text fields.
+    Key(char),
+    InfoLoaded(Result<AppInfo, IpcError>),
+}
+
+impl Shell {
+    /// The reducer, as a plain function.
+    pub fn apply(&self, action: ShellAction) -> Shell {
+        let mut next = self.clone();
+        match action {
+            ShellAction::Navigate(v) => next.view = v,
+            ShellAction::Key(c) => {
+                if let Some(v) = View::from_shortcut(c) {
+                    next.view = v;
+                }
+            }
+            ShellAction::InfoLoaded(Ok(info)) => next.info = Load::Ready(info),
+            ShellAction::InfoLoaded(Err(e)) => next.info = Load::Failed(e),
+        }
+        next
+    }
+}
+
+impl Reducible for Shell {
+    type Action = ShellAction;
+
+    fn reduce(self: Rc<Self>, action: ShellAction) -> Rc<Self> {
+        Rc::new(self.apply(action))
+    }
+}
+
+/// Turns a plain-string rejection from Tauri into a typed error.
+pub fn classify_rejection(cmd: &str, text: &str) -> IpcError {
+    let kind = if text.contains("not allowed") || text.contains("denied") {
+        ErrorKind::Denied
+    } else {
+        ErrorKind::Internal
+    };
+    IpcError::new(kind, format!("{cmd}: {text}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> AppInfo {
+        AppInfo {
+            version: "0.1.0".into(),
+            data_dir: "/d".into(),
+            site_count: 3,
+            profile: "default".into(),
+            platform: "linux-x86_64".into(),
+        }
+    }
+
+    #[test]
+    fn navigation_and_shortcuts() {
+        let s = Shell::default();
+        assert_eq!(s.view, View::Map);
+        let s = s.apply(ShellAction::Navigate(View::Logs));
+        assert_eq!(s.view, View::Logs);
+        let s = s.apply(ShellAction::Key('5'));
+        assert_eq!(s.view, View::Settings);
+        let s = s.apply(ShellAction::Key('x'));
+        assert_eq!(s.view, View::Settings, "unknown keys change nothing");
+        for v in View::ALL {
+            assert_eq!(View::from_shortcut(v.shortcut()), Some(v));
+        }
+    }
+
+    #[test]
+    fn info_load_success_and_failure() {
+        let s = Shell::default().apply(ShellAction::InfoLoaded(Ok(info())));
+        assert_eq!(s.info, Load::Ready(info()));
+        let err = IpcError::new(ErrorKind::Storage, "disk full");
+        let s = s.apply(ShellAction::InfoLoaded(Err(err.clone())));
+        assert_eq!(s.info, Load::Failed(err));
+    }
+
+    #[test]
+    fn acl_rejections_are_classified_as_denied() {
+        let e = classify_rejection("plugin:store|set", "plugin:store|set not allowed by ACL");
+        assert_eq!(e.kind, ErrorKind::Denied);
+        assert_eq!(classify_rejection("x", "boom").kind, ErrorKind::Internal);
+    }
+}
