@@ -3,6 +3,7 @@
 
 mod sim;
 mod site;
+mod status;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ enum Command {
     /// Manage the registered sites.
     #[command(subcommand)]
     Site(site::SiteCmd),
+    /// Show the health of every site (live, or from the last snapshot when unreachable).
+    Status(status::StatusArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sim(args) => sim::run(args),
         Command::Site(cmd) => site::run(cmd),
+        Command::Status(args) => status::run(args),
     };
     match result {
         Ok(code) => code,
