@@ -11,9 +11,11 @@
 
 pub mod app;
 pub mod error;
+pub mod fleet;
 
 pub use app::*;
 pub use error::{ErrorKind, IpcError};
+pub use fleet::*;
 
 use serde::{Serialize, de::DeserializeOwned};
 
