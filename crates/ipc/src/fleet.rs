@@ -268,7 +268,7 @@ pub enum FleetUpdate {
     /// The whole fleet: replaces whatever the UI had (sent first, and after a resync).
     Full { sites: Vec<SiteSummary> },
     /// One site was added or changed.
-    Changed { site: SiteSummary },
+    Changed { site: Box<SiteSummary> },
     /// One site was removed from the profile.
     Removed { name: String },
 }

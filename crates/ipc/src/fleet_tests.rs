@@ -98,7 +98,7 @@ fn fleet_update_is_internally_tagged() {
     assert_eq!(removed, FleetUpdate::Removed { name: "x".into() });
     let changed: FleetUpdate =
         serde_json::from_value(json!({"type": "changed", "site": summary_json()})).unwrap();
-    assert_eq!(changed, FleetUpdate::Changed { site: s });
+    assert_eq!(changed, FleetUpdate::Changed { site: Box::new(s) });
     assert!(
         serde_json::from_value::<FleetUpdate>(json!({"type": "renamed", "name": "x"})).is_err()
     );
