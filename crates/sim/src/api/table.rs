@@ -327,7 +327,8 @@ mod tests {
     fn durations_like_kubectl() {
         assert_eq!(human_duration(45), "45s");
         assert_eq!(human_duration(330), "5m30s");
-        assert_eq!(human_duration(3600 * 2 + 600), "2h10m");
+        assert_eq!(human_duration(3600 * 2 + 600), "130m");
+        assert_eq!(human_duration(3600 * 3 + 600), "3h10m");
         assert_eq!(human_duration(3600 * 30), "30h");
         assert_eq!(human_duration(86400 * 3 + 3600 * 4), "3d4h");
         assert_eq!(human_duration(86400 * 40), "40d");

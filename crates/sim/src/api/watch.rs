@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
 pub fn stream_response(rx: mpsc::Receiver<Bytes>) -> Response<Body> {
     let s = futures::stream::unfold(rx, |mut rx| async move {
@@ -105,47 +105,48 @@ pub fn serve(site: Arc<Site>, r: Resource, t: &Target, q: &HashMap<String, Strin
             }
         };
         let mut first = true;
-        let mut last_rv = from.unwrap_or(0);
         for ev in &start.replay {
-            last_rv = last_rv.max(ev.rv);
             if let Some(v) = filter.render(ev, &mut first)
                 && tx.send(line(&v)).await.is_err()
             {
                 return;
             }
         }
+        let mut last_rv = start.upto;
         let mut live = start.live;
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
         let mut tick = tokio::time::interval(bookmark_every);
         tick.tick().await;
         loop {
-            tokio::select! {
+            let bookmark_due = tokio::select! {
                 _ = &mut deadline => return,
                 _ = sleep_rx.changed() => return,
                 _ = tx.closed() => return,
-                _ = tick.tick(), if bookmarks => {
-                    last_rv = last_rv.max(site.store.resource_version());
-                    let b = json!({"type": "BOOKMARK", "object": {"kind": r.kind(), "apiVersion": r.api_version(),
-                        "metadata": {"resourceVersion": last_rv.to_string()}}});
-                    if tx.send(line(&b)).await.is_err() { return; }
+                _ = tick.tick(), if bookmarks => true,
+                r = live.changed() => if r.is_err() { return } else { false },
+            };
+            let (events, upto) = match site.store.events_after(r, filter.namespace.as_deref(), last_rv) {
+                Ok(x) => x,
+                Err(e) => {
+                    let _ = tx.send(line(&expired_event(&e.to_string()))).await;
+                    return;
                 }
-                ev = live.recv() => match ev {
-                    Ok(ev) => {
-                        if ev.rv <= last_rv { continue; }
-                        last_rv = ev.rv;
-                        if let Some(v) = filter.render(&ev, &mut first)
-                            && tx.send(line(&v)).await.is_err()
-                        {
-                            return;
-                        }
-                    }
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        let _ = tx.send(line(&expired_event("watch fell behind; too old resource version"))).await;
-                        return;
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return,
-                },
+            };
+            for ev in &events {
+                if let Some(v) = filter.render(ev, &mut first)
+                    && tx.send(line(&v)).await.is_err()
+                {
+                    return;
+                }
+            }
+            last_rv = upto;
+            if bookmark_due {
+                let b = json!({"type": "BOOKMARK", "object": {"kind": r.kind(), "apiVersion": r.api_version(),
+                    "metadata": {"resourceVersion": last_rv.to_string()}}});
+                if tx.send(line(&b)).await.is_err() {
+                    return;
+                }
             }
         }
     };

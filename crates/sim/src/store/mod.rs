@@ -1,5 +1,10 @@
 //! Per-site object store: objects as `Arc<Value>`, a monotonically increasing
-//! `resourceVersion`, a bounded watch history and a broadcast to live watchers.
+//! `resourceVersion`, a bounded watch history (the "watch cache") and a version
+//! channel that wakes live watchers, which then read new events from history.
+//!
+//! History keeps the newest event per object: a watcher resuming from an older version
+//! gets each changed object's latest state once (as a real watch cache does when it
+//! coalesces), which bounds memory by the number of objects rather than the churn.
 //!
 //! One `std::sync::Mutex` guards the state; it is never held across an `.await`.
 
@@ -9,16 +14,16 @@ pub mod select;
 use crate::resource::Resource;
 use crate::world::{Action, ObjectView};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tokio::sync::broadcast;
+use tokio::sync::watch;
 
 /// Storage key: resource, namespace (`""` when cluster-scoped), name.
 pub type Key = (Resource, String, String);
 
 /// Hard cap on retained history events per site, whatever the window.
-const MAX_HISTORY: usize = 50_000;
+const MAX_HISTORY: usize = 20_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventType {
@@ -90,7 +95,10 @@ pub enum UpdateMode {
 struct Inner {
     objects: BTreeMap<Key, Arc<Value>>,
     rv: u64,
-    history: VecDeque<(Instant, Arc<WatchEvent>)>,
+    /// Events by resourceVersion (oldest first), at most one per object.
+    history: BTreeMap<u64, (Instant, Arc<WatchEvent>)>,
+    /// The history entry of each object, for coalescing.
+    latest: HashMap<Key, u64>,
     /// Every event with `rv <= compacted_rv` is gone from history.
     compacted_rv: u64,
 }
@@ -98,13 +106,21 @@ struct Inner {
 /// What a new watch starts with: events to replay, then the live receiver.
 pub struct WatchStart {
     pub replay: Vec<Arc<WatchEvent>>,
-    pub live: broadcast::Receiver<Arc<WatchEvent>>,
+    /// Changes whenever the store's resourceVersion moves; read new events with
+    /// [`Store::events_after`].
+    pub live: watch::Receiver<u64>,
+    /// The resourceVersion the replay is complete up to.
+    pub upto: u64,
 }
 
 pub struct Store {
     inner: Mutex<Inner>,
-    tx: broadcast::Sender<Arc<WatchEvent>>,
+    tx: watch::Sender<u64>,
     window: Duration,
+}
+
+fn in_scope(r: Resource, ns: Option<&str>, er: Resource, ens: &str) -> bool {
+    er == r && ns.is_none_or(|n| !r.namespaced() || ens == n)
 }
 
 fn key_of(resource: Resource, ns: Option<&str>, name: &str) -> Key {
@@ -115,12 +131,13 @@ fn key_of(resource: Resource, ns: Option<&str>, name: &str) -> Key {
 impl Store {
     /// An empty store keeping `window` of watch history.
     pub fn new(window: Duration) -> Store {
-        let (tx, _) = broadcast::channel(4096);
+        let (tx, _) = watch::channel(0);
         Store {
             inner: Mutex::new(Inner {
                 objects: BTreeMap::new(),
                 rv: 0,
-                history: VecDeque::new(),
+                history: BTreeMap::new(),
+                latest: HashMap::new(),
                 compacted_rv: 0,
             }),
             tx,
@@ -161,25 +178,37 @@ impl Store {
         self.lock().compacted_rv
     }
 
-    fn record(&self, g: &mut Inner, kind: EventType, r: Resource, ns: &str, obj: Arc<Value>) {
-        let ev = Arc::new(WatchEvent {
-            rv: g.rv,
-            kind,
-            resource: r,
-            namespace: ns.to_string(),
-            object: obj,
-        });
+    fn record(&self, g: &mut Inner, kind: EventType, r: Resource, key: &Key, obj: Arc<Value>) {
+        let mut kind = kind;
+        if let Some(prev) = g.latest.remove(key)
+            && let Some((_, old)) = g.history.remove(&prev)
+            && old.kind == EventType::Added
+            && kind == EventType::Modified
+        {
+            // Added then modified within the window: still an addition for anyone
+            // who resumes from before it.
+            kind = EventType::Added;
+        }
+        let ev = Arc::new(WatchEvent { rv: g.rv, kind, resource: r, namespace: key.1.clone(), object: obj });
         let now = Instant::now();
-        g.history.push_back((now, ev.clone()));
-        while let Some((t, e)) = g.history.front() {
-            if now.duration_since(*t) > self.window || g.history.len() > MAX_HISTORY {
-                g.compacted_rv = e.rv;
-                g.history.pop_front();
-            } else {
+        g.history.insert(g.rv, (now, ev));
+        g.latest.insert(key.clone(), g.rv);
+        loop {
+            let len = g.history.len();
+            let Some(entry) = g.history.first_entry() else { break };
+            let (t, e) = entry.get();
+            if now.duration_since(*t) <= self.window && len <= MAX_HISTORY {
                 break;
             }
+            let rv = e.rv;
+            let k = (e.resource, e.namespace.clone(), meta::meta_str(&e.object, "name").unwrap_or("").to_string());
+            entry.remove();
+            if g.latest.get(&k) == Some(&rv) {
+                g.latest.remove(&k);
+            }
+            g.compacted_rv = rv;
         }
-        let _ = self.tx.send(ev);
+        self.tx.send_replace(g.rv);
     }
 
     /// Creates an object, filling uid, resourceVersion, creationTimestamp, generation
@@ -234,7 +263,7 @@ impl Store {
         }
         let obj = Arc::new(obj);
         g.objects.insert(key, obj.clone());
-        self.record(&mut g, EventType::Added, r, &ns, obj.clone());
+        self.record(&mut g, EventType::Added, r, &key_of(r, Some(&ns), &name), obj.clone());
         Ok(obj)
     }
 
@@ -306,7 +335,7 @@ impl Store {
         meta::meta_mut(&mut obj).insert("resourceVersion".into(), json!(g.rv.to_string()));
         let obj = Arc::new(obj);
         g.objects.insert(key.clone(), obj.clone());
-        self.record(&mut g, EventType::Modified, r, &key.1, obj.clone());
+        self.record(&mut g, EventType::Modified, r, &key, obj.clone());
         Ok(obj)
     }
 
@@ -348,7 +377,7 @@ impl Store {
         let mut gone = (*old).clone();
         meta::meta_mut(&mut gone).insert("resourceVersion".into(), json!(g.rv.to_string()));
         let gone = Arc::new(gone);
-        self.record(g, EventType::Deleted, key.0, &key.1, gone.clone());
+        self.record(g, EventType::Deleted, key.0, key, gone.clone());
         Ok(gone)
     }
 
@@ -366,12 +395,12 @@ impl Store {
     pub fn watch(&self, r: Resource, ns: Option<&str>, from: Option<u64>) -> Result<WatchStart, StoreError> {
         let g = self.lock();
         let live = self.tx.subscribe();
-        let in_scope = |er: Resource, ens: &str| er == r && ns.is_none_or(|n| !r.namespaced() || ens == n);
+        let upto = g.rv;
         let replay = match from.filter(|v| *v > 0) {
             None => g
                 .objects
                 .iter()
-                .filter(|((kr, kns, _), _)| in_scope(*kr, kns))
+                .filter(|((kr, kns, _), _)| in_scope(r, ns, *kr, kns))
                 .map(|((kr, kns, _), v)| {
                     Arc::new(WatchEvent {
                         rv: meta::meta_str(v, "resourceVersion").and_then(|s| s.parse().ok()).unwrap_or(0),
@@ -382,30 +411,44 @@ impl Store {
                     })
                 })
                 .collect(),
-            Some(from) if from < g.compacted_rv => {
-                return Err(StoreError::Expired { requested: from, oldest: g.compacted_rv });
-            }
-            Some(from) => g
-                .history
-                .iter()
-                .filter(|(_, e)| e.rv > from && in_scope(e.resource, &e.namespace))
-                .map(|(_, e)| e.clone())
-                .collect(),
+            Some(from) => Self::after_locked(&g, r, ns, from)?,
         };
-        Ok(WatchStart { replay, live })
+        Ok(WatchStart { replay, live, upto })
+    }
+
+    fn after_locked(g: &Inner, r: Resource, ns: Option<&str>, from: u64) -> Result<Vec<Arc<WatchEvent>>, StoreError> {
+        if from < g.compacted_rv {
+            return Err(StoreError::Expired { requested: from, oldest: g.compacted_rv });
+        }
+        Ok(g.history
+            .range(from + 1..)
+            .map(|(_, (_, e))| e)
+            .filter(|e| in_scope(r, ns, e.resource, &e.namespace))
+            .cloned()
+            .collect())
+    }
+
+    /// Events of one resource after `from`, oldest first; `Expired` when history no
+    /// longer reaches back that far.
+    /// Also returns the store's resourceVersion at that moment: everything up to it has
+    /// been returned.
+    pub fn events_after(&self, r: Resource, ns: Option<&str>, from: u64) -> Result<(Vec<Arc<WatchEvent>>, u64), StoreError> {
+        let g = self.lock();
+        Ok((Self::after_locked(&g, r, ns, from)?, g.rv))
     }
 
     /// Drops all watch history ("the laptop slept"): every older resume gets 410.
     pub fn compact(&self) {
         let mut g = self.lock();
         g.history.clear();
+        g.latest.clear();
         // A gap in the sequence: no client-held version can be resumed any more.
         g.rv += 1;
         g.compacted_rv = g.rv;
     }
 
-    /// A receiver of every change (tests, fleet bookkeeping).
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<WatchEvent>> {
+    /// A receiver of the latest resourceVersion (wakes on every change).
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.tx.subscribe()
     }
 }
