@@ -45,24 +45,40 @@ pub struct SimArgs {
 }
 
 fn parse_fault(s: &str) -> Result<(String, Fault), String> {
-    let (site, kind) = s.split_once('=').ok_or_else(|| format!("expected SITE=KIND, got {s:?}"))?;
+    let (site, kind) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected SITE=KIND, got {s:?}"))?;
     let fault = kind.parse::<Fault>().map_err(|e| e.to_string())?;
     Ok((site.to_string(), fault))
 }
 
 pub fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
-    let _ = tracing_subscriber::fmt().with_env_filter(
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-    ).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
     if !args.bind.is_loopback() {
-        anyhow::bail!("--bind must be a loopback address (127.0.0.0/8), got {}", args.bind);
+        anyhow::bail!(
+            "--bind must be a loopback address (127.0.0.0/8), got {}",
+            args.bind
+        );
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
     rt.block_on(serve(args))
 }
 
 async fn serve(args: SimArgs) -> anyhow::Result<ExitCode> {
-    let sites = if args.demo { demo::demo_fleet() } else { demo::generated_fleet(args.sites, args.seed) };
+    let sites = if args.demo {
+        demo::demo_fleet()
+    } else {
+        demo::generated_fleet(args.sites, args.seed)
+    };
     if sites.is_empty() {
         anyhow::bail!("no sites to simulate (the fleet preset is empty)");
     }
@@ -81,13 +97,21 @@ async fn serve(args: SimArgs) -> anyhow::Result<ExitCode> {
     };
     let fleet = Fleet::start(cfg).await.context("starting the fleet")?;
     if let Some(p) = &args.kubeconfig {
-        fleet.write_kubeconfig(p).with_context(|| format!("writing {}", p.display()))?;
+        fleet
+            .write_kubeconfig(p)
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     if let Some(p) = &args.sites_file {
-        fleet.write_sites_file(p).with_context(|| format!("writing {}", p.display()))?;
+        fleet
+            .write_sites_file(p)
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     let control = match args.control {
-        Some(addr) => Some(serve_control(addr, fleet.handles()).await.context("control endpoint")?),
+        Some(addr) => Some(
+            serve_control(addr, fleet.handles())
+                .await
+                .context("control endpoint")?,
+        ),
         None => None,
     };
     let mut line = format!("outpost sim: {} sites serving", fleet.sites().len());

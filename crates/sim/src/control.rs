@@ -112,7 +112,10 @@ fn reply(code: u16, v: Value) -> Response<Full<Bytes>> {
     r
 }
 
-async fn control(handles: Arc<Vec<SiteHandle>>, req: Request<hyper::body::Incoming>) -> Response<Full<Bytes>> {
+async fn control(
+    handles: Arc<Vec<SiteHandle>>,
+    req: Request<hyper::body::Incoming>,
+) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     let method = req.method().clone();
@@ -161,11 +164,16 @@ async fn control(handles: Arc<Vec<SiteHandle>>, req: Request<hyper::body::Incomi
 }
 
 /// Serves the control endpoint on a loopback address until the task is dropped.
-pub async fn serve_control(addr: SocketAddr, handles: Vec<SiteHandle>) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), ControlError> {
+pub async fn serve_control(
+    addr: SocketAddr,
+    handles: Vec<SiteHandle>,
+) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), ControlError> {
     if !addr.ip().is_loopback() {
         return Err(ControlError::NotLoopback(addr));
     }
-    let l = TcpListener::bind(addr).await.map_err(|e| ControlError::Bind(addr, e))?;
+    let l = TcpListener::bind(addr)
+        .await
+        .map_err(|e| ControlError::Bind(addr, e))?;
     let bound = l.local_addr().map_err(|e| ControlError::Bind(addr, e))?;
     let handles = Arc::new(handles);
     let task = tokio::spawn(async move {
@@ -176,7 +184,9 @@ pub async fn serve_control(addr: SocketAddr, handles: Vec<SiteHandle>) -> Result
                     let hs = hs.clone();
                     async move { Ok::<_, Infallible>(control(hs, req).await) }
                 });
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tcp), svc).await;
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tcp), svc)
+                    .await;
             });
         }
     });

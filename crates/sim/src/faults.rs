@@ -5,7 +5,9 @@ use std::time::Duration;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FaultError {
-    #[error("unknown fault {0:?} (offline, blackhole, rtt[=MS], flaky[=P], slow-logs, expired-cert, wrong-ca, revoked-token, errors, errors-429, errors-500, sleep)")]
+    #[error(
+        "unknown fault {0:?} (offline, blackhole, rtt[=MS], flaky[=P], slow-logs, expired-cert, wrong-ca, revoked-token, errors, errors-429, errors-500, sleep)"
+    )]
     Unknown(String),
 }
 
@@ -60,9 +62,15 @@ impl FromStr for Fault {
             "offline" => Fault::Offline,
             "blackhole" => Fault::Blackhole,
             "rtt" => Fault::Rtt(Duration::from_millis(
-                arg.map(|a| a.trim_end_matches("ms").parse().map_err(|_| bad())).transpose()?.unwrap_or(300),
+                arg.map(|a| a.trim_end_matches("ms").parse().map_err(|_| bad()))
+                    .transpose()?
+                    .unwrap_or(300),
             )),
-            "flaky" => Fault::Flaky(arg.map(|a| a.parse().map_err(|_| bad())).transpose()?.unwrap_or(0.3)),
+            "flaky" => Fault::Flaky(
+                arg.map(|a| a.parse().map_err(|_| bad()))
+                    .transpose()?
+                    .unwrap_or(0.3),
+            ),
             "slow-logs" => Fault::SlowLogs,
             "expired-cert" => Fault::ExpiredCert,
             "wrong-ca" => Fault::WrongCa,
@@ -118,7 +126,12 @@ impl FaultSet {
             (self.wrong_ca, "wrong-ca"),
             (self.revoked, "revoked-token"),
         ];
-        v.extend(flags.iter().filter(|(on, _)| *on).map(|(_, n)| n.to_string()));
+        v.extend(
+            flags
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, n)| n.to_string()),
+        );
         if let Some(d) = self.rtt {
             v.push(format!("rtt={}", d.as_millis()));
         }
@@ -126,11 +139,14 @@ impl FaultSet {
             v.push(format!("flaky={p}"));
         }
         if let Some(m) = self.errors {
-            v.push(match m {
-                ErrorMode::Mixed => "errors",
-                ErrorMode::TooManyRequests => "errors-429",
-                ErrorMode::Internal => "errors-500",
-            }.into());
+            v.push(
+                match m {
+                    ErrorMode::Mixed => "errors",
+                    ErrorMode::TooManyRequests => "errors-429",
+                    ErrorMode::Internal => "errors-500",
+                }
+                .into(),
+            );
         }
         v
     }
@@ -158,8 +174,14 @@ mod tests {
     #[test]
     fn parse_and_apply() {
         assert_eq!("offline".parse(), Ok(Fault::Offline));
-        assert_eq!("rtt=250".parse(), Ok(Fault::Rtt(Duration::from_millis(250))));
-        assert_eq!("rtt:40ms".parse(), Ok(Fault::Rtt(Duration::from_millis(40))));
+        assert_eq!(
+            "rtt=250".parse(),
+            Ok(Fault::Rtt(Duration::from_millis(250)))
+        );
+        assert_eq!(
+            "rtt:40ms".parse(),
+            Ok(Fault::Rtt(Duration::from_millis(40)))
+        );
         assert_eq!("flaky=0.5".parse(), Ok(Fault::Flaky(0.5)));
         assert!("melt".parse::<Fault>().is_err());
         let mut s = FaultSet::default();

@@ -24,7 +24,10 @@ pub use crate::control::SiteHandle;
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     #[error("binding {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Tls(#[from] TlsError),
     #[error("duplicate site name {0:?}")]
@@ -34,7 +37,10 @@ pub enum SimError {
     #[error("address range exhausted at site {0}")]
     Range(usize),
     #[error("writing {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("encoding: {0}")]
     Encode(String),
     #[error("task failed: {0}")]
@@ -117,7 +123,9 @@ fn site_addr(bind: Bind, i: usize, spec: &SiteSpec) -> Result<SocketAddr, SimErr
     match bind {
         Bind::Shared(ip) => Ok(SocketAddr::new(ip, 0)),
         Bind::Range(start) => {
-            let n = u32::from(start).checked_add(u32::try_from(i).map_err(|_| SimError::Range(i))?).ok_or(SimError::Range(i))?;
+            let n = u32::from(start)
+                .checked_add(u32::try_from(i).map_err(|_| SimError::Range(i))?)
+                .ok_or(SimError::Range(i))?;
             let ip = Ipv4Addr::from(n);
             if ip.octets()[0] != 127 {
                 return Err(SimError::Range(i));
@@ -128,7 +136,9 @@ fn site_addr(bind: Bind, i: usize, spec: &SiteSpec) -> Result<SocketAddr, SimErr
 }
 
 async fn generate_all(specs: &[(SiteSpec, IpAddr)]) -> Result<Vec<SiteTls>, SimError> {
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).max(1);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(1);
     let chunk = specs.len().div_ceil(workers).max(1);
     let mut jobs = Vec::new();
     for part in specs.chunks(chunk) {
@@ -186,12 +196,20 @@ impl Fleet {
         let mut listeners = Vec::new();
         for (i, spec) in cfg.sites.iter().enumerate() {
             let want = site_addr(cfg.bind, i, spec)?;
-            let l = TcpListener::bind(want).await.map_err(|source| SimError::Bind { addr: want, source })?;
-            let addr = l.local_addr().map_err(|source| SimError::Bind { addr: want, source })?;
+            let l = TcpListener::bind(want)
+                .await
+                .map_err(|source| SimError::Bind { addr: want, source })?;
+            let addr = l
+                .local_addr()
+                .map_err(|source| SimError::Bind { addr: want, source })?;
             listeners.push((l, addr));
         }
-        let pairs: Vec<(SiteSpec, IpAddr)> =
-            cfg.sites.iter().cloned().zip(listeners.iter().map(|(_, a)| a.ip())).collect();
+        let pairs: Vec<(SiteSpec, IpAddr)> = cfg
+            .sites
+            .iter()
+            .cloned()
+            .zip(listeners.iter().map(|(_, a)| a.ip()))
+            .collect();
         let certs = generate_all(&pairs).await?;
         let (shutdown, _) = watch::channel(false);
         let mut sites = Vec::new();
@@ -204,7 +222,10 @@ impl Fleet {
                     tracing::warn!(site = %spec.name, error = %e, "seed object rejected");
                 }
             }
-            let mut faults = FaultSet { offline: spec.offline, ..FaultSet::default() };
+            let mut faults = FaultSet {
+                offline: spec.offline,
+                ..FaultSet::default()
+            };
             for (_, f) in cfg.faults.iter().filter(|(n, _)| *n == spec.name) {
                 faults.add(*f);
             }
@@ -244,31 +265,47 @@ impl Fleet {
                 SiteHandle::new(s.clone()).sleep();
             }
         }
-        Ok(Fleet { sites, shutdown, tasks })
+        Ok(Fleet {
+            sites,
+            shutdown,
+            tasks,
+        })
     }
 
     pub fn sites(&self) -> Vec<SiteInfo> {
         self.sites
             .iter()
-            .map(|s| SiteInfo { name: s.spec.name.clone(), endpoint: s.endpoint(), spec: s.spec.clone() })
+            .map(|s| SiteInfo {
+                name: s.spec.name.clone(),
+                endpoint: s.endpoint(),
+                spec: s.spec.clone(),
+            })
             .collect()
     }
 
     pub fn site(&self, name: &str) -> Option<SiteHandle> {
-        self.sites.iter().find(|s| s.spec.name == name).map(|s| SiteHandle::new(s.clone()))
+        self.sites
+            .iter()
+            .find(|s| s.spec.name == name)
+            .map(|s| SiteHandle::new(s.clone()))
     }
 
     pub fn handles(&self) -> Vec<SiteHandle> {
-        self.sites.iter().map(|s| SiteHandle::new(s.clone())).collect()
+        self.sites
+            .iter()
+            .map(|s| SiteHandle::new(s.clone()))
+            .collect()
     }
 
     /// The kubeconfig, one context per site.
     pub fn kubeconfig_yaml(&self) -> Result<String, SimError> {
-        serde_yaml::to_string(&crate::kubeconfig::kubeconfig(&self.sites)).map_err(|e| SimError::Encode(e.to_string()))
+        serde_yaml::to_string(&crate::kubeconfig::kubeconfig(&self.sites))
+            .map_err(|e| SimError::Encode(e.to_string()))
     }
 
     pub fn sites_file_json(&self) -> Result<String, SimError> {
-        serde_json::to_string_pretty(&crate::kubeconfig::sites_file(&self.sites)).map_err(|e| SimError::Encode(e.to_string()))
+        serde_json::to_string_pretty(&crate::kubeconfig::sites_file(&self.sites))
+            .map_err(|e| SimError::Encode(e.to_string()))
     }
 
     pub fn write_kubeconfig(&self, path: &Path) -> Result<(), SimError> {
@@ -293,7 +330,10 @@ fn write_private(path: &Path, data: &[u8]) -> Result<(), SimError> {
     use std::io::Write;
     #[cfg(unix)]
     use std::os::unix::fs::OpenOptionsExt;
-    let err = |source| SimError::Write { path: path.display().to_string(), source };
+    let err = |source| SimError::Write {
+        path: path.display().to_string(),
+        source,
+    };
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create(true).truncate(true);
     #[cfg(unix)]

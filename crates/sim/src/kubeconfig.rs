@@ -16,14 +16,19 @@ pub fn kubeconfig(sites: &[Arc<Site>]) -> Value {
         clusters.push(json!({"name": name, "cluster": {
             "server": s.endpoint(), "certificate-authority-data": B64.encode(&s.tls.ca_pem)}}));
         let user = match (&s.tls.client_cert_pem, &s.tls.client_key_pem, &s.tls.token) {
-            (Some(c), Some(k), _) => json!({"client-certificate-data": B64.encode(c), "client-key-data": B64.encode(k)}),
+            (Some(c), Some(k), _) => {
+                json!({"client-certificate-data": B64.encode(c), "client-key-data": B64.encode(k)})
+            }
             (_, _, Some(t)) => json!({"token": t}),
             _ => json!({}),
         };
         users.push(json!({"name": name, "user": user}));
         contexts.push(json!({"name": name, "context": {"cluster": name, "user": name}}));
     }
-    let current = sites.first().map(|s| s.spec.name.clone()).unwrap_or_default();
+    let current = sites
+        .first()
+        .map(|s| s.spec.name.clone())
+        .unwrap_or_default();
     json!({"apiVersion": "v1", "kind": "Config", "preferences": {}, "clusters": clusters,
            "users": users, "contexts": contexts, "current-context": current})
 }

@@ -16,7 +16,11 @@ use tokio_rustls::TlsAcceptor;
 
 /// Accepts connections until shutdown; closes and reopens the listener as the site
 /// goes offline and back.
-pub async fn serve_site(site: Arc<Site>, listener: TcpListener, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve_site(
+    site: Arc<Site>,
+    listener: TcpListener,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut listener = Some(listener);
     let mut faults = site.faults.subscribe();
     loop {
@@ -104,11 +108,18 @@ async fn connection(site: Arc<Site>, tcp: TcpStream, shutdown: watch::Receiver<b
             return;
         }
     };
-    let tls = match tokio::time::timeout(Duration::from_secs(10), TlsAcceptor::from(cfg).accept(tcp)).await {
-        Ok(Ok(t)) => t,
-        _ => return,
-    };
-    let client_cert = tls.get_ref().1.peer_certificates().is_some_and(|c| !c.is_empty());
+    let tls =
+        match tokio::time::timeout(Duration::from_secs(10), TlsAcceptor::from(cfg).accept(tcp))
+            .await
+        {
+            Ok(Ok(t)) => t,
+            _ => return,
+        };
+    let client_cert = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .is_some_and(|c| !c.is_empty());
     let s2 = site.clone();
     let svc = service_fn(move |req| {
         let site = s2.clone();

@@ -20,7 +20,11 @@ pub struct SimClock {
 
 impl SimClock {
     pub fn new(speed: f64) -> SimClock {
-        SimClock { origin_real: Instant::now(), origin: jiff::Timestamp::now(), speed: speed.max(0.0) }
+        SimClock {
+            origin_real: Instant::now(),
+            origin: jiff::Timestamp::now(),
+            speed: speed.max(0.0),
+        }
     }
 
     pub fn now(&self) -> jiff::Timestamp {

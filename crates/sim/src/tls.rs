@@ -88,7 +88,10 @@ fn leaf_params(
     if let Some(o) = org {
         p.distinguished_name.push(DnType::OrganizationName, o);
     }
-    p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+    p.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
     p.extended_key_usages = vec![eku];
     p.use_authority_key_identifier_extension = true;
     p.not_before = not_before;
@@ -99,7 +102,9 @@ fn leaf_params(
 fn random_token() -> String {
     const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
-    (0..48).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
+    (0..48)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
 }
 
 fn server_config(
@@ -108,7 +113,8 @@ fn server_config(
     client_ca: Option<&CertificateDer<'static>>,
 ) -> Result<Arc<ServerConfig>, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ServerConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions()?;
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?;
     let builder = match client_ca {
         Some(ca) => {
             let mut roots = rustls::RootCertStore::empty();
@@ -136,7 +142,14 @@ fn serving_config(
     foreign: bool,
 ) -> Result<Arc<ServerConfig>, TlsError> {
     let key = KeyPair::generate()?;
-    let p = leaf_params(sans.to_vec(), "k3s", None, ExtendedKeyUsagePurpose::ServerAuth, from, until)?;
+    let p = leaf_params(
+        sans.to_vec(),
+        "k3s",
+        None,
+        ExtendedKeyUsagePurpose::ServerAuth,
+        from,
+        until,
+    )?;
     let cert = if foreign {
         let other = Issuer::new(ca_params("untrusted-ca".into(), 365), KeyPair::generate()?);
         p.signed_by(&key, &other)?
@@ -148,13 +161,23 @@ fn serving_config(
 
 impl SiteTls {
     /// Generates everything for one site listening on `ip`.
-    pub fn generate(name: &str, distro: Distro, ip: IpAddr, valid_days: i64) -> Result<SiteTls, TlsError> {
+    pub fn generate(
+        name: &str,
+        distro: Distro,
+        ip: IpAddr,
+        valid_days: i64,
+    ) -> Result<SiteTls, TlsError> {
         let stamp = jiff::Timestamp::now().as_second();
         let ca_key = KeyPair::generate()?;
         let ca_p = ca_params(format!("k3s-server-ca@{stamp}"), valid_days);
         let ca_cert = ca_p.self_signed(&ca_key)?;
         let ca = Issuer::new(ca_p, ca_key);
-        let mut sans = vec![ip.to_string(), "127.0.0.1".into(), "localhost".into(), name.to_string()];
+        let mut sans = vec![
+            ip.to_string(),
+            "127.0.0.1".into(),
+            "localhost".into(),
+            name.to_string(),
+        ];
         sans.extend(["kubernetes".to_string(), "kubernetes.default".to_string()]);
         sans.dedup();
         let now = OffsetDateTime::now_utc();
@@ -175,11 +198,23 @@ impl SiteTls {
                     until,
                 )?;
                 let cc = cp.signed_by(&ck, &cca)?;
-                (Some(cc.pem()), Some(ck.serialize_pem()), Some(cca_cert.der().clone()), None)
+                (
+                    Some(cc.pem()),
+                    Some(ck.serialize_pem()),
+                    Some(cca_cert.der().clone()),
+                    None,
+                )
             }
             Distro::MicroK8s => (None, None, None, Some(random_token())),
         };
-        let valid = serving_config(&ca, &sans, client_ca_der.as_ref(), now - Duration::hours(1), until, false)?;
+        let valid = serving_config(
+            &ca,
+            &sans,
+            client_ca_der.as_ref(),
+            now - Duration::hours(1),
+            until,
+            false,
+        )?;
         Ok(SiteTls {
             ca_pem: ca_cert.pem(),
             client_cert_pem,
@@ -242,12 +277,19 @@ mod tests {
 
     #[test]
     fn k3s_and_microk8s_material() {
-        let k = SiteTls::generate("site-a", Distro::K3s, "127.0.0.1".parse().expect("ip"), 365).expect("k3s");
+        let k = SiteTls::generate("site-a", Distro::K3s, "127.0.0.1".parse().expect("ip"), 365)
+            .expect("k3s");
         assert!(k.ca_pem.starts_with("-----BEGIN CERTIFICATE-----"));
         assert!(k.client_cert_pem.is_some() && k.client_key_pem.is_some() && k.token.is_none());
         assert!(k.config(ServingMode::Expired).is_ok());
         assert!(k.config(ServingMode::WrongCa).is_ok());
-        let m = SiteTls::generate("site-b", Distro::MicroK8s, "127.0.0.2".parse().expect("ip"), 30).expect("mk8s");
+        let m = SiteTls::generate(
+            "site-b",
+            Distro::MicroK8s,
+            "127.0.0.2".parse().expect("ip"),
+            30,
+        )
+        .expect("mk8s");
         let t = m.token.clone().expect("token");
         assert!(m.token_ok(Some(&format!("Bearer {t}"))));
         assert!(!m.token_ok(Some("Bearer nope")));

@@ -18,9 +18,15 @@ use serde_json::json;
 use std::time::Duration;
 
 async fn client(fleet: &Fleet, context: &str) -> Client {
-    let kc = Kubeconfig::from_yaml(&fleet.kubeconfig_yaml().expect("yaml")).expect("parse kubeconfig");
-    let opts = KubeConfigOptions { context: Some(context.into()), ..Default::default() };
-    let mut cfg = Config::from_custom_kubeconfig(kc, &opts).await.expect("config");
+    let kc =
+        Kubeconfig::from_yaml(&fleet.kubeconfig_yaml().expect("yaml")).expect("parse kubeconfig");
+    let opts = KubeConfigOptions {
+        context: Some(context.into()),
+        ..Default::default()
+    };
+    let mut cfg = Config::from_custom_kubeconfig(kc, &opts)
+        .await
+        .expect("config");
     cfg.connect_timeout = Some(Duration::from_secs(2));
     cfg.read_timeout = Some(Duration::from_secs(2));
     // kube retries 429s itself (15 times, honouring Retry-After); these tests want to
@@ -37,32 +43,81 @@ async fn list_watch_patch() {
         populate(&h);
         let c = client(&f.fleet, site).await;
         let ns: Api<Namespace> = Api::all(c.clone());
-        let names: Vec<String> = ns.list(&ListParams::default()).await.expect("list ns").items.into_iter().filter_map(|n| n.metadata.name).collect();
-        assert!(names.contains(&"default".to_string()) && names.contains(&"kube-system".to_string()), "{names:?}");
+        let names: Vec<String> = ns
+            .list(&ListParams::default())
+            .await
+            .expect("list ns")
+            .items
+            .into_iter()
+            .filter_map(|n| n.metadata.name)
+            .collect();
+        assert!(
+            names.contains(&"default".to_string()) && names.contains(&"kube-system".to_string()),
+            "{names:?}"
+        );
         let pods: Api<Pod> = Api::namespaced(c.clone(), "default");
-        let list = pods.list(&ListParams::default().labels("app=web")).await.expect("list pods");
-        assert!(list.items.iter().any(|p| p.metadata.name.as_deref() == Some("web-1")));
+        let list = pods
+            .list(&ListParams::default().labels("app=web"))
+            .await
+            .expect("list pods");
+        assert!(
+            list.items
+                .iter()
+                .any(|p| p.metadata.name.as_deref() == Some("web-1"))
+        );
         let rv = list.metadata.resource_version.clone().expect("rv");
         // Watch from the list's version; a change through the handle arrives.
-        let mut stream = pods.watch(&WatchParams::default().timeout(10), &rv).await.expect("watch").boxed();
-        h.store().create(Resource::Pod, pod("default", "web-2", "x", "nginx:1")).expect("pod");
-        let ev = tokio::time::timeout(Duration::from_secs(5), stream.try_next()).await.expect("event in time").expect("ok").expect("some");
+        let mut stream = pods
+            .watch(&WatchParams::default().timeout(10), &rv)
+            .await
+            .expect("watch")
+            .boxed();
+        h.store()
+            .create(Resource::Pod, pod("default", "web-2", "x", "nginx:1"))
+            .expect("pod");
+        let ev = tokio::time::timeout(Duration::from_secs(5), stream.try_next())
+            .await
+            .expect("event in time")
+            .expect("ok")
+            .expect("some");
         match ev {
             WatchEvent::Added(p) => assert_eq!(p.metadata.name.as_deref(), Some("web-2")),
             other => panic!("unexpected {other:?}"),
         }
         // Patch (strategic merge) a deployment's image.
         let deps: Api<Deployment> = Api::namespaced(c.clone(), "default");
-        deps.create(&Default::default(), &serde_json::from_value(common::deployment("default", "pos", "pos:1", 1)).expect("deploy")).await.expect("create");
+        deps.create(
+            &Default::default(),
+            &serde_json::from_value(common::deployment("default", "pos", "pos:1", 1))
+                .expect("deploy"),
+        )
+        .await
+        .expect("create");
         let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": "pos", "image": "pos:2"}]}}}});
-        let d = deps.patch("pos", &PatchParams::default(), &Patch::Strategic(&patch)).await.expect("patch");
+        let d = deps
+            .patch("pos", &PatchParams::default(), &Patch::Strategic(&patch))
+            .await
+            .expect("patch");
         let d = serde_json::to_value(&d).expect("json");
-        assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["image"], "pos:2");
-        let m = deps.patch("pos", &PatchParams::default(), &Patch::Merge(&json!({"metadata": {"labels": {"tier": "front"}}}))).await.expect("merge");
+        assert_eq!(
+            d["spec"]["template"]["spec"]["containers"][0]["image"],
+            "pos:2"
+        );
+        let m = deps
+            .patch(
+                "pos",
+                &PatchParams::default(),
+                &Patch::Merge(&json!({"metadata": {"labels": {"tier": "front"}}})),
+            )
+            .await
+            .expect("merge");
         let m = serde_json::to_value(&m).expect("json");
         assert_eq!(m["metadata"]["labels"]["tier"], "front");
         let err = deps.get("nope").await.expect_err("missing");
-        assert!(matches!(err, kube::Error::Api(ref s) if s.code == 404), "{err:?}");
+        assert!(
+            matches!(err, kube::Error::Api(ref s) if s.code == 404),
+            "{err:?}"
+        );
     }
     f.fleet.shutdown().await;
 }
@@ -73,13 +128,33 @@ async fn watch_after_sleep_gets_410() {
     let h = f.site("s1");
     let c = client(&f.fleet, "s1").await;
     let pods: Api<Pod> = Api::namespaced(c, "default");
-    let rv = pods.list(&ListParams::default()).await.expect("list").metadata.resource_version.expect("rv");
-    let mut stream = pods.watch(&WatchParams::default().timeout(30), &rv).await.expect("watch").boxed();
+    let rv = pods
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .metadata
+        .resource_version
+        .expect("rv");
+    let mut stream = pods
+        .watch(&WatchParams::default().timeout(30), &rv)
+        .await
+        .expect("watch")
+        .boxed();
     h.sleep();
-    let end = tokio::time::timeout(Duration::from_secs(5), stream.try_next()).await.expect("watch cut in time");
+    let end = tokio::time::timeout(Duration::from_secs(5), stream.try_next())
+        .await
+        .expect("watch cut in time");
     assert!(matches!(end, Ok(None) | Err(_)), "watch ends: {end:?}");
-    let mut again = pods.watch(&WatchParams::default(), &rv).await.expect("watch").boxed();
-    let ev = tokio::time::timeout(Duration::from_secs(5), again.try_next()).await.expect("timely").expect("ok").expect("event");
+    let mut again = pods
+        .watch(&WatchParams::default(), &rv)
+        .await
+        .expect("watch")
+        .boxed();
+    let ev = tokio::time::timeout(Duration::from_secs(5), again.try_next())
+        .await
+        .expect("timely")
+        .expect("ok")
+        .expect("event");
     match ev {
         WatchEvent::Error(e) => assert_eq!((e.code, e.reason.as_str()), (410, "Expired")),
         other => panic!("expected 410, got {other:?}"),
@@ -104,44 +179,78 @@ async fn faults_surface_as_the_right_kube_errors() {
         let h = f.site(site);
         let c = client(&f.fleet, site).await;
         let ns: Api<Namespace> = Api::all(c.clone());
-        ns.list(&ListParams::default()).await.expect("healthy first");
+        ns.list(&ListParams::default())
+            .await
+            .expect("healthy first");
         h.set_fault(Fault::Offline);
         tokio::time::sleep(Duration::from_millis(100)).await;
         let e = ns.list(&ListParams::default()).await.expect_err("offline");
-        assert!(chain(&e).contains("onnection refused"), "offline: {}", chain(&e));
+        assert!(
+            chain(&e).contains("onnection refused"),
+            "offline: {}",
+            chain(&e)
+        );
         h.clear_faults();
         tokio::time::sleep(Duration::from_millis(300)).await;
         let c = client(&f.fleet, site).await;
         let ns: Api<Namespace> = Api::all(c.clone());
         ns.list(&ListParams::default()).await.expect("back online");
         h.set_fault(Fault::ExpiredCert);
-        let e = client(&f.fleet, site).await.list_api_groups().await.expect_err("expired");
+        let e = client(&f.fleet, site)
+            .await
+            .list_api_groups()
+            .await
+            .expect_err("expired");
         assert!(chain(&e).contains("Expired"), "expired: {}", chain(&e));
         h.clear_faults();
         h.set_fault(Fault::WrongCa);
-        let e = client(&f.fleet, site).await.list_api_groups().await.expect_err("wrong ca");
-        assert!(chain(&e).contains("UnknownIssuer"), "wrong-ca: {}", chain(&e));
+        let e = client(&f.fleet, site)
+            .await
+            .list_api_groups()
+            .await
+            .expect_err("wrong ca");
+        assert!(
+            chain(&e).contains("UnknownIssuer"),
+            "wrong-ca: {}",
+            chain(&e)
+        );
         h.clear_faults();
 
         let c = client(&f.fleet, site).await;
         let ns: Api<Namespace> = Api::all(c.clone());
         h.set_fault(Fault::RevokedToken);
-        let e = tokio::time::timeout(Duration::from_secs(5), ns.list(&ListParams::default())).await.expect("revoked answered").expect_err("revoked");
-        assert!(matches!(e, kube::Error::Api(ref s) if s.code == 401), "revoked: {e:?}");
+        let e = tokio::time::timeout(Duration::from_secs(5), ns.list(&ListParams::default()))
+            .await
+            .expect("revoked answered")
+            .expect_err("revoked");
+        assert!(
+            matches!(e, kube::Error::Api(ref s) if s.code == 401),
+            "revoked: {e:?}"
+        );
         h.clear_faults();
 
-        for (mode, code) in [(ErrorMode::TooManyRequests, 429), (ErrorMode::Internal, 500)] {
+        for (mode, code) in [
+            (ErrorMode::TooManyRequests, 429),
+            (ErrorMode::Internal, 500),
+        ] {
             h.set_fault(Fault::Errors(mode));
             let e = ns.list(&ListParams::default()).await.expect_err("errors");
-            assert!(matches!(e, kube::Error::Api(ref s) if s.code == code), "errors {code}: {e:?}");
+            assert!(
+                matches!(e, kube::Error::Api(ref s) if s.code == code),
+                "errors {code}: {e:?}"
+            );
             h.clear_faults();
         }
         h.set_fault(Fault::Rtt(Duration::from_millis(300)));
         let t = std::time::Instant::now();
-        ns.list(&ListParams::default()).await.expect("slow but fine");
+        ns.list(&ListParams::default())
+            .await
+            .expect("slow but fine");
         assert!(t.elapsed() >= Duration::from_millis(300));
         h.clear_faults();
-        ns.list(&ListParams::default()).await.expect("healthy again");
+        ns.list(&ListParams::default())
+            .await
+            .expect("healthy again");
     }
     f.fleet.shutdown().await;
 }
@@ -153,8 +262,14 @@ async fn revoked_credentials_get_401() {
         let c = client(&f.fleet, site).await;
         let ns: Api<Namespace> = Api::all(c.clone());
         f.site(site).set_fault(Fault::RevokedToken);
-        let e = tokio::time::timeout(Duration::from_secs(5), ns.list(&ListParams::default())).await.expect("answered").expect_err("revoked");
-        assert!(matches!(e, kube::Error::Api(ref s) if s.code == 401), "revoked: {e:?}");
+        let e = tokio::time::timeout(Duration::from_secs(5), ns.list(&ListParams::default()))
+            .await
+            .expect("answered")
+            .expect_err("revoked");
+        assert!(
+            matches!(e, kube::Error::Api(ref s) if s.code == 401),
+            "revoked: {e:?}"
+        );
     }
     f.fleet.shutdown().await;
 }
@@ -164,14 +279,22 @@ async fn blackhole_times_out() {
     let f = start(vec![spec("b1", Distro::K3s)]).await;
     let site = "b1";
     let h = f.site(site);
-                h.set_fault(Fault::Blackhole);
-        let r = tokio::time::timeout(Duration::from_secs(6), client(&f.fleet, site).await.list_api_groups()).await;
-        match r {
-            Err(_) => {}
-            Ok(Err(e)) => assert!(chain(&e).to_lowercase().contains("timed out") || chain(&e).contains("Elapsed"), "blackhole: {}", chain(&e)),
-            Ok(Ok(_)) => panic!("blackhole answered"),
-        }
-        h.clear_faults();
+    h.set_fault(Fault::Blackhole);
+    let r = tokio::time::timeout(
+        Duration::from_secs(6),
+        client(&f.fleet, site).await.list_api_groups(),
+    )
+    .await;
+    match r {
+        Err(_) => {}
+        Ok(Err(e)) => assert!(
+            chain(&e).to_lowercase().contains("timed out") || chain(&e).contains("Elapsed"),
+            "blackhole: {}",
+            chain(&e)
+        ),
+        Ok(Ok(_)) => panic!("blackhole answered"),
+    }
+    h.clear_faults();
 
     f.fleet.shutdown().await;
 }

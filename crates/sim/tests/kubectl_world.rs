@@ -40,15 +40,35 @@ async fn rollout_set_image_undo_restart_and_logs() {
         }
     };
     k(vec!["rollout", "status", "deploy/pos", "--timeout=60s"]).await;
-    k(vec!["set", "image", "deploy/pos", "pos=registry.local:5000/pos:2.5"]).await;
+    k(vec![
+        "set",
+        "image",
+        "deploy/pos",
+        "pos=registry.local:5000/pos:2.5",
+    ])
+    .await;
     let out = k(vec!["rollout", "status", "deploy/pos", "--timeout=60s"]).await;
     assert!(out.contains("successfully rolled out"), "{out}");
-    let img = k(vec!["get", "deploy", "pos", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]).await;
+    let img = k(vec![
+        "get",
+        "deploy",
+        "pos",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+    ])
+    .await;
     assert_eq!(img, "registry.local:5000/pos:2.5");
     let hist = k(vec!["rollout", "history", "deploy/pos"]).await;
     assert!(hist.contains("1 ") && hist.contains("2 "), "{hist}");
     k(vec!["rollout", "undo", "deploy/pos"]).await;
-    let img = k(vec!["get", "deploy", "pos", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]).await;
+    let img = k(vec![
+        "get",
+        "deploy",
+        "pos",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+    ])
+    .await;
     assert_eq!(img, "registry.local:5000/pos:2.4");
     k(vec!["rollout", "status", "deploy/pos", "--timeout=60s"]).await;
     k(vec!["rollout", "restart", "deploy/pos"]).await;
@@ -61,12 +81,29 @@ async fn rollout_set_image_undo_restart_and_logs() {
     let tail = k(vec!["logs", pod, "--tail", "2"]).await;
     assert_eq!(tail.lines().count(), 2, "{tail}");
     let ts = k(vec!["logs", pod, "--tail", "1", "--timestamps"]).await;
-    assert!(ts.split(' ').next().is_some_and(|t| t.parse::<jiff::Timestamp>().is_ok()), "{ts}");
+    assert!(
+        ts.split(' ')
+            .next()
+            .is_some_and(|t| t.parse::<jiff::Timestamp>().is_ok()),
+        "{ts}"
+    );
 
     // logs -f keeps streaming new lines.
     let mut cmd = tokio::process::Command::new("/usr/bin/kubectl");
-    cmd.arg("--kubeconfig").arg(&f.kubeconfig).args(["--context", "shop", "-n", "retail", "logs", "-f", "--tail", "0", pod]);
-    cmd.env("HOME", f.dir.path()).stdout(std::process::Stdio::piped()).kill_on_drop(true);
+    cmd.arg("--kubeconfig").arg(&f.kubeconfig).args([
+        "--context",
+        "shop",
+        "-n",
+        "retail",
+        "logs",
+        "-f",
+        "--tail",
+        "0",
+        pod,
+    ]);
+    cmd.env("HOME", f.dir.path())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true);
     let mut child = cmd.spawn().expect("spawn");
     let mut out = child.stdout.take().expect("stdout");
     let mut got = String::new();

@@ -18,7 +18,9 @@ fn target_dir() -> PathBuf {
 }
 
 fn run(cmd: &mut Command, what: &str) -> std::process::Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
     assert!(
         out.status.success(),
         "{what} failed:\nstdout: {}\nstderr: {}",
@@ -33,23 +35,42 @@ fn venv_python() -> PathBuf {
     let venv = target_dir().join("py-venv");
     let py = venv.join("bin").join("python");
     if !py.exists() {
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv), "python3 -m venv (is Python 3 with venv installed?)");
+        run(
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+            "python3 -m venv (is Python 3 with venv installed?)",
+        );
     }
-    let has = Command::new(&py).args(["-c", "import kubernetes"]).output().is_ok_and(|o| o.status.success());
+    let has = Command::new(&py)
+        .args(["-c", "import kubernetes"])
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !has {
-        run(Command::new(&py).args(["-m", "pip", "install", "--quiet", "kubernetes"]), "pip install kubernetes");
+        run(
+            Command::new(&py).args(["-m", "pip", "install", "--quiet", "kubernetes"]),
+            "pip install kubernetes",
+        );
     }
     py
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_client_lists_watches_and_gets_410_after_sleep() {
-    let py = tokio::task::spawn_blocking(venv_python).await.expect("venv");
-    let f = start(vec![spec("py-k3s", Distro::K3s), spec("py-mk8s", Distro::MicroK8s)]).await;
-    let (control, task) = outpost_sim::control::serve_control("127.0.0.1:0".parse().expect("addr"), f.fleet.handles())
+    let py = tokio::task::spawn_blocking(venv_python)
         .await
-        .expect("control");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/test_sim_client.py");
+        .expect("venv");
+    let f = start(vec![
+        spec("py-k3s", Distro::K3s),
+        spec("py-mk8s", Distro::MicroK8s),
+    ])
+    .await;
+    let (control, task) = outpost_sim::control::serve_control(
+        "127.0.0.1:0".parse().expect("addr"),
+        f.fleet.handles(),
+    )
+    .await
+    .expect("control");
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/test_sim_client.py");
     let mut cmd = Command::new(py);
     cmd.arg(script)
         .env("SIM_KUBECONFIG", &f.kubeconfig)
@@ -57,9 +78,14 @@ async fn official_python_client_lists_watches_and_gets_410_after_sleep() {
         .env("SIM_CONTROL", format!("http://{control}"))
         .env("NO_PROXY", "127.0.0.1,localhost")
         .env("no_proxy", "127.0.0.1,localhost");
-    let out = tokio::task::spawn_blocking(move || run(&mut cmd, "test_sim_client.py")).await.expect("join");
+    let out = tokio::task::spawn_blocking(move || run(&mut cmd, "test_sim_client.py"))
+        .await
+        .expect("join");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("ok py-k3s") && stdout.contains("ok py-mk8s"), "{stdout}");
+    assert!(
+        stdout.contains("ok py-k3s") && stdout.contains("ok py-mk8s"),
+        "{stdout}"
+    );
     task.abort();
     f.fleet.shutdown().await;
 }

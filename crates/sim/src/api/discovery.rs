@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 pub const METRICS_GROUP: &str = "metrics.k8s.io";
 
-const VERBS: [&str; 7] = ["create", "delete", "get", "list", "patch", "update", "watch"];
+const VERBS: [&str; 7] = [
+    "create", "delete", "get", "list", "patch", "update", "watch",
+];
 
 fn short_names(r: Resource) -> &'static [&'static str] {
     match r {
@@ -105,26 +107,41 @@ fn sub_entry(r: Resource, sub: &str, kind: Value, verbs: &[&str]) -> Value {
 /// `/api/v1` or `/apis/<group>/<version>`; None when the site does not serve it.
 pub fn resource_list(spec: &SiteSpec, group: &str, version: &str) -> Option<Value> {
     if group == METRICS_GROUP && version == "v1beta1" {
-        return Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "metrics.k8s.io/v1beta1",
+        return Some(
+            json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "metrics.k8s.io/v1beta1",
             "resources": [
                 {"name": "nodes", "singularName": "", "namespaced": false, "kind": "NodeMetrics", "verbs": ["get", "list"]},
                 {"name": "pods", "singularName": "", "namespaced": true, "kind": "PodMetrics", "verbs": ["get", "list"]},
-            ]}));
+            ]}),
+        );
     }
     if version != "v1" {
         return None;
     }
     let mut out = Vec::new();
-    for r in Resource::ALL.into_iter().filter(|r| r.group() == group && served(spec, *r)) {
+    for r in Resource::ALL
+        .into_iter()
+        .filter(|r| r.group() == group && served(spec, *r))
+    {
         out.push(resource_entry(r));
         let status_kind = json!({"kind": r.kind()});
         match r {
             Resource::Pod => {
                 out.push(sub_entry(r, "log", status_kind.clone(), &["get"]));
-                out.push(sub_entry(r, "status", status_kind, &["get", "patch", "update"]));
+                out.push(sub_entry(
+                    r,
+                    "status",
+                    status_kind,
+                    &["get", "patch", "update"],
+                ));
             }
             Resource::Deployment | Resource::ReplicaSet | Resource::StatefulSet => {
-                out.push(sub_entry(r, "status", status_kind, &["get", "patch", "update"]));
+                out.push(sub_entry(
+                    r,
+                    "status",
+                    status_kind,
+                    &["get", "patch", "update"],
+                ));
                 out.push(sub_entry(
                     r,
                     "scale",
@@ -133,12 +150,23 @@ pub fn resource_list(spec: &SiteSpec, group: &str, version: &str) -> Option<Valu
                 ));
             }
             Resource::ConfigMap | Resource::Secret | Resource::Event => {}
-            _ => out.push(sub_entry(r, "status", status_kind, &["get", "patch", "update"])),
+            _ => out.push(sub_entry(
+                r,
+                "status",
+                status_kind,
+                &["get", "patch", "update"],
+            )),
         }
     }
     if out.is_empty() {
         return None;
     }
-    let gv = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
-    Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": out}))
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Some(
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": out}),
+    )
 }

@@ -16,12 +16,22 @@ use tokio::sync::mpsc;
 
 /// A source of log lines (the world's generator, or a fake in tests).
 pub trait LogSource: Send + 'static {
-    fn lines(&self, since: Option<jiff::Timestamp>, until: jiff::Timestamp, max: usize) -> Vec<LogLine>;
+    fn lines(
+        &self,
+        since: Option<jiff::Timestamp>,
+        until: jiff::Timestamp,
+        max: usize,
+    ) -> Vec<LogLine>;
     fn ended_at(&self) -> Option<jiff::Timestamp>;
 }
 
 impl LogSource for LogGen {
-    fn lines(&self, since: Option<jiff::Timestamp>, until: jiff::Timestamp, max: usize) -> Vec<LogLine> {
+    fn lines(
+        &self,
+        since: Option<jiff::Timestamp>,
+        until: jiff::Timestamp,
+        max: usize,
+    ) -> Vec<LogLine> {
         LogGen::lines(self, since, until, max)
     }
     fn ended_at(&self) -> Option<jiff::Timestamp> {
@@ -43,17 +53,27 @@ impl LogQuery {
     pub fn parse(q: &HashMap<String, String>, now: jiff::Timestamp) -> Result<LogQuery, ApiError> {
         let flag = |k: &str| q.get(k).is_some_and(|v| v == "true" || v == "1");
         let num = |k: &str| -> Result<Option<i64>, ApiError> {
-            q.get(k).map(|v| v.parse::<i64>().map_err(|_| ApiError::BadRequest(format!("invalid {k}: {v}")))).transpose()
+            q.get(k)
+                .map(|v| {
+                    v.parse::<i64>()
+                        .map_err(|_| ApiError::BadRequest(format!("invalid {k}: {v}")))
+                })
+                .transpose()
         };
         let mut since = None;
         if let Some(s) = num("sinceSeconds")? {
             if s <= 0 {
-                return Err(ApiError::Invalid("sinceSeconds: Invalid value: must be greater than 0".into()));
+                return Err(ApiError::Invalid(
+                    "sinceSeconds: Invalid value: must be greater than 0".into(),
+                ));
             }
             since = now.checked_sub(jiff::SignedDuration::from_secs(s)).ok();
         }
         if let Some(t) = q.get("sinceTime") {
-            since = Some(t.parse().map_err(|_| ApiError::BadRequest(format!("invalid sinceTime: {t}")))?);
+            since = Some(
+                t.parse()
+                    .map_err(|_| ApiError::BadRequest(format!("invalid sinceTime: {t}")))?,
+            );
         }
         Ok(LogQuery {
             follow: flag("follow"),
@@ -89,7 +109,14 @@ pub fn log_window(src: &dyn LogSource, q: &LogQuery, now: jiff::Timestamp) -> Ve
 }
 
 /// Streams `src` into `tx`: the window, then (follow) new lines as simulated time passes.
-pub async fn pump<S: LogSource>(src: S, q: LogQuery, clock: impl Fn() -> jiff::Timestamp, poll: Duration, slow: bool, tx: mpsc::Sender<Bytes>) {
+pub async fn pump<S: LogSource>(
+    src: S,
+    q: LogQuery,
+    clock: impl Fn() -> jiff::Timestamp,
+    poll: Duration,
+    slow: bool,
+    tx: mpsc::Sender<Bytes>,
+) {
     let mut budget = q.limit_bytes.unwrap_or(usize::MAX);
     let mut send = |mut chunk: Vec<u8>| {
         let stop = chunk.len() >= budget;
@@ -135,11 +162,20 @@ pub async fn pump<S: LogSource>(src: S, q: LogQuery, clock: impl Fn() -> jiff::T
 fn container_names(pod: &Value) -> Vec<String> {
     pod.pointer("/spec/containers")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|c| c.get("name")?.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.get("name")?.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
-pub async fn serve(site: Arc<Site>, t: &Target, name: &str, q: &HashMap<String, String>) -> Result<Response<Body>, ApiError> {
+pub async fn serve(
+    site: Arc<Site>,
+    t: &Target,
+    name: &str,
+    q: &HashMap<String, String>,
+) -> Result<Response<Body>, ApiError> {
     let pod = site
         .store
         .get(Resource::Pod, t.namespace.as_deref(), name)
@@ -168,11 +204,16 @@ pub async fn serve(site: Arc<Site>, t: &Target, name: &str, q: &HashMap<String, 
     })?;
     let (tx, rx) = mpsc::channel(16);
     let slow = site.faults.borrow().slow_logs;
-    let poll = if slow { Duration::from_secs(2) } else { Duration::from_millis(500) };
+    let poll = if slow {
+        Duration::from_secs(2)
+    } else {
+        Duration::from_millis(500)
+    };
     let s2 = site.clone();
     tokio::spawn(pump(generator, lq, move || s2.clock.now(), poll, slow, tx));
     let mut r = super::watch::stream_response(rx);
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
     Ok(r)
 }
 

@@ -35,17 +35,27 @@ fn running(p: &Value) -> bool {
     p.pointer("/status/phase").and_then(Value::as_str) == Some("Running")
 }
 
-pub fn serve(site: &Site, t: &Target, q: &HashMap<String, String>) -> Result<Response<Body>, ApiError> {
+pub fn serve(
+    site: &Site,
+    t: &Target,
+    q: &HashMap<String, String>,
+) -> Result<Response<Body>, ApiError> {
     let not_found = |what: &str| ApiError::NotFound(format!("{what} not found"));
     if t.version != "v1beta1" {
-        return Err(not_found("the server could not find the requested resource;"));
+        return Err(not_found(
+            "the server could not find the requested resource;",
+        ));
     }
     let (ls, fs) = super::objects::selectors(q)?;
     let now = jiff::Timestamp::now();
     let (resource, kind) = match t.plural.as_str() {
         "nodes" => (Resource::Node, "NodeMetricsList"),
         "pods" => (Resource::Pod, "PodMetricsList"),
-        _ => return Err(not_found("the server could not find the requested resource;")),
+        _ => {
+            return Err(not_found(
+                "the server could not find the requested resource;",
+            ));
+        }
     };
     let render = |o: &Value| match resource {
         Resource::Node => node_metrics(site, o, now),
@@ -65,5 +75,8 @@ pub fn serve(site: &Site, t: &Target, q: &HashMap<String, String>) -> Result<Res
         .filter(|o| (resource == Resource::Node || running(o)) && ls.matches(o) && fs.matches(o))
         .map(|o| render(o))
         .collect();
-    Ok(json_response(200, &json!({"kind": kind, "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {}, "items": items})))
+    Ok(json_response(
+        200,
+        &json!({"kind": kind, "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {}, "items": items}),
+    ))
 }

@@ -31,20 +31,26 @@ pub type Body = UnsyncBoxBody<Bytes, std::io::Error>;
 const MAX_BODY: usize = 3 * 1024 * 1024;
 
 pub fn full(b: impl Into<Bytes>) -> Body {
-    Full::new(b.into()).map_err(|never| match never {}).boxed_unsync()
+    Full::new(b.into())
+        .map_err(|never| match never {})
+        .boxed_unsync()
 }
 
 pub fn json_response(code: u16, v: &Value) -> Response<Body> {
     let mut r = Response::new(full(serde_json::to_vec(v).unwrap_or_default()));
     *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
 pub fn error_response(e: &ApiError, details: Option<(&str, &str)>) -> Response<Body> {
     let mut r = json_response(e.code(), &e.status(details));
     if matches!(e, ApiError::TooManyRequests) {
-        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     r
 }
@@ -68,12 +74,17 @@ pub enum Route {
 }
 
 fn is_plural(group: &str, s: &str) -> bool {
-    Resource::from_group_plural(group, s).is_some() || (group == discovery::METRICS_GROUP && (s == "pods" || s == "nodes"))
+    Resource::from_group_plural(group, s).is_some()
+        || (group == discovery::METRICS_GROUP && (s == "pods" || s == "nodes"))
 }
 
 /// Parses `/api/v1/...` and `/apis/<g>/<v>/...`.
 pub fn route(path: &str) -> Option<Route> {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let segs: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     let (group, version, rest) = match segs.as_slice() {
         ["api", v, rest @ ..] => ("", *v, rest),
         ["apis", g, v, rest @ ..] => (*g, *v, rest),
@@ -117,18 +128,27 @@ fn authenticated(site: &Site, req: &Request<hyper::body::Incoming>, client_cert:
     if site.faults.borrow().revoked {
         return false;
     }
-    let auth = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let auth = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     client_cert || site.tls.token_ok(auth)
 }
 
 fn is_public(path: &str) -> bool {
     matches!(path, "/version" | "/version/")
-        || ["/healthz", "/livez", "/readyz"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+        || ["/healthz", "/livez", "/readyz"]
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 /// Handles one request. `client_cert`: the TLS peer presented a certificate signed by
 /// the site's client CA.
-pub async fn handle(site: Arc<Site>, req: Request<hyper::body::Incoming>, client_cert: bool) -> Response<Body> {
+pub async fn handle(
+    site: Arc<Site>,
+    req: Request<hyper::body::Incoming>,
+    client_cert: bool,
+) -> Response<Body> {
     let delay = site.base_rtt + site.faults.borrow().rtt.unwrap_or_default();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -139,7 +159,10 @@ pub async fn handle(site: Arc<Site>, req: Request<hyper::body::Incoming>, client
             return json_response(200, &discovery::version(&site.spec));
         }
         let mut r = Response::new(full("ok"));
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
         return r;
     }
     if !authenticated(&site, &req, client_cert) {
@@ -150,7 +173,12 @@ pub async fn handle(site: Arc<Site>, req: Request<hyper::body::Incoming>, client
         let n = site.requests.fetch_add(1, Ordering::Relaxed);
         return match error_status(mode, n) {
             429 => error_response(&ApiError::TooManyRequests, None),
-            _ => error_response(&ApiError::Internal("Internal error occurred: etcdserver: request timed out".into()), None),
+            _ => error_response(
+                &ApiError::Internal(
+                    "Internal error occurred: etcdserver: request timed out".into(),
+                ),
+                None,
+            ),
         };
     }
     match dispatch(site, req, &path).await {
@@ -176,23 +204,37 @@ async fn read_json(req: Request<hyper::body::Incoming>) -> Result<(Value, String
         .map_err(|e| ApiError::BadRequest(format!("reading request body: {e}")))?
         .to_bytes();
     if ctype.contains("protobuf") || ctype.contains("yaml") {
-        return Err(ApiError::UnsupportedMediaType(format!("the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {ctype})")));
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {ctype})"
+        )));
     }
     let v = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("the object provided is unrecognized: {e}")))?;
     Ok((v, ctype))
 }
 
-async fn dispatch(site: Arc<Site>, req: Request<hyper::body::Incoming>, path: &str) -> Result<Response<Body>, ApiError> {
+async fn dispatch(
+    site: Arc<Site>,
+    req: Request<hyper::body::Incoming>,
+    path: &str,
+) -> Result<Response<Body>, ApiError> {
     match path.trim_end_matches('/') {
-        "/api" => return Ok(json_response(200, &discovery::api_versions(&site.addr.to_string()))),
+        "/api" => {
+            return Ok(json_response(
+                200,
+                &discovery::api_versions(&site.addr.to_string()),
+            ));
+        }
         "/apis" => return Ok(json_response(200, &discovery::api_groups(&site.spec))),
         _ => {}
     }
-    let not_found = || ApiError::NotFound("the server could not find the requested resource".into());
+    let not_found =
+        || ApiError::NotFound("the server could not find the requested resource".into());
     let t = match route(path).ok_or_else(not_found)? {
         Route::Discovery(g, v) => {
-            return discovery::resource_list(&site.spec, &g, &v).map(|d| json_response(200, &d)).ok_or_else(not_found);
+            return discovery::resource_list(&site.spec, &g, &v)
+                .map(|d| json_response(200, &d))
+                .ok_or_else(not_found);
         }
         Route::Object(t) => t,
     };
@@ -209,18 +251,29 @@ async fn dispatch(site: Arc<Site>, req: Request<hyper::body::Incoming>, path: &s
     if r.namespaced() && t.name.is_some() && t.namespace.is_none() {
         return Err(not_found());
     }
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let method = req.method().clone();
     match (method, t.name.as_deref(), t.sub.as_deref()) {
         (Method::GET, None, _) if q.get("watch").is_some_and(|w| w == "1" || w == "true") => {
             watch::serve(site, r, &t, &q, &accept)
         }
         (Method::GET, None, _) => objects::list(&site, r, &t, &q, &accept),
-        (Method::GET, Some(name), Some("log")) if r == Resource::Pod => logs::serve(site, &t, name, &q).await,
+        (Method::GET, Some(name), Some("log")) if r == Resource::Pod => {
+            logs::serve(site, &t, name, &q).await
+        }
         (Method::GET, Some(name), Some("scale")) => objects::get_scale(&site, r, &t, name),
-        (Method::GET, Some(name), None | Some("status")) => objects::get(&site, r, &t, name, &accept, &q),
+        (Method::GET, Some(name), None | Some("status")) => {
+            objects::get(&site, r, &t, name, &accept, &q)
+        }
         (Method::POST, None, None) => objects::create(&site, r, &t, read_json(req).await?.0),
-        (Method::PUT, Some(name), sub) => objects::replace(&site, r, &t, name, sub, read_json(req).await?.0),
+        (Method::PUT, Some(name), sub) => {
+            objects::replace(&site, r, &t, name, sub, read_json(req).await?.0)
+        }
         (Method::PATCH, Some(name), sub) => {
             let (body, ctype) = read_json(req).await?;
             objects::patch(&site, r, &t, name, sub, &ctype, &body)
@@ -237,16 +290,40 @@ mod tests {
     #[test]
     fn routes() {
         let r = route("/api/v1/namespaces/default/pods/web-1/log");
-        let Some(Route::Object(t)) = r else { panic!("route {r:?}") };
-        assert_eq!((t.namespace.as_deref(), t.plural.as_str(), t.name.as_deref(), t.sub.as_deref()),
-                   (Some("default"), "pods", Some("web-1"), Some("log")));
-        let Some(Route::Object(t)) = route("/api/v1/namespaces/kube-system") else { panic!("ns") };
-        assert_eq!((t.plural.as_str(), t.name.as_deref()), ("namespaces", Some("kube-system")));
-        let Some(Route::Object(t)) = route("/api/v1/namespaces/x/status") else { panic!("ns status") };
-        assert_eq!((t.plural.as_str(), t.name.as_deref(), t.sub.as_deref()), ("namespaces", Some("x"), Some("status")));
-        let Some(Route::Object(t)) = route("/apis/apps/v1/deployments") else { panic!("deploy") };
+        let Some(Route::Object(t)) = r else {
+            panic!("route {r:?}")
+        };
+        assert_eq!(
+            (
+                t.namespace.as_deref(),
+                t.plural.as_str(),
+                t.name.as_deref(),
+                t.sub.as_deref()
+            ),
+            (Some("default"), "pods", Some("web-1"), Some("log"))
+        );
+        let Some(Route::Object(t)) = route("/api/v1/namespaces/kube-system") else {
+            panic!("ns")
+        };
+        assert_eq!(
+            (t.plural.as_str(), t.name.as_deref()),
+            ("namespaces", Some("kube-system"))
+        );
+        let Some(Route::Object(t)) = route("/api/v1/namespaces/x/status") else {
+            panic!("ns status")
+        };
+        assert_eq!(
+            (t.plural.as_str(), t.name.as_deref(), t.sub.as_deref()),
+            ("namespaces", Some("x"), Some("status"))
+        );
+        let Some(Route::Object(t)) = route("/apis/apps/v1/deployments") else {
+            panic!("deploy")
+        };
         assert_eq!((t.group.as_str(), t.namespace.clone()), ("apps", None));
-        assert_eq!(route("/apis/apps/v1"), Some(Route::Discovery("apps".into(), "v1".into())));
+        assert_eq!(
+            route("/apis/apps/v1"),
+            Some(Route::Discovery("apps".into(), "v1".into()))
+        );
         assert_eq!(route("/foo"), None);
     }
 }

@@ -27,7 +27,12 @@ pub fn selectors(q: &HashMap<String, String>) -> Result<(LabelSelector, FieldSel
 }
 
 fn obj_key(o: &Value) -> (String, String) {
-    let m = |f: &str| o.pointer(&format!("/metadata/{f}")).and_then(Value::as_str).unwrap_or("").to_string();
+    let m = |f: &str| {
+        o.pointer(&format!("/metadata/{f}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     (m("namespace"), m("name"))
 }
 
@@ -44,7 +49,13 @@ fn decode_continue(tok: &str) -> Result<(u64, (String, String)), ApiError> {
     Ok((rv, (s("ns"), s("name"))))
 }
 
-pub fn list(site: &Site, r: Resource, t: &Target, q: &HashMap<String, String>, accept: &str) -> Result<Response<Body>, ApiError> {
+pub fn list(
+    site: &Site,
+    r: Resource,
+    t: &Target,
+    q: &HashMap<String, String>,
+    accept: &str,
+) -> Result<Response<Body>, ApiError> {
     let (ls, fs) = selectors(q)?;
     let (items, rv) = site.store.list(r, t.namespace.as_deref());
     let mut start = None;
@@ -57,7 +68,10 @@ pub fn list(site: &Site, r: Resource, t: &Target, q: &HashMap<String, String>, a
         list_rv = trv;
         start = Some(after);
     }
-    let limit = q.get("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
+    let limit = q
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|l| *l > 0);
     let mut selected: Vec<&Value> = items
         .iter()
         .map(|a| a.as_ref())
@@ -79,7 +93,10 @@ pub fn list(site: &Site, r: Resource, t: &Target, q: &HashMap<String, String>, a
         let inc = Include::parse(q.get("includeObject").map(String::as_str));
         return Ok(json_response(200, &table(r, &selected, inc, meta, true)));
     }
-    Ok(json_response(200, &json!({"kind": list_kind(r), "apiVersion": r.api_version(), "metadata": meta, "items": selected})))
+    Ok(json_response(
+        200,
+        &json!({"kind": list_kind(r), "apiVersion": r.api_version(), "metadata": meta, "items": selected}),
+    ))
 }
 
 fn fetch(site: &Site, r: Resource, t: &Target, name: &str) -> Result<Arc<Value>, ApiError> {
@@ -88,12 +105,22 @@ fn fetch(site: &Site, r: Resource, t: &Target, name: &str) -> Result<Arc<Value>,
         .ok_or_else(|| ApiError::NotFound(format!("{} \"{name}\" not found", r.plural())))
 }
 
-pub fn get(site: &Site, r: Resource, t: &Target, name: &str, accept: &str, q: &HashMap<String, String>) -> Result<Response<Body>, ApiError> {
+pub fn get(
+    site: &Site,
+    r: Resource,
+    t: &Target,
+    name: &str,
+    accept: &str,
+    q: &HashMap<String, String>,
+) -> Result<Response<Body>, ApiError> {
     let o = fetch(site, r, t, name)?;
     if wants_table(accept) {
         let inc = Include::parse(q.get("includeObject").map(String::as_str));
         let meta = json!({"resourceVersion": o.pointer("/metadata/resourceVersion").cloned().unwrap_or(json!(""))});
-        return Ok(json_response(200, &table(r, &[o.as_ref()], inc, meta, true)));
+        return Ok(json_response(
+            200,
+            &table(r, &[o.as_ref()], inc, meta, true),
+        ));
     }
     Ok(json_response(200, &o))
 }
@@ -101,21 +128,31 @@ pub fn get(site: &Site, r: Resource, t: &Target, name: &str, accept: &str, q: &H
 /// Fills the namespace from the path; refuses a different one.
 fn place(r: Resource, t: &Target, obj: &mut Value) -> Result<(), ApiError> {
     if !obj.is_object() {
-        return Err(ApiError::BadRequest("the body must be a JSON object".into()));
+        return Err(ApiError::BadRequest(
+            "the body must be a JSON object".into(),
+        ));
     }
     if let Some(k) = obj.get("kind").and_then(Value::as_str)
         && k != r.kind()
     {
-        return Err(ApiError::BadRequest(format!("the kind {k} does not match the resource {}", r.plural())));
+        return Err(ApiError::BadRequest(format!(
+            "the kind {k} does not match the resource {}",
+            r.plural()
+        )));
     }
     if !r.namespaced() {
         return Ok(());
     }
     let ns = t.namespace.clone().ok_or(ApiError::MethodNotAllowed)?;
     let m = crate::store::meta::meta_mut(obj);
-    match m.get("namespace").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+    match m
+        .get("namespace")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    {
         Some(given) if given != ns => Err(ApiError::BadRequest(
-            "the namespace of the provided object does not match the namespace sent on the request".into(),
+            "the namespace of the provided object does not match the namespace sent on the request"
+                .into(),
         )),
         _ => {
             m.insert("namespace".into(), json!(ns));
@@ -124,7 +161,12 @@ fn place(r: Resource, t: &Target, obj: &mut Value) -> Result<(), ApiError> {
     }
 }
 
-pub fn create(site: &Site, r: Resource, t: &Target, mut obj: Value) -> Result<Response<Body>, ApiError> {
+pub fn create(
+    site: &Site,
+    r: Resource,
+    t: &Target,
+    mut obj: Value,
+) -> Result<Response<Body>, ApiError> {
     place(r, t, &mut obj)?;
     if let Some(ns) = t.namespace.as_deref()
         && site.store.get(Resource::Namespace, None, ns).is_none()
@@ -143,14 +185,26 @@ fn mode_for(sub: Option<&str>) -> Result<UpdateMode, ApiError> {
     }
 }
 
-pub fn replace(site: &Site, r: Resource, t: &Target, name: &str, sub: Option<&str>, mut obj: Value) -> Result<Response<Body>, ApiError> {
+pub fn replace(
+    site: &Site,
+    r: Resource,
+    t: &Target,
+    name: &str,
+    sub: Option<&str>,
+    mut obj: Value,
+) -> Result<Response<Body>, ApiError> {
     if sub == Some("scale") {
         return update_scale(site, r, t, name, &obj);
     }
     place(r, t, &mut obj)?;
-    let given = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or(name);
+    let given = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or(name);
     if given != name {
-        return Err(ApiError::BadRequest("the name of the object does not match the name on the URL".into()));
+        return Err(ApiError::BadRequest(
+            "the name of the object does not match the name on the URL".into(),
+        ));
     }
     crate::store::meta::meta_mut(&mut obj).insert("name".into(), json!(name));
     let updated = site.store.update(r, obj, mode_for(sub)?)?;
@@ -159,7 +213,9 @@ pub fn replace(site: &Site, r: Resource, t: &Target, name: &str, sub: Option<&st
 
 fn apply_patch(doc: &mut Value, ctype: &str, body: &Value) -> Result<(), ApiError> {
     match ctype {
-        "application/strategic-merge-patch+json" => strategic_merge(doc, body).map_err(|e| ApiError::BadRequest(e.to_string())),
+        "application/strategic-merge-patch+json" => {
+            strategic_merge(doc, body).map_err(|e| ApiError::BadRequest(e.to_string()))
+        }
         "application/merge-patch+json" => {
             merge_patch(doc, body);
             Ok(())
@@ -174,7 +230,15 @@ fn apply_patch(doc: &mut Value, ctype: &str, body: &Value) -> Result<(), ApiErro
     }
 }
 
-pub fn patch(site: &Site, r: Resource, t: &Target, name: &str, sub: Option<&str>, ctype: &str, body: &Value) -> Result<Response<Body>, ApiError> {
+pub fn patch(
+    site: &Site,
+    r: Resource,
+    t: &Target,
+    name: &str,
+    sub: Option<&str>,
+    ctype: &str,
+    body: &Value,
+) -> Result<Response<Body>, ApiError> {
     if sub == Some("scale") {
         let mut scale = scale_of(r, fetch(site, r, t, name)?.as_ref())?;
         apply_patch(&mut scale, ctype, body)?;
@@ -198,22 +262,39 @@ pub fn patch(site: &Site, r: Resource, t: &Target, name: &str, sub: Option<&str>
             Err(e) => return Err(e.into()),
         }
     }
-    Err(last.map(ApiError::from).unwrap_or_else(|| ApiError::Internal("patch retries exhausted".into())))
+    Err(last
+        .map(ApiError::from)
+        .unwrap_or_else(|| ApiError::Internal("patch retries exhausted".into())))
 }
 
-pub fn delete(site: &Site, r: Resource, t: &Target, name: &str) -> Result<Response<Body>, ApiError> {
+pub fn delete(
+    site: &Site,
+    r: Resource,
+    t: &Target,
+    name: &str,
+) -> Result<Response<Body>, ApiError> {
     let gone = site.store.delete(r, t.namespace.as_deref(), name)?;
     Ok(json_response(200, &gone))
 }
 
 fn scale_of(r: Resource, o: &Value) -> Result<Value, ApiError> {
-    if !matches!(r, Resource::Deployment | Resource::ReplicaSet | Resource::StatefulSet) {
-        return Err(ApiError::NotFound("the server could not find the requested resource".into()));
+    if !matches!(
+        r,
+        Resource::Deployment | Resource::ReplicaSet | Resource::StatefulSet
+    ) {
+        return Err(ApiError::NotFound(
+            "the server could not find the requested resource".into(),
+        ));
     }
     let sel = o
         .pointer("/spec/selector/matchLabels")
         .and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect::<Vec<_>>().join(","))
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .unwrap_or_default();
     let m = o.get("metadata").cloned().unwrap_or(json!({}));
     Ok(json!({
@@ -225,20 +306,42 @@ fn scale_of(r: Resource, o: &Value) -> Result<Value, ApiError> {
     }))
 }
 
-pub fn get_scale(site: &Site, r: Resource, t: &Target, name: &str) -> Result<Response<Body>, ApiError> {
-    Ok(json_response(200, &scale_of(r, fetch(site, r, t, name)?.as_ref())?))
+pub fn get_scale(
+    site: &Site,
+    r: Resource,
+    t: &Target,
+    name: &str,
+) -> Result<Response<Body>, ApiError> {
+    Ok(json_response(
+        200,
+        &scale_of(r, fetch(site, r, t, name)?.as_ref())?,
+    ))
 }
 
-fn update_scale(site: &Site, r: Resource, t: &Target, name: &str, scale: &Value) -> Result<Response<Body>, ApiError> {
+fn update_scale(
+    site: &Site,
+    r: Resource,
+    t: &Target,
+    name: &str,
+    scale: &Value,
+) -> Result<Response<Body>, ApiError> {
     let replicas = scale
         .pointer("/spec/replicas")
         .and_then(Value::as_i64)
         .filter(|n| *n >= 0)
-        .ok_or_else(|| ApiError::Invalid("spec.replicas: Invalid value: must be greater than or equal to 0".into()))?;
+        .ok_or_else(|| {
+            ApiError::Invalid(
+                "spec.replicas: Invalid value: must be greater than or equal to 0".into(),
+            )
+        })?;
     let cur = fetch(site, r, t, name)?;
     let mut doc = (*cur).clone();
     doc["spec"]["replicas"] = json!(replicas);
-    if let Some(rv) = scale.pointer("/metadata/resourceVersion").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+    if let Some(rv) = scale
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    {
         doc["metadata"]["resourceVersion"] = json!(rv);
     }
     let updated = site.store.update(r, doc, UpdateMode::Main)?;

@@ -7,7 +7,9 @@ use serde_json::{Map, Value};
 pub enum PatchError {
     #[error("invalid patch: {0}")]
     Invalid(String),
-    #[error("the server rejected our request due to an error in our request: test operation failed at {0}")]
+    #[error(
+        "the server rejected our request due to an error in our request: test operation failed at {0}"
+    )]
     TestFailed(String),
 }
 
@@ -42,10 +44,18 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 /// The merge key of a list field, as declared in the Kubernetes API types.
 fn merge_key(field: &str, sample: Option<&Value>) -> Option<&'static str> {
     match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes"
-        | "imagePullSecrets" | "containerStatuses" | "initContainerStatuses" => Some("name"),
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
+        | "imagePullSecrets"
+        | "containerStatuses"
+        | "initContainerStatuses" => Some("name"),
         "volumeMounts" => Some("mountPath"),
-        "conditions" | "addresses" if sample.is_some_and(|s| s.get("type").is_some()) => Some("type"),
+        "conditions" | "addresses" if sample.is_some_and(|s| s.get("type").is_some()) => {
+            Some("type")
+        }
         "ports" => {
             if sample.is_some_and(|s| s.get("containerPort").is_some()) {
                 Some("containerPort")
@@ -123,7 +133,9 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) -> Result<(), PatchErr
 fn merge_list(cur: &mut Vec<Value>, items: &[Value], key: &str) -> Result<(), PatchError> {
     for item in items {
         let Some(kv) = item.get(key).cloned() else {
-            return Err(PatchError::Invalid(format!("list item without merge key {key}")));
+            return Err(PatchError::Invalid(format!(
+                "list item without merge key {key}"
+            )));
         };
         let pos = cur.iter().position(|c| c.get(key) == Some(&kv));
         let directive = item.get("$patch").and_then(Value::as_str);
@@ -161,7 +173,11 @@ fn remove_at(doc: &mut Value, path: &str) -> Result<Value, PatchError> {
         Value::Object(m) => m.remove(&last).ok_or_else(missing),
         Value::Array(a) => {
             let i: usize = last.parse().map_err(|_| missing())?;
-            if i < a.len() { Ok(a.remove(i)) } else { Err(missing()) }
+            if i < a.len() {
+                Ok(a.remove(i))
+            } else {
+                Err(missing())
+            }
         }
         _ => Err(missing()),
     }
@@ -202,10 +218,20 @@ fn add_at(doc: &mut Value, path: &str, value: Value, replace: bool) -> Result<()
 
 /// RFC 6902 JSON patch.
 pub fn json_patch(doc: &mut Value, ops: &Value) -> Result<(), PatchError> {
-    let ops = ops.as_array().ok_or_else(|| PatchError::Invalid("JSON patch must be an array".into()))?;
+    let ops = ops
+        .as_array()
+        .ok_or_else(|| PatchError::Invalid("JSON patch must be an array".into()))?;
     for op in ops {
-        let path = op.get("path").and_then(Value::as_str).unwrap_or("").to_string();
-        let value = || op.get("value").cloned().ok_or_else(|| PatchError::Invalid("missing value".into()));
+        let path = op
+            .get("path")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let value = || {
+            op.get("value")
+                .cloned()
+                .ok_or_else(|| PatchError::Invalid("missing value".into()))
+        };
         let from = || {
             op.get("from")
                 .and_then(Value::as_str)
@@ -260,12 +286,22 @@ mod tests {
         let c = &d["spec"]["template"]["spec"]["containers"];
         assert_eq!(c.as_array().map(Vec::len), Some(2), "side container kept");
         assert_eq!(c[0]["image"], "app:2");
-        assert_eq!(c[0]["env"], json!([{"name": "A", "value": "1"}, {"name": "C", "value": "3"}]));
-        strategic_merge(&mut d, &json!({"spec": {"template": {"metadata": {"annotations": {"r": "now"}}}}}))
-            .expect("restart");
+        assert_eq!(
+            c[0]["env"],
+            json!([{"name": "A", "value": "1"}, {"name": "C", "value": "3"}])
+        );
+        strategic_merge(
+            &mut d,
+            &json!({"spec": {"template": {"metadata": {"annotations": {"r": "now"}}}}}),
+        )
+        .expect("restart");
         assert_eq!(d["spec"]["template"]["metadata"]["labels"]["app"], "a");
         assert_eq!(d["spec"]["template"]["metadata"]["annotations"]["r"], "now");
-        strategic_merge(&mut d, &json!({"spec": {"template": {"$patch": "replace", "spec": {}}}})).expect("replace");
+        strategic_merge(
+            &mut d,
+            &json!({"spec": {"template": {"$patch": "replace", "spec": {}}}}),
+        )
+        .expect("replace");
         assert_eq!(d["spec"]["template"], json!({"spec": {}}));
     }
 
@@ -274,13 +310,29 @@ mod tests {
         let mut d = deploy();
         merge_patch(&mut d, &json!({"spec": {"replicas": 3, "template": null}}));
         assert_eq!(d, json!({"spec": {"replicas": 3}}));
-        json_patch(&mut d, &json!([{"op": "replace", "path": "/spec/replicas", "value": 5},
+        json_patch(
+            &mut d,
+            &json!([{"op": "replace", "path": "/spec/replicas", "value": 5},
             {"op": "add", "path": "/metadata", "value": {"a~b/c": 1}},
             {"op": "test", "path": "/metadata/a~0b~1c", "value": 1},
             {"op": "copy", "from": "/spec/replicas", "path": "/spec/x"},
-            {"op": "remove", "path": "/spec/replicas"}])).expect("json patch");
+            {"op": "remove", "path": "/spec/replicas"}]),
+        )
+        .expect("json patch");
         assert_eq!(d, json!({"spec": {"x": 5}, "metadata": {"a~b/c": 1}}));
-        assert!(json_patch(&mut d, &json!([{"op": "test", "path": "/spec/x", "value": 6}])).is_err());
-        assert!(json_patch(&mut d, &json!([{"op": "replace", "path": "/nope/x", "value": 6}])).is_err());
+        assert!(
+            json_patch(
+                &mut d,
+                &json!([{"op": "test", "path": "/spec/x", "value": 6}])
+            )
+            .is_err()
+        );
+        assert!(
+            json_patch(
+                &mut d,
+                &json!([{"op": "replace", "path": "/nope/x", "value": 6}])
+            )
+            .is_err()
+        );
     }
 }

@@ -16,7 +16,11 @@ pub fn human_duration(secs: i64) -> String {
     let m = s / 60;
     if m < 10 {
         let rest = s % 60;
-        return if rest == 0 { format!("{m}m") } else { format!("{m}m{rest}s") };
+        return if rest == 0 {
+            format!("{m}m")
+        } else {
+            format!("{m}m{rest}s")
+        };
     }
     if m < 180 {
         return format!("{m}m");
@@ -24,21 +28,33 @@ pub fn human_duration(secs: i64) -> String {
     let h = s / 3600;
     if h < 8 {
         let rest = m % 60;
-        return if rest == 0 { format!("{h}h") } else { format!("{h}h{rest}m") };
+        return if rest == 0 {
+            format!("{h}h")
+        } else {
+            format!("{h}h{rest}m")
+        };
     }
     if h < 48 {
         return format!("{h}h");
     }
     if h < 24 * 8 {
         let rest = h % 24;
-        return if rest == 0 { format!("{}d", h / 24) } else { format!("{}d{rest}h", h / 24) };
+        return if rest == 0 {
+            format!("{}d", h / 24)
+        } else {
+            format!("{}d{rest}h", h / 24)
+        };
     }
     if h < 24 * 365 * 2 {
         return format!("{}d", h / 24);
     }
     if h < 24 * 365 * 8 {
         let d = (h / 24) % 365;
-        return if d == 0 { format!("{}y", h / 24 / 365) } else { format!("{}y{d}d", h / 24 / 365) };
+        return if d == 0 {
+            format!("{}y", h / 24 / 365)
+        } else {
+            format!("{}y{d}d", h / 24 / 365)
+        };
     }
     format!("{}y", h / 24 / 365)
 }
@@ -51,7 +67,10 @@ fn age_of(ts: Option<&str>) -> String {
 }
 
 fn age(o: &Value) -> String {
-    age_of(o.pointer("/metadata/creationTimestamp").and_then(Value::as_str))
+    age_of(
+        o.pointer("/metadata/creationTimestamp")
+            .and_then(Value::as_str),
+    )
 }
 
 fn s<'a>(o: &'a Value, p: &str) -> &'a str {
@@ -63,7 +82,11 @@ fn n(o: &Value, p: &str) -> i64 {
 }
 
 fn or_none(v: &str) -> String {
-    if v.is_empty() { "<none>".into() } else { v.into() }
+    if v.is_empty() {
+        "<none>".into()
+    } else {
+        v.into()
+    }
 }
 
 fn col(name: &str, ty: &str, priority: u8) -> Value {
@@ -72,32 +95,47 @@ fn col(name: &str, ty: &str, priority: u8) -> Value {
 }
 
 fn containers_images(o: &Value) -> (String, String) {
-    let cs = o.pointer("/spec/template/spec/containers").and_then(Value::as_array).cloned().unwrap_or_default();
+    let cs = o
+        .pointer("/spec/template/spec/containers")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let names: Vec<&str> = cs.iter().filter_map(|c| c.get("name")?.as_str()).collect();
     let images: Vec<&str> = cs.iter().filter_map(|c| c.get("image")?.as_str()).collect();
     (names.join(","), images.join(","))
 }
 
 fn selector(o: &Value) -> String {
-    let labels = o.pointer("/spec/selector/matchLabels").or_else(|| o.pointer("/spec/selector"));
+    let labels = o
+        .pointer("/spec/selector/matchLabels")
+        .or_else(|| o.pointer("/spec/selector"));
     match labels.and_then(Value::as_object) {
-        Some(m) if !m.is_empty() => {
-            m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect::<Vec<_>>().join(",")
-        }
+        Some(m) if !m.is_empty() => m
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+            .collect::<Vec<_>>()
+            .join(","),
         _ => "<none>".into(),
     }
 }
 
 /// A pod's STATUS column, as kubectl computes it.
 pub fn pod_status(o: &Value) -> String {
-    if o.pointer("/metadata/deletionTimestamp").is_some_and(|v| !v.is_null()) {
+    if o.pointer("/metadata/deletionTimestamp")
+        .is_some_and(|v| !v.is_null())
+    {
         return "Terminating".into();
     }
     let mut reason = s(o, "/status/reason").to_string();
     if reason.is_empty() {
         reason = s(o, "/status/phase").to_string();
     }
-    for cs in o.pointer("/status/containerStatuses").and_then(Value::as_array).into_iter().flatten() {
+    for cs in o
+        .pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let w = s(cs, "/state/waiting/reason");
         let t = s(cs, "/state/terminated/reason");
         if !w.is_empty() {
@@ -106,15 +144,32 @@ pub fn pod_status(o: &Value) -> String {
             reason = t.into();
         }
     }
-    if reason.is_empty() { "Pending".into() } else { reason }
+    if reason.is_empty() {
+        "Pending".into()
+    } else {
+        reason
+    }
 }
 
 fn pod_cells(o: &Value) -> Vec<Value> {
-    let statuses = o.pointer("/status/containerStatuses").and_then(Value::as_array).cloned().unwrap_or_default();
-    let total = o.pointer("/spec/containers").and_then(Value::as_array).map_or(0, Vec::len);
-    let ready = statuses.iter().filter(|c| c.get("ready") == Some(&json!(true))).count();
+    let statuses = o
+        .pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let total = o
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let ready = statuses
+        .iter()
+        .filter(|c| c.get("ready") == Some(&json!(true)))
+        .count();
     let restarts: i64 = statuses.iter().map(|c| n(c, "/restartCount")).sum();
-    let last = statuses.iter().filter_map(|c| c.pointer("/lastState/terminated/finishedAt")?.as_str()).max();
+    let last = statuses
+        .iter()
+        .filter_map(|c| c.pointer("/lastState/terminated/finishedAt")?.as_str())
+        .max();
     let restarts = match (restarts, last) {
         (r, Some(t)) if r > 0 => format!("{r} ({} ago)", age_of(Some(t))),
         (r, _) => r.to_string(),
@@ -133,8 +188,15 @@ fn pod_cells(o: &Value) -> Vec<Value> {
 }
 
 fn node_cells(o: &Value) -> Vec<Value> {
-    let conds = o.pointer("/status/conditions").and_then(Value::as_array).cloned().unwrap_or_default();
-    let ready = conds.iter().find(|c| s(c, "/type") == "Ready").map(|c| s(c, "/status") == "True");
+    let conds = o
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let ready = conds
+        .iter()
+        .find(|c| s(c, "/type") == "Ready")
+        .map(|c| s(c, "/status") == "True");
     let mut status = match ready {
         Some(true) => "Ready".to_string(),
         Some(false) => "NotReady".to_string(),
@@ -146,7 +208,14 @@ fn node_cells(o: &Value) -> Vec<Value> {
     let mut roles: Vec<String> = o
         .pointer("/metadata/labels")
         .and_then(Value::as_object)
-        .map(|m| m.keys().filter_map(|k| k.strip_prefix("node-role.kubernetes.io/").map(str::to_string)).collect())
+        .map(|m| {
+            m.keys()
+                .filter_map(|k| {
+                    k.strip_prefix("node-role.kubernetes.io/")
+                        .map(str::to_string)
+                })
+                .collect()
+        })
         .unwrap_or_default();
     roles.sort();
     let addr = |t: &str| {
@@ -159,7 +228,11 @@ fn node_cells(o: &Value) -> Vec<Value> {
     vec![
         json!(s(o, "/metadata/name")),
         json!(status),
-        json!(if roles.is_empty() { "<none>".into() } else { roles.join(",") }),
+        json!(if roles.is_empty() {
+            "<none>".into()
+        } else {
+            roles.join(",")
+        }),
         json!(age(o)),
         json!(s(o, "/status/nodeInfo/kubeletVersion")),
         json!(addr("InternalIP")),
@@ -171,12 +244,20 @@ fn node_cells(o: &Value) -> Vec<Value> {
 }
 
 fn event_cells(o: &Value) -> Vec<Value> {
-    let last = [s(o, "/lastTimestamp"), s(o, "/eventTime"), s(o, "/metadata/creationTimestamp")]
-        .into_iter()
-        .find(|t| !t.is_empty())
-        .map(|t| age_of(Some(t)))
-        .unwrap_or_else(|| "<unknown>".into());
-    let object = format!("{}/{}", s(o, "/involvedObject/kind").to_lowercase(), s(o, "/involvedObject/name"));
+    let last = [
+        s(o, "/lastTimestamp"),
+        s(o, "/eventTime"),
+        s(o, "/metadata/creationTimestamp"),
+    ]
+    .into_iter()
+    .find(|t| !t.is_empty())
+    .map(|t| age_of(Some(t)))
+    .unwrap_or_else(|| "<unknown>".into());
+    let object = format!(
+        "{}/{}",
+        s(o, "/involvedObject/kind").to_lowercase(),
+        s(o, "/involvedObject/name")
+    );
     vec![
         json!(last),
         json!(s(o, "/type")),
@@ -184,8 +265,18 @@ fn event_cells(o: &Value) -> Vec<Value> {
         json!(object),
         json!(s(o, "/message")),
         json!(s(o, "/involvedObject/fieldPath")),
-        json!(format!("{}{}", s(o, "/source/component"), if s(o, "/source/host").is_empty() { String::new() } else { format!(", {}", s(o, "/source/host")) })),
-        json!(age_of(Some(s(o, "/firstTimestamp")).filter(|t| !t.is_empty()))),
+        json!(format!(
+            "{}{}",
+            s(o, "/source/component"),
+            if s(o, "/source/host").is_empty() {
+                String::new()
+            } else {
+                format!(", {}", s(o, "/source/host"))
+            }
+        )),
+        json!(age_of(
+            Some(s(o, "/firstTimestamp")).filter(|t| !t.is_empty())
+        )),
         json!(n(o, "/count").max(1)),
         json!(s(o, "/metadata/name")),
     ]
@@ -200,21 +291,44 @@ fn service_cells(o: &Value) -> Vec<Value> {
         .map(|p| {
             let np = n(p, "/nodePort");
             let proto = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
-            if np > 0 { format!("{}:{np}/{proto}", n(p, "/port")) } else { format!("{}/{proto}", n(p, "/port")) }
+            if np > 0 {
+                format!("{}:{np}/{proto}", n(p, "/port"))
+            } else {
+                format!("{}/{proto}", n(p, "/port"))
+            }
         })
         .collect();
     let ext = o
         .pointer("/status/loadBalancer/ingress")
         .and_then(Value::as_array)
-        .map(|a| a.iter().map(|i| s(i, "/ip").to_string()).collect::<Vec<_>>().join(","))
+        .map(|a| {
+            a.iter()
+                .map(|i| s(i, "/ip").to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .filter(|x| !x.is_empty())
-        .unwrap_or_else(|| if s(o, "/spec/type") == "LoadBalancer" { "<pending>".into() } else { "<none>".into() });
+        .unwrap_or_else(|| {
+            if s(o, "/spec/type") == "LoadBalancer" {
+                "<pending>".into()
+            } else {
+                "<none>".into()
+            }
+        });
     vec![
         json!(s(o, "/metadata/name")),
-        json!(if s(o, "/spec/type").is_empty() { "ClusterIP" } else { s(o, "/spec/type") }),
+        json!(if s(o, "/spec/type").is_empty() {
+            "ClusterIP"
+        } else {
+            s(o, "/spec/type")
+        }),
         json!(or_none(s(o, "/spec/clusterIP"))),
         json!(ext),
-        json!(if ports.is_empty() { "<none>".into() } else { ports.join(",") }),
+        json!(if ports.is_empty() {
+            "<none>".into()
+        } else {
+            ports.join(",")
+        }),
         json!(age(o)),
         json!(selector(o)),
     ]
@@ -224,25 +338,128 @@ fn service_cells(o: &Value) -> Vec<Value> {
 fn columns(r: Resource) -> Vec<Value> {
     let c = |defs: &[(&str, &str, u8)]| defs.iter().map(|(nm, t, p)| col(nm, t, *p)).collect();
     match r {
-        Resource::Pod => c(&[("Name", "string", 0), ("Ready", "string", 0), ("Status", "string", 0), ("Restarts", "string", 0), ("Age", "string", 0), ("IP", "string", 1), ("Node", "string", 1), ("Nominated Node", "string", 1), ("Readiness Gates", "string", 1)]),
-        Resource::Node => c(&[("Name", "string", 0), ("Status", "string", 0), ("Roles", "string", 0), ("Age", "string", 0), ("Version", "string", 0), ("Internal-IP", "string", 1), ("External-IP", "string", 1), ("OS-Image", "string", 1), ("Kernel-Version", "string", 1), ("Container-Runtime", "string", 1)]),
-        Resource::Deployment => c(&[("Name", "string", 0), ("Ready", "string", 0), ("Up-to-date", "integer", 0), ("Available", "integer", 0), ("Age", "string", 0), ("Containers", "string", 1), ("Images", "string", 1), ("Selector", "string", 1)]),
-        Resource::ReplicaSet => c(&[("Name", "string", 0), ("Desired", "integer", 0), ("Current", "integer", 0), ("Ready", "integer", 0), ("Age", "string", 0), ("Containers", "string", 1), ("Images", "string", 1), ("Selector", "string", 1)]),
-        Resource::DaemonSet => c(&[("Name", "string", 0), ("Desired", "integer", 0), ("Current", "integer", 0), ("Ready", "integer", 0), ("Up-to-date", "integer", 0), ("Available", "integer", 0), ("Node Selector", "string", 0), ("Age", "string", 0), ("Containers", "string", 1), ("Images", "string", 1), ("Selector", "string", 1)]),
-        Resource::StatefulSet => c(&[("Name", "string", 0), ("Ready", "string", 0), ("Age", "string", 0), ("Containers", "string", 1), ("Images", "string", 1)]),
-        Resource::Service => c(&[("Name", "string", 0), ("Type", "string", 0), ("Cluster-IP", "string", 0), ("External-IP", "string", 0), ("Port(s)", "string", 0), ("Age", "string", 0), ("Selector", "string", 1)]),
-        Resource::Event => c(&[("Last Seen", "string", 0), ("Type", "string", 0), ("Reason", "string", 0), ("Object", "string", 0), ("Message", "string", 0), ("Subobject", "string", 1), ("Source", "string", 1), ("First Seen", "string", 1), ("Count", "integer", 1), ("Name", "string", 1)]),
-        Resource::Namespace => c(&[("Name", "string", 0), ("Status", "string", 0), ("Age", "string", 0)]),
-        Resource::ConfigMap => c(&[("Name", "string", 0), ("Data", "integer", 0), ("Age", "string", 0)]),
-        Resource::Secret => c(&[("Name", "string", 0), ("Type", "string", 0), ("Data", "integer", 0), ("Age", "string", 0)]),
-        Resource::Job => c(&[("Name", "string", 0), ("Status", "string", 0), ("Completions", "string", 0), ("Age", "string", 0)]),
-        Resource::Plan => c(&[("Name", "string", 0), ("Image", "string", 0), ("Channel", "string", 0), ("Version", "string", 0)]),
+        Resource::Pod => c(&[
+            ("Name", "string", 0),
+            ("Ready", "string", 0),
+            ("Status", "string", 0),
+            ("Restarts", "string", 0),
+            ("Age", "string", 0),
+            ("IP", "string", 1),
+            ("Node", "string", 1),
+            ("Nominated Node", "string", 1),
+            ("Readiness Gates", "string", 1),
+        ]),
+        Resource::Node => c(&[
+            ("Name", "string", 0),
+            ("Status", "string", 0),
+            ("Roles", "string", 0),
+            ("Age", "string", 0),
+            ("Version", "string", 0),
+            ("Internal-IP", "string", 1),
+            ("External-IP", "string", 1),
+            ("OS-Image", "string", 1),
+            ("Kernel-Version", "string", 1),
+            ("Container-Runtime", "string", 1),
+        ]),
+        Resource::Deployment => c(&[
+            ("Name", "string", 0),
+            ("Ready", "string", 0),
+            ("Up-to-date", "integer", 0),
+            ("Available", "integer", 0),
+            ("Age", "string", 0),
+            ("Containers", "string", 1),
+            ("Images", "string", 1),
+            ("Selector", "string", 1),
+        ]),
+        Resource::ReplicaSet => c(&[
+            ("Name", "string", 0),
+            ("Desired", "integer", 0),
+            ("Current", "integer", 0),
+            ("Ready", "integer", 0),
+            ("Age", "string", 0),
+            ("Containers", "string", 1),
+            ("Images", "string", 1),
+            ("Selector", "string", 1),
+        ]),
+        Resource::DaemonSet => c(&[
+            ("Name", "string", 0),
+            ("Desired", "integer", 0),
+            ("Current", "integer", 0),
+            ("Ready", "integer", 0),
+            ("Up-to-date", "integer", 0),
+            ("Available", "integer", 0),
+            ("Node Selector", "string", 0),
+            ("Age", "string", 0),
+            ("Containers", "string", 1),
+            ("Images", "string", 1),
+            ("Selector", "string", 1),
+        ]),
+        Resource::StatefulSet => c(&[
+            ("Name", "string", 0),
+            ("Ready", "string", 0),
+            ("Age", "string", 0),
+            ("Containers", "string", 1),
+            ("Images", "string", 1),
+        ]),
+        Resource::Service => c(&[
+            ("Name", "string", 0),
+            ("Type", "string", 0),
+            ("Cluster-IP", "string", 0),
+            ("External-IP", "string", 0),
+            ("Port(s)", "string", 0),
+            ("Age", "string", 0),
+            ("Selector", "string", 1),
+        ]),
+        Resource::Event => c(&[
+            ("Last Seen", "string", 0),
+            ("Type", "string", 0),
+            ("Reason", "string", 0),
+            ("Object", "string", 0),
+            ("Message", "string", 0),
+            ("Subobject", "string", 1),
+            ("Source", "string", 1),
+            ("First Seen", "string", 1),
+            ("Count", "integer", 1),
+            ("Name", "string", 1),
+        ]),
+        Resource::Namespace => c(&[
+            ("Name", "string", 0),
+            ("Status", "string", 0),
+            ("Age", "string", 0),
+        ]),
+        Resource::ConfigMap => c(&[
+            ("Name", "string", 0),
+            ("Data", "integer", 0),
+            ("Age", "string", 0),
+        ]),
+        Resource::Secret => c(&[
+            ("Name", "string", 0),
+            ("Type", "string", 0),
+            ("Data", "integer", 0),
+            ("Age", "string", 0),
+        ]),
+        Resource::Job => c(&[
+            ("Name", "string", 0),
+            ("Status", "string", 0),
+            ("Completions", "string", 0),
+            ("Age", "string", 0),
+        ]),
+        Resource::Plan => c(&[
+            ("Name", "string", 0),
+            ("Image", "string", 0),
+            ("Channel", "string", 0),
+            ("Version", "string", 0),
+        ]),
     }
 }
 
 fn cells(r: Resource, o: &Value) -> Vec<Value> {
     let name = json!(s(o, "/metadata/name"));
-    let count = |p: &str| o.pointer(p).and_then(Value::as_object).map_or(0, |m| m.len());
+    let count = |p: &str| {
+        o.pointer(p)
+            .and_then(Value::as_object)
+            .map_or(0, |m| m.len())
+    };
     match r {
         Resource::Pod => pod_cells(o),
         Resource::Node => node_cells(o),
@@ -250,32 +467,124 @@ fn cells(r: Resource, o: &Value) -> Vec<Value> {
         Resource::Service => service_cells(o),
         Resource::Deployment => {
             let (cs, im) = containers_images(o);
-            vec![name, json!(format!("{}/{}", n(o, "/status/readyReplicas"), n(o, "/spec/replicas"))), json!(n(o, "/status/updatedReplicas")), json!(n(o, "/status/availableReplicas")), json!(age(o)), json!(cs), json!(im), json!(selector(o))]
+            vec![
+                name,
+                json!(format!(
+                    "{}/{}",
+                    n(o, "/status/readyReplicas"),
+                    n(o, "/spec/replicas")
+                )),
+                json!(n(o, "/status/updatedReplicas")),
+                json!(n(o, "/status/availableReplicas")),
+                json!(age(o)),
+                json!(cs),
+                json!(im),
+                json!(selector(o)),
+            ]
         }
         Resource::ReplicaSet => {
             let (cs, im) = containers_images(o);
-            vec![name, json!(n(o, "/spec/replicas")), json!(n(o, "/status/replicas")), json!(n(o, "/status/readyReplicas")), json!(age(o)), json!(cs), json!(im), json!(selector(o))]
+            vec![
+                name,
+                json!(n(o, "/spec/replicas")),
+                json!(n(o, "/status/replicas")),
+                json!(n(o, "/status/readyReplicas")),
+                json!(age(o)),
+                json!(cs),
+                json!(im),
+                json!(selector(o)),
+            ]
         }
         Resource::DaemonSet => {
             let (cs, im) = containers_images(o);
-            let ns = o.pointer("/spec/template/spec/nodeSelector").and_then(Value::as_object)
-                .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect::<Vec<_>>().join(","))
-                .filter(|x| !x.is_empty()).unwrap_or_else(|| "<none>".into());
-            vec![name, json!(n(o, "/status/desiredNumberScheduled")), json!(n(o, "/status/currentNumberScheduled")), json!(n(o, "/status/numberReady")), json!(n(o, "/status/updatedNumberScheduled")), json!(n(o, "/status/numberAvailable")), json!(ns), json!(age(o)), json!(cs), json!(im), json!(selector(o))]
+            let ns = o
+                .pointer("/spec/template/spec/nodeSelector")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .filter(|x| !x.is_empty())
+                .unwrap_or_else(|| "<none>".into());
+            vec![
+                name,
+                json!(n(o, "/status/desiredNumberScheduled")),
+                json!(n(o, "/status/currentNumberScheduled")),
+                json!(n(o, "/status/numberReady")),
+                json!(n(o, "/status/updatedNumberScheduled")),
+                json!(n(o, "/status/numberAvailable")),
+                json!(ns),
+                json!(age(o)),
+                json!(cs),
+                json!(im),
+                json!(selector(o)),
+            ]
         }
         Resource::StatefulSet => {
             let (cs, im) = containers_images(o);
-            vec![name, json!(format!("{}/{}", n(o, "/status/readyReplicas"), n(o, "/spec/replicas"))), json!(age(o)), json!(cs), json!(im)]
+            vec![
+                name,
+                json!(format!(
+                    "{}/{}",
+                    n(o, "/status/readyReplicas"),
+                    n(o, "/spec/replicas")
+                )),
+                json!(age(o)),
+                json!(cs),
+                json!(im),
+            ]
         }
-        Resource::Namespace => vec![name, json!(if s(o, "/status/phase").is_empty() { "Active" } else { s(o, "/status/phase") }), json!(age(o))],
-        Resource::ConfigMap => vec![name, json!(count("/data") + count("/binaryData")), json!(age(o))],
-        Resource::Secret => vec![name, json!(if s(o, "/type").is_empty() { "Opaque" } else { s(o, "/type") }), json!(count("/data")), json!(age(o))],
+        Resource::Namespace => vec![
+            name,
+            json!(if s(o, "/status/phase").is_empty() {
+                "Active"
+            } else {
+                s(o, "/status/phase")
+            }),
+            json!(age(o)),
+        ],
+        Resource::ConfigMap => vec![
+            name,
+            json!(count("/data") + count("/binaryData")),
+            json!(age(o)),
+        ],
+        Resource::Secret => vec![
+            name,
+            json!(if s(o, "/type").is_empty() {
+                "Opaque"
+            } else {
+                s(o, "/type")
+            }),
+            json!(count("/data")),
+            json!(age(o)),
+        ],
         Resource::Job => {
-            let status = if n(o, "/status/succeeded") > 0 { "Complete" } else if n(o, "/status/failed") > 0 { "Failed" } else { "Running" };
-            let want = o.pointer("/spec/completions").and_then(Value::as_i64).unwrap_or(1);
-            vec![name, json!(status), json!(format!("{}/{want}", n(o, "/status/succeeded"))), json!(age(o))]
+            let status = if n(o, "/status/succeeded") > 0 {
+                "Complete"
+            } else if n(o, "/status/failed") > 0 {
+                "Failed"
+            } else {
+                "Running"
+            };
+            let want = o
+                .pointer("/spec/completions")
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
+            vec![
+                name,
+                json!(status),
+                json!(format!("{}/{want}", n(o, "/status/succeeded"))),
+                json!(age(o)),
+            ]
         }
-        Resource::Plan => vec![name, json!(s(o, "/spec/upgrade/image")), json!(s(o, "/spec/channel")), json!(s(o, "/spec/version"))],
+        Resource::Plan => vec![
+            name,
+            json!(s(o, "/spec/upgrade/image")),
+            json!(s(o, "/spec/channel")),
+            json!(s(o, "/spec/version")),
+        ],
     }
 }
 
@@ -301,22 +610,31 @@ fn row(r: Resource, o: &Value, inc: Include) -> Value {
     let object = match inc {
         Include::None => Value::Null,
         Include::Object => o.clone(),
-        Include::Metadata => json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                                    "metadata": o.get("metadata").cloned().unwrap_or(json!({}))}),
+        Include::Metadata => {
+            json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                                    "metadata": o.get("metadata").cloned().unwrap_or(json!({}))})
+        }
     };
     json!({"cells": cells(r, o), "object": object})
 }
 
 /// A Table of objects. `headers` false leaves out column definitions (later watch events).
 pub fn table(r: Resource, objs: &[&Value], inc: Include, list_meta: Value, headers: bool) -> Value {
-    let defs = if headers { Value::Array(columns(r)) } else { Value::Array(vec![]) };
+    let defs = if headers {
+        Value::Array(columns(r))
+    } else {
+        Value::Array(vec![])
+    };
     json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": list_meta,
            "columnDefinitions": defs, "rows": objs.iter().map(|o| row(r, o, inc)).collect::<Vec<_>>()})
 }
 
 /// Whether an Accept header asks for a Table.
 pub fn wants_table(accept: &str) -> bool {
-    accept.split(',').next().is_some_and(|first| first.contains("as=Table"))
+    accept
+        .split(',')
+        .next()
+        .is_some_and(|first| first.contains("as=Table"))
 }
 
 #[cfg(test)]
@@ -351,7 +669,9 @@ mod tests {
         assert_eq!(cells[6], "n1");
         assert_eq!(t["columnDefinitions"].as_array().map(Vec::len), Some(9));
         assert_eq!(t["rows"][0]["object"]["kind"], "PartialObjectMetadata");
-        assert!(wants_table("application/json;as=Table;v=v1;g=meta.k8s.io,application/json"));
+        assert!(wants_table(
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+        ));
         assert!(!wants_table("application/json"));
     }
 }

@@ -20,11 +20,19 @@ use tokio::sync::mpsc;
 
 pub fn stream_response(rx: mpsc::Receiver<Bytes>) -> Response<Body> {
     let s = futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<_, std::io::Error>(Frame::data(b)), rx))
+        rx.recv()
+            .await
+            .map(|b| (Ok::<_, std::io::Error>(Frame::data(b)), rx))
     });
     let mut r = Response::new(BodyExt::boxed_unsync(StreamBody::new(s.boxed())));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, private"),
+    );
     r
 }
 
@@ -50,7 +58,10 @@ struct Filter {
 impl Filter {
     fn render(&self, ev: &WatchEvent, first: &mut bool) -> Option<Value> {
         if ev.resource != self.resource
-            || self.namespace.as_deref().is_some_and(|n| self.resource.namespaced() && ev.namespace != n)
+            || self
+                .namespace
+                .as_deref()
+                .is_some_and(|n| self.resource.namespaced() && ev.namespace != n)
             || !self.labels.matches(&ev.object)
             || !self.fields.matches(&ev.object)
         {
@@ -58,7 +69,13 @@ impl Filter {
         }
         let object = match self.table {
             Some(inc) => {
-                let t = table(self.resource, &[ev.object.as_ref()], inc, json!({"resourceVersion": ev.rv.to_string()}), *first);
+                let t = table(
+                    self.resource,
+                    &[ev.object.as_ref()],
+                    inc,
+                    json!({"resourceVersion": ev.rv.to_string()}),
+                    *first,
+                );
                 *first = false;
                 t
             }
@@ -68,13 +85,24 @@ impl Filter {
     }
 }
 
-pub fn serve(site: Arc<Site>, r: Resource, t: &Target, q: &HashMap<String, String>, accept: &str) -> Result<Response<Body>, ApiError> {
+pub fn serve(
+    site: Arc<Site>,
+    r: Resource,
+    t: &Target,
+    q: &HashMap<String, String>,
+    accept: &str,
+) -> Result<Response<Body>, ApiError> {
     let (labels, fields) = selectors(q)?;
     let from = match q.get("resourceVersion").map(String::as_str) {
         None | Some("") | Some("0") => None,
-        Some(v) => Some(v.parse::<u64>().map_err(|_| ApiError::BadRequest(format!("invalid resource version: {v}")))?),
+        Some(v) => Some(
+            v.parse::<u64>()
+                .map_err(|_| ApiError::BadRequest(format!("invalid resource version: {v}")))?,
+        ),
     };
-    let bookmarks = q.get("allowWatchBookmarks").is_some_and(|v| v == "true" || v == "1");
+    let bookmarks = q
+        .get("allowWatchBookmarks")
+        .is_some_and(|v| v == "true" || v == "1");
     let timeout = q
         .get("timeoutSeconds")
         .and_then(|s| s.parse::<u64>().ok())
@@ -85,7 +113,8 @@ pub fn serve(site: Arc<Site>, r: Resource, t: &Target, q: &HashMap<String, Strin
         namespace: t.namespace.clone(),
         labels,
         fields,
-        table: wants_table(accept).then(|| Include::parse(q.get("includeObject").map(String::as_str))),
+        table: wants_table(accept)
+            .then(|| Include::parse(q.get("includeObject").map(String::as_str))),
     };
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     let start = site.store.watch(r, t.namespace.as_deref(), from);
@@ -100,7 +129,11 @@ pub fn serve(site: Arc<Site>, r: Resource, t: &Target, q: &HashMap<String, Strin
                 return;
             }
             Err(e) => {
-                let _ = tx.send(line(&json!({"type": "ERROR", "object": ApiError::from(e).status(None)}))).await;
+                let _ = tx
+                    .send(line(
+                        &json!({"type": "ERROR", "object": ApiError::from(e).status(None)}),
+                    ))
+                    .await;
                 return;
             }
         };
@@ -126,13 +159,17 @@ pub fn serve(site: Arc<Site>, r: Resource, t: &Target, q: &HashMap<String, Strin
                 _ = tick.tick(), if bookmarks => true,
                 r = live.changed() => if r.is_err() { return } else { false },
             };
-            let (events, upto) = match site.store.events_after(r, filter.namespace.as_deref(), last_rv) {
-                Ok(x) => x,
-                Err(e) => {
-                    let _ = tx.send(line(&expired_event(&e.to_string()))).await;
-                    return;
-                }
-            };
+            let (events, upto) =
+                match site
+                    .store
+                    .events_after(r, filter.namespace.as_deref(), last_rv)
+                {
+                    Ok(x) => x,
+                    Err(e) => {
+                        let _ = tx.send(line(&expired_event(&e.to_string()))).await;
+                        return;
+                    }
+                };
             for ev in &events {
                 if let Some(v) = filter.render(ev, &mut first)
                     && tx.send(line(&v)).await.is_err()
@@ -153,5 +190,3 @@ pub fn serve(site: Arc<Site>, r: Resource, t: &Target, q: &HashMap<String, Strin
     tokio::spawn(tracing::Instrument::instrument(task, span));
     Ok(stream_response(rx))
 }
-
-

@@ -35,10 +35,7 @@ pub fn k8s_time(ts: jiff::Timestamp) -> String {
 
 /// Whether a resource has a `status` subresource (status ignored on main-resource writes).
 pub fn has_status(r: Resource) -> bool {
-    !matches!(
-        r,
-        Resource::ConfigMap | Resource::Secret | Resource::Event
-    )
+    !matches!(r, Resource::ConfigMap | Resource::Secret | Resource::Event)
 }
 
 /// The metadata object, created if missing.
@@ -57,7 +54,10 @@ pub fn meta_mut(obj: &mut Value) -> &mut Map<String, Value> {
 }
 
 pub fn meta_str<'a>(obj: &'a Value, field: &str) -> Option<&'a str> {
-    obj.get("metadata")?.get(field)?.as_str().filter(|s| !s.is_empty())
+    obj.get("metadata")?
+        .get(field)?
+        .as_str()
+        .filter(|s| !s.is_empty())
 }
 
 /// Whether anything outside `metadata` and `status` differs (a generation bump).
@@ -69,7 +69,10 @@ pub fn spec_changed(a: &Value, b: &Value) -> bool {
     am.iter()
         .filter(|(k, _)| !skip(k))
         .any(|(k, v)| bm.get(k) != Some(v))
-        || bm.iter().filter(|(k, _)| !skip(k)).any(|(k, _)| !am.contains_key(k))
+        || bm
+            .iter()
+            .filter(|(k, _)| !skip(k))
+            .any(|(k, _)| !am.contains_key(k))
 }
 
 /// Equal apart from `metadata.resourceVersion` (and managedFields).
@@ -115,6 +118,9 @@ mod tests {
         assert!(!spec_changed(&a, &b));
         b["spec"]["replicas"] = json!(2);
         assert!(spec_changed(&a, &b));
-        assert!(spec_changed(&a, &json!({"metadata": {}, "status": {"x": 1}})));
+        assert!(spec_changed(
+            &a,
+            &json!({"metadata": {}, "status": {"x": 1}})
+        ));
     }
 }

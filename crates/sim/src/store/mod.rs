@@ -124,7 +124,11 @@ fn in_scope(r: Resource, ns: Option<&str>, er: Resource, ens: &str) -> bool {
 }
 
 fn key_of(resource: Resource, ns: Option<&str>, name: &str) -> Key {
-    let ns = if resource.namespaced() { ns.unwrap_or("") } else { "" };
+    let ns = if resource.namespaced() {
+        ns.unwrap_or("")
+    } else {
+        ""
+    };
     (resource, ns.to_string(), name.to_string())
 }
 
@@ -189,19 +193,31 @@ impl Store {
             // who resumes from before it.
             kind = EventType::Added;
         }
-        let ev = Arc::new(WatchEvent { rv: g.rv, kind, resource: r, namespace: key.1.clone(), object: obj });
+        let ev = Arc::new(WatchEvent {
+            rv: g.rv,
+            kind,
+            resource: r,
+            namespace: key.1.clone(),
+            object: obj,
+        });
         let now = Instant::now();
         g.history.insert(g.rv, (now, ev));
         g.latest.insert(key.clone(), g.rv);
         loop {
             let len = g.history.len();
-            let Some(entry) = g.history.first_entry() else { break };
+            let Some(entry) = g.history.first_entry() else {
+                break;
+            };
             let (t, e) = entry.get();
             if now.duration_since(*t) <= self.window && len <= MAX_HISTORY {
                 break;
             }
             let rv = e.rv;
-            let k = (e.resource, e.namespace.clone(), meta::meta_str(&e.object, "name").unwrap_or("").to_string());
+            let k = (
+                e.resource,
+                e.namespace.clone(),
+                meta::meta_str(&e.object, "name").unwrap_or("").to_string(),
+            );
             entry.remove();
             if g.latest.get(&k) == Some(&rv) {
                 g.latest.remove(&k);
@@ -224,14 +240,28 @@ impl Store {
         }
         let has_spec = obj.get("spec").is_some();
         let m = meta::meta_mut(&mut obj);
-        let mut name = m.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-        let generate = m.get("generateName").and_then(Value::as_str).unwrap_or("").to_string();
+        let mut name = m
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let generate = m
+            .get("generateName")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         if !r.namespaced() {
             m.remove("namespace");
         }
-        let ns = m.get("namespace").and_then(Value::as_str).unwrap_or("").to_string();
+        let ns = m
+            .get("namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         if r.namespaced() && ns.is_empty() {
-            return Err(StoreError::Invalid("metadata.namespace: Required value".into()));
+            return Err(StoreError::Invalid(
+                "metadata.namespace: Required value".into(),
+            ));
         }
         let mut g = self.lock();
         if name.is_empty() {
@@ -249,7 +279,10 @@ impl Store {
         }
         let key = (r, ns.clone(), name.clone());
         if g.objects.contains_key(&key) {
-            return Err(StoreError::AlreadyExists { plural: r.plural(), name });
+            return Err(StoreError::AlreadyExists {
+                plural: r.plural(),
+                name,
+            });
         }
         g.rv += 1;
         m.insert("name".into(), json!(name));
@@ -263,12 +296,23 @@ impl Store {
         }
         let obj = Arc::new(obj);
         g.objects.insert(key, obj.clone());
-        self.record(&mut g, EventType::Added, r, &key_of(r, Some(&ns), &name), obj.clone());
+        self.record(
+            &mut g,
+            EventType::Added,
+            r,
+            &key_of(r, Some(&ns), &name),
+            obj.clone(),
+        );
         Ok(obj)
     }
 
     /// Replaces an object. A non-empty `metadata.resourceVersion` must match the stored one.
-    pub fn update(&self, r: Resource, mut obj: Value, mode: UpdateMode) -> Result<Arc<Value>, StoreError> {
+    pub fn update(
+        &self,
+        r: Resource,
+        mut obj: Value,
+        mode: UpdateMode,
+    ) -> Result<Arc<Value>, StoreError> {
         let name = meta::meta_str(&obj, "name")
             .ok_or_else(|| StoreError::Invalid("metadata.name: Required value".into()))?
             .to_string();
@@ -279,11 +323,17 @@ impl Store {
             .objects
             .get(&key)
             .cloned()
-            .ok_or_else(|| StoreError::NotFound { plural: r.plural(), name: name.clone() })?;
+            .ok_or_else(|| StoreError::NotFound {
+                plural: r.plural(),
+                name: name.clone(),
+            })?;
         if let Some(rv) = meta::meta_str(&obj, "resourceVersion")
             && Some(rv) != meta::meta_str(&old, "resourceVersion")
         {
-            return Err(StoreError::Conflict { plural: r.plural(), name });
+            return Err(StoreError::Conflict {
+                plural: r.plural(),
+                name,
+            });
         }
         if !obj.is_object() {
             return Err(StoreError::Invalid("object must be a JSON object".into()));
@@ -322,7 +372,10 @@ impl Store {
                     None => m.remove(f),
                 };
             }
-            m.insert("resourceVersion".into(), old["metadata"]["resourceVersion"].clone());
+            m.insert(
+                "resourceVersion".into(),
+                old["metadata"]["resourceVersion"].clone(),
+            );
             if bump {
                 let generation = m.get("generation").and_then(Value::as_i64).unwrap_or(0);
                 m.insert("generation".into(), json!(generation + 1));
@@ -341,7 +394,12 @@ impl Store {
 
     /// Deletes an object, then (garbage collection) everything it owns and, for a
     /// namespace, everything in it. Returns the deleted object.
-    pub fn delete(&self, r: Resource, ns: Option<&str>, name: &str) -> Result<Arc<Value>, StoreError> {
+    pub fn delete(
+        &self,
+        r: Resource,
+        ns: Option<&str>,
+        name: &str,
+    ) -> Result<Arc<Value>, StoreError> {
         let mut g = self.lock();
         let key = key_of(r, ns, name);
         let removed = self.remove_locked(&mut g, &key)?;
@@ -355,7 +413,9 @@ impl Store {
                 .iter()
                 .filter(|(k, v)| {
                     meta::owner_uids(v).contains(&uid.as_str())
-                        || ns_name.as_deref().is_some_and(|n| k.0.namespaced() && k.1 == n)
+                        || ns_name
+                            .as_deref()
+                            .is_some_and(|n| k.0.namespaced() && k.1 == n)
                 })
                 .map(|(k, _)| k.clone())
                 .collect();
@@ -392,7 +452,12 @@ impl Store {
 
     /// Starts a watch of one resource. `from` None or 0: current objects as ADDED, then
     /// live. Otherwise replay history after `from`, or `Expired` if it is gone.
-    pub fn watch(&self, r: Resource, ns: Option<&str>, from: Option<u64>) -> Result<WatchStart, StoreError> {
+    pub fn watch(
+        &self,
+        r: Resource,
+        ns: Option<&str>,
+        from: Option<u64>,
+    ) -> Result<WatchStart, StoreError> {
         let g = self.lock();
         let live = self.tx.subscribe();
         let upto = g.rv;
@@ -403,7 +468,9 @@ impl Store {
                 .filter(|((kr, kns, _), _)| in_scope(r, ns, *kr, kns))
                 .map(|((kr, kns, _), v)| {
                     Arc::new(WatchEvent {
-                        rv: meta::meta_str(v, "resourceVersion").and_then(|s| s.parse().ok()).unwrap_or(0),
+                        rv: meta::meta_str(v, "resourceVersion")
+                            .and_then(|s| s.parse().ok())
+                            .unwrap_or(0),
                         kind: EventType::Added,
                         resource: *kr,
                         namespace: kns.clone(),
@@ -416,9 +483,17 @@ impl Store {
         Ok(WatchStart { replay, live, upto })
     }
 
-    fn after_locked(g: &Inner, r: Resource, ns: Option<&str>, from: u64) -> Result<Vec<Arc<WatchEvent>>, StoreError> {
+    fn after_locked(
+        g: &Inner,
+        r: Resource,
+        ns: Option<&str>,
+        from: u64,
+    ) -> Result<Vec<Arc<WatchEvent>>, StoreError> {
         if from < g.compacted_rv {
-            return Err(StoreError::Expired { requested: from, oldest: g.compacted_rv });
+            return Err(StoreError::Expired {
+                requested: from,
+                oldest: g.compacted_rv,
+            });
         }
         Ok(g.history
             .range(from + 1..)
@@ -432,7 +507,12 @@ impl Store {
     /// longer reaches back that far.
     /// Also returns the store's resourceVersion at that moment: everything up to it has
     /// been returned.
-    pub fn events_after(&self, r: Resource, ns: Option<&str>, from: u64) -> Result<(Vec<Arc<WatchEvent>>, u64), StoreError> {
+    pub fn events_after(
+        &self,
+        r: Resource,
+        ns: Option<&str>,
+        from: u64,
+    ) -> Result<(Vec<Arc<WatchEvent>>, u64), StoreError> {
         let g = self.lock();
         Ok((Self::after_locked(&g, r, ns, from)?, g.rv))
     }

@@ -23,7 +23,12 @@ pub fn spec(name: &str, distro: Distro) -> SiteSpec {
             Distro::K3s => "v1.31.4+k3s1".into(),
             Distro::MicroK8s => "v1.30.5".into(),
         },
-        nodes: vec![NodeSpec { name: format!("{name}-server"), role: NodeRole::Server, cpu_millis: 4000, memory_mib: 8192 }],
+        nodes: vec![NodeSpec {
+            name: format!("{name}-server"),
+            role: NodeRole::Server,
+            cpu_millis: 4000,
+            memory_mib: 8192,
+        }],
         workloads: vec![],
         upgrade_controller: true,
         cert_valid_days: 365,
@@ -38,15 +43,26 @@ pub struct TestFleet {
 }
 
 pub async fn start(specs: Vec<SiteSpec>) -> TestFleet {
-    start_with(FleetConfig { sites: specs, bookmark_every: Duration::from_millis(500), ..FleetConfig::default() }).await
+    start_with(FleetConfig {
+        sites: specs,
+        bookmark_every: Duration::from_millis(500),
+        ..FleetConfig::default()
+    })
+    .await
 }
 
 pub async fn start_with(cfg: FleetConfig) -> TestFleet {
     let fleet = Fleet::start(cfg).await.expect("fleet starts");
     let dir = tempfile::tempdir().expect("tempdir");
     let kubeconfig = dir.path().join("kubeconfig.yaml");
-    fleet.write_kubeconfig(&kubeconfig).expect("kubeconfig written");
-    TestFleet { fleet, dir, kubeconfig }
+    fleet
+        .write_kubeconfig(&kubeconfig)
+        .expect("kubeconfig written");
+    TestFleet {
+        fleet,
+        dir,
+        kubeconfig,
+    }
 }
 
 impl TestFleet {
@@ -57,10 +73,22 @@ impl TestFleet {
     /// Runs kubectl against a context; returns (success, stdout, stderr).
     pub async fn kubectl(&self, context: &str, args: &[&str]) -> (bool, String, String) {
         let mut cmd = Command::new("/usr/bin/kubectl");
-        cmd.arg("--kubeconfig").arg(&self.kubeconfig).arg("--context").arg(context).args(args);
-        cmd.env("KUBECACHEDIR", self.dir.path().join("cache")).env("HOME", self.dir.path());
-        let out = tokio::task::spawn_blocking(move || cmd.output()).await.expect("join").expect("kubectl runs");
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+        cmd.arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg("--context")
+            .arg(context)
+            .args(args);
+        cmd.env("KUBECACHEDIR", self.dir.path().join("cache"))
+            .env("HOME", self.dir.path());
+        let out = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .expect("join")
+            .expect("kubectl runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into(),
+            String::from_utf8_lossy(&out.stderr).into(),
+        )
     }
 
     /// Runs kubectl and insists it succeeds.
@@ -100,5 +128,7 @@ pub fn deployment(ns: &str, name: &str, image: &str, replicas: i64) -> Value {
 pub fn populate(h: &SiteHandle) {
     let n = format!("{}-server", h.name());
     let _ = h.store().create(Resource::Node, node(&n));
-    h.store().create(Resource::Pod, pod("default", "web-1", &n, "nginx:1.27")).expect("pod");
+    h.store()
+        .create(Resource::Pod, pod("default", "web-1", &n, "nginx:1.27"))
+        .expect("pod");
 }

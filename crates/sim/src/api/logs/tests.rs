@@ -9,13 +9,21 @@ struct Fake {
 }
 
 impl LogSource for Fake {
-    fn lines(&self, since: Option<jiff::Timestamp>, until: jiff::Timestamp, max: usize) -> Vec<LogLine> {
+    fn lines(
+        &self,
+        since: Option<jiff::Timestamp>,
+        until: jiff::Timestamp,
+        max: usize,
+    ) -> Vec<LogLine> {
         let mut out = Vec::new();
         let total = (until.as_second() - self.start.as_second()).max(0);
         for i in 0..=total {
             let ts = self.start + jiff::SignedDuration::from_secs(i);
             if since.is_none_or(|s| ts > s) && ts <= until {
-                out.push(LogLine { ts, text: format!("line {i}").into_bytes() });
+                out.push(LogLine {
+                    ts,
+                    text: format!("line {i}").into_bytes(),
+                });
             }
         }
         let skip = out.len().saturating_sub(max);
@@ -36,26 +44,64 @@ fn text(b: &[u8]) -> String {
 
 #[test]
 fn tail_since_and_timestamps() {
-    let f = Fake { start: ts(0), ended: None };
-    let q = LogQuery { tail: Some(2), ..Default::default() };
+    let f = Fake {
+        start: ts(0),
+        ended: None,
+    };
+    let q = LogQuery {
+        tail: Some(2),
+        ..Default::default()
+    };
     assert_eq!(text(&log_window(&f, &q, ts(10))), "line 9\nline 10\n");
-    let q = LogQuery { since: Some(ts(7)), ..Default::default() };
+    let q = LogQuery {
+        since: Some(ts(7)),
+        ..Default::default()
+    };
     assert_eq!(text(&log_window(&f, &q, ts(9))), "line 8\nline 9\n");
-    let q = LogQuery { tail: Some(1), timestamps: true, ..Default::default() };
-    assert_eq!(text(&log_window(&f, &q, ts(3))), format!("{} line 3\n", ts(3)));
-    let ended = Fake { start: ts(0), ended: Some(ts(2)) };
-    assert_eq!(text(&log_window(&ended, &LogQuery::default(), ts(50))), "line 0\nline 1\nline 2\n");
+    let q = LogQuery {
+        tail: Some(1),
+        timestamps: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        text(&log_window(&f, &q, ts(3))),
+        format!("{} line 3\n", ts(3))
+    );
+    let ended = Fake {
+        start: ts(0),
+        ended: Some(ts(2)),
+    };
+    assert_eq!(
+        text(&log_window(&ended, &LogQuery::default(), ts(50))),
+        "line 0\nline 1\nline 2\n"
+    );
 }
 
 #[test]
 fn query_parsing() {
-    let q: HashMap<String, String> = [("tailLines", "5"), ("sinceSeconds", "60"), ("follow", "true"), ("timestamps", "1")]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let q: HashMap<String, String> = [
+        ("tailLines", "5"),
+        ("sinceSeconds", "60"),
+        ("follow", "true"),
+        ("timestamps", "1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     let p = LogQuery::parse(&q, ts(100)).expect("parse");
-    assert_eq!(p, LogQuery { follow: true, tail: Some(5), since: Some(ts(40)), timestamps: true, limit_bytes: None });
-    let bad: HashMap<String, String> = [("sinceSeconds".to_string(), "0".to_string())].into_iter().collect();
+    assert_eq!(
+        p,
+        LogQuery {
+            follow: true,
+            tail: Some(5),
+            since: Some(ts(40)),
+            timestamps: true,
+            limit_bytes: None
+        }
+    );
+    let bad: HashMap<String, String> = [("sinceSeconds".to_string(), "0".to_string())]
+        .into_iter()
+        .collect();
     assert!(LogQuery::parse(&bad, ts(0)).is_err());
 }
 
@@ -65,19 +111,56 @@ async fn follow_streams_new_lines_and_respects_limit_bytes() {
     // Simulated time: 10 s per real 10 ms.
     let clock = move || ts(base.elapsed().as_millis() as i64);
     let (tx, mut rx) = mpsc::channel(16);
-    let q = LogQuery { follow: true, tail: Some(0), ..Default::default() };
-    tokio::spawn(pump(Fake { start: ts(0), ended: None }, q, clock, Duration::from_millis(20), false, tx));
+    let q = LogQuery {
+        follow: true,
+        tail: Some(0),
+        ..Default::default()
+    };
+    tokio::spawn(pump(
+        Fake {
+            start: ts(0),
+            ended: None,
+        },
+        q,
+        clock,
+        Duration::from_millis(20),
+        false,
+        tx,
+    ));
     let mut got = String::new();
     while got.lines().count() < 5 {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("timely").expect("open");
+        let chunk = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("timely")
+            .expect("open");
         got.push_str(&text(&chunk));
     }
-    let nums: Vec<i64> = got.lines().filter_map(|l| l.strip_prefix("line ")?.parse().ok()).collect();
-    assert!(nums.windows(2).all(|w| w[1] == w[0] + 1), "consecutive, no duplicates: {nums:?}");
+    let nums: Vec<i64> = got
+        .lines()
+        .filter_map(|l| l.strip_prefix("line ")?.parse().ok())
+        .collect();
+    assert!(
+        nums.windows(2).all(|w| w[1] == w[0] + 1),
+        "consecutive, no duplicates: {nums:?}"
+    );
 
     let (tx, mut rx) = mpsc::channel(16);
-    let q = LogQuery { follow: true, limit_bytes: Some(15), ..Default::default() };
-    tokio::spawn(pump(Fake { start: ts(0), ended: None }, q, || ts(100), Duration::from_millis(5), false, tx));
+    let q = LogQuery {
+        follow: true,
+        limit_bytes: Some(15),
+        ..Default::default()
+    };
+    tokio::spawn(pump(
+        Fake {
+            start: ts(0),
+            ended: None,
+        },
+        q,
+        || ts(100),
+        Duration::from_millis(5),
+        false,
+        tx,
+    ));
     let mut all = Vec::new();
     while let Some(c) = rx.recv().await {
         all.extend_from_slice(&c);
