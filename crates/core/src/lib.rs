@@ -4,14 +4,17 @@
 //! Each module owns one `thiserror` error enum with a `kind()` so callers (the Tauri
 //! shell, the CLI) can map failures without matching on strings.
 
+pub mod client;
 pub mod credentials;
 pub mod discovery;
 pub mod fsutil;
+pub mod health;
 pub mod import;
 pub mod net;
 pub mod paths;
 pub mod registry;
 pub mod secret;
+pub mod snapshot;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 

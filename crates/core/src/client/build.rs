@@ -1,0 +1,138 @@
+//! Building a [`kube::Client`] from a [`Site`] and its keyring credentials.
+
+use super::ClientError;
+use crate::credentials::{Item, Vault};
+use crate::registry::{CredentialKind, Site};
+use base64::Engine;
+use kube::config::{AuthInfo, ExecConfig};
+use secrecy::SecretString;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Connection and request budgets.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// TCP connect.
+    pub connect: Duration,
+    /// Reading/writing one request (not watches).
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(2),
+            request: Duration::from_secs(4),
+        }
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn auth_info(site: &Site, vault: &Vault) -> Result<AuthInfo, ClientError> {
+    let creds = &site.credentials;
+    let mut a = AuthInfo::default();
+    let text = |item: Item| -> Result<SecretString, ClientError> {
+        let s = vault.get(&site.name, item)?;
+        let t = s
+            .expose_str()
+            .ok_or_else(|| ClientError::Auth(format!("{} is not UTF-8", item.as_str())))?;
+        Ok(SecretString::from(t.trim().to_string()))
+    };
+    match creds.kind {
+        CredentialKind::ClientCert => {
+            let cert = vault.get(&site.name, Item::ClientCert)?;
+            let key = vault.get(&site.name, Item::ClientKey)?;
+            a.client_certificate_data = Some(b64(cert.expose()));
+            a.client_key_data = Some(SecretString::from(b64(key.expose())));
+        }
+        CredentialKind::Token => a.token = Some(text(Item::Token)?),
+        CredentialKind::Basic => {
+            a.username = creds.username.clone();
+            a.password = Some(text(Item::Password)?);
+        }
+        CredentialKind::Exec => {
+            let spec = creds
+                .exec
+                .as_ref()
+                .ok_or_else(|| ClientError::Config("exec credentials without a command".into()))?;
+            if !creds.exec_approved {
+                return Err(ClientError::Auth(format!(
+                    "the exec credential plugin {:?} is not approved (re-import with --allow-exec)",
+                    spec.command
+                )));
+            }
+            let mut env = Vec::new();
+            if !spec.env_names.is_empty() {
+                let raw = vault.get(&site.name, Item::ExecEnv)?;
+                let map: HashMap<String, String> =
+                    serde_json::from_slice(raw.expose()).map_err(|_| {
+                        ClientError::Credentials("exec env entry is not a JSON object".into())
+                    })?;
+                for (name, value) in map {
+                    env.push(HashMap::from([
+                        ("name".to_string(), name),
+                        ("value".to_string(), value),
+                    ]));
+                }
+            }
+            a.exec = Some(ExecConfig {
+                api_version: Some(spec.api_version.clone()),
+                command: Some(spec.command.clone()),
+                args: Some(spec.args.clone()),
+                env: Some(env),
+                ..ExecConfig::default()
+            });
+        }
+    }
+    Ok(a)
+}
+
+fn config(
+    site: &Site,
+    auth: AuthInfo,
+    t: Timeouts,
+    watch: bool,
+) -> Result<kube::Config, ClientError> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+    let uri: http::Uri = site
+        .endpoint
+        .parse()
+        .map_err(|e| ClientError::Config(format!("endpoint {:?}: {e}", site.endpoint)))?;
+    let mut cfg = kube::Config::new(uri);
+    if let Some(pem) = &site.ca_pem {
+        let ders = CertificateDer::pem_slice_iter(pem.as_bytes())
+            .map(|c| c.map(|c| c.to_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ClientError::Config(format!("CA is not valid PEM: {e}")))?;
+        cfg.root_cert = Some(ders);
+    }
+    cfg.accept_invalid_certs = site.insecure_skip_tls_verify;
+    cfg.tls_server_name = site.tls_server_name.clone();
+    cfg.connect_timeout = Some(t.connect);
+    cfg.write_timeout = Some(t.request);
+    if !watch {
+        // Watches are long-lived; the watcher's own idle timeout guards them.
+        cfg.read_timeout = Some(t.request);
+        cfg.reset_reader_on_write = true;
+    }
+    cfg.auth_info = auth;
+    Ok(cfg)
+}
+
+/// Builds two clients for a site: one for requests (with a read deadline) and one
+/// for watches (no read deadline). Needs a Tokio runtime.
+pub fn build_clients(
+    site: &Site,
+    vault: &Vault,
+    t: Timeouts,
+) -> Result<(kube::Client, kube::Client), ClientError> {
+    let auth = auth_info(site, vault)?;
+    let mk = |watch: bool| -> Result<kube::Client, ClientError> {
+        let cfg = config(site, auth.clone(), t, watch)?;
+        kube::Client::try_from(cfg).map_err(|e| ClientError::Config(e.to_string()))
+    };
+    Ok((mk(false)?, mk(true)?))
+}

@@ -1,0 +1,77 @@
+//! Per-site Kubernetes clients: a [`kube::Client`] built from a [`Site`] and its keyring
+//! credentials (connect timeout, per-request deadlines, TLS server name, insecure and
+//! exec only when the site opted in), a TLS probe that classifies connection failures,
+//! and a per-site cache.
+
+mod build;
+mod cache;
+mod classify;
+mod probe;
+
+pub use build::{Timeouts, build_clients};
+pub use cache::{ClientCache, SiteClients};
+pub use classify::classify;
+pub use probe::{Probe, probe};
+
+use crate::credentials::CredentialError;
+
+/// Why talking to a site failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ClientError {
+    /// Connection refused, no route, DNS failure.
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+    /// No answer within the deadline (a blackholed or very slow site).
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// The server's certificate is not trusted (unknown CA, expired, name mismatch).
+    #[error("TLS failed: {0}")]
+    Tls(String),
+    /// 401/403, or credentials that cannot be used.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// The keyring could not give the site's credentials.
+    #[error("credentials: {0}")]
+    Credentials(String),
+    /// The site record cannot be turned into a client.
+    #[error("invalid site configuration: {0}")]
+    Config(String),
+    /// The API answered with an error status (429, 5xx, …).
+    #[error("API error {code}: {reason}")]
+    Api { code: u16, reason: String },
+}
+
+impl ClientError {
+    /// Coarse category: `unreachable`, `timeout`, `tls`, `auth`, `credentials`, `config`, `api`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ClientError::Unreachable(_) => "unreachable",
+            ClientError::Timeout(_) => "timeout",
+            ClientError::Tls(_) => "tls",
+            ClientError::Auth(_) => "auth",
+            ClientError::Credentials(_) => "credentials",
+            ClientError::Config(_) => "config",
+            ClientError::Api { .. } => "api",
+        }
+    }
+}
+
+impl From<CredentialError> for ClientError {
+    fn from(e: CredentialError) -> Self {
+        match e {
+            CredentialError::Missing(_) => ClientError::Auth(e.to_string()),
+            other => ClientError::Credentials(other.to_string()),
+        }
+    }
+}
+
+/// Runs `fut` with a deadline, mapping the elapsed deadline to [`ClientError::Timeout`].
+pub async fn with_deadline<T>(
+    deadline: std::time::Duration,
+    what: &str,
+    fut: impl std::future::Future<Output = Result<T, ClientError>>,
+) -> Result<T, ClientError> {
+    tokio::time::timeout(deadline, fut)
+        .await
+        .map_err(|_| ClientError::Timeout(format!("{what}: no answer within {deadline:?}")))?
+}

@@ -1,0 +1,212 @@
+//! The monitor's shared state: one [`Entry`] per site behind a mutex that is never held
+//! across an `.await`, and the publishing of changed health to subscribers.
+
+use super::evaluate::{Observation, evaluate};
+use super::model::{Reach, SiteHealth, SiteState};
+use super::monitor::{FleetHealth, MonitorOptions, SiteStats};
+use crate::client::{ClientCache, ClientError};
+use crate::registry::Site;
+use crate::snapshot::{Snapshot, SnapshotStore};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::{Semaphore, watch};
+
+/// Everything known about one site.
+pub(crate) struct Entry {
+    pub site: Site,
+    pub state: SiteState,
+    pub reach: Reach,
+    pub reach_reason: Option<String>,
+    pub last_seen: Option<jiff::Timestamp>,
+    /// When `state` was last known to match the site.
+    pub data_at: Option<jiff::Timestamp>,
+    /// `state` was loaded from a snapshot and not refreshed since.
+    pub from_snapshot: bool,
+    pub have_data: bool,
+    pub checked: bool,
+    pub dirty: bool,
+    pub last_write: Option<tokio::time::Instant>,
+    pub stats: SiteStats,
+}
+
+impl Entry {
+    pub fn new(site: Site) -> Self {
+        Entry {
+            site,
+            state: SiteState::default(),
+            reach: Reach::Unknown,
+            reach_reason: None,
+            last_seen: None,
+            data_at: None,
+            from_snapshot: false,
+            have_data: false,
+            checked: false,
+            dirty: false,
+            last_write: None,
+            stats: SiteStats::default(),
+        }
+    }
+
+    pub fn health(&self, now: jiff::Timestamp) -> SiteHealth {
+        let stale = self.have_data && (self.reach != Reach::Reachable || self.from_snapshot);
+        evaluate(
+            &self.site,
+            &Observation {
+                state: &self.state,
+                reach: self.reach,
+                reach_reason: self.reach_reason.clone(),
+                last_seen: self.last_seen,
+                snapshot_at: if stale { self.data_at } else { None },
+                have_data: self.have_data,
+            },
+            now,
+        )
+    }
+
+    /// Records a successful answer.
+    pub fn seen(&mut self) {
+        self.reach = Reach::Reachable;
+        self.reach_reason = None;
+        self.last_seen = Some(jiff::Timestamp::now());
+    }
+
+    /// Records a failure.
+    pub fn failed(&mut self, e: &ClientError) {
+        let r = Reach::of(e);
+        if r == Reach::Reachable {
+            // The site answered (429/5xx): it is up, the data may lag.
+            self.seen();
+            self.reach_reason = Some(e.to_string());
+        } else {
+            self.reach = r;
+            self.reach_reason = Some(e.to_string());
+        }
+    }
+}
+
+pub(crate) struct Shared {
+    entries: Mutex<HashMap<String, Entry>>,
+    pub tx: watch::Sender<FleetHealth>,
+    pub snapshots: Option<SnapshotStore>,
+    pub clients: ClientCache,
+    pub opts: MonitorOptions,
+    pub permits: Semaphore,
+}
+
+impl Shared {
+    pub fn new(
+        sites: Vec<Site>,
+        clients: ClientCache,
+        snapshots: Option<SnapshotStore>,
+        opts: MonitorOptions,
+    ) -> Arc<Self> {
+        let now = jiff::Timestamp::now();
+        let mut entries = HashMap::new();
+        let mut fh = FleetHealth::default();
+        for s in sites {
+            let e = Entry::new(s);
+            fh.sites
+                .insert(e.site.name.clone(), Arc::new(e.health(now)));
+            entries.insert(e.site.name.clone(), e);
+        }
+        Arc::new(Shared {
+            entries: Mutex::new(entries),
+            tx: watch::channel(fh).0,
+            snapshots,
+            clients,
+            permits: Semaphore::new(opts.concurrency.max(1)),
+            opts,
+        })
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn site(&self, name: &str) -> Option<Site> {
+        self.lock().get(name).map(|e| e.site.clone())
+    }
+
+    pub fn stats(&self, name: &str) -> Option<SiteStats> {
+        self.lock().get(name).map(|e| e.stats.clone())
+    }
+
+    /// Changes a site's entry and publishes its health if it changed.
+    pub fn update<T>(&self, name: &str, f: impl FnOnce(&mut Entry) -> T) -> Option<T> {
+        let (out, health) = {
+            let mut g = self.lock();
+            let e = g.get_mut(name)?;
+            let out = f(e);
+            (out, e.health(jiff::Timestamp::now()))
+        };
+        self.publish(health);
+        Some(out)
+    }
+
+    fn publish(&self, h: SiteHealth) {
+        self.tx.send_if_modified(|fh| {
+            if fh.sites.get(&h.name).is_some_and(|old| **old == h) {
+                return false;
+            }
+            fh.sites.insert(h.name.clone(), Arc::new(h));
+            fh.generation += 1;
+            true
+        });
+    }
+
+    /// Loads a site's snapshot into an entry that has no data yet.
+    pub fn load_snapshot(&self, name: &str) {
+        let Some(store) = &self.snapshots else { return };
+        match store.read(name) {
+            Ok(Some(snap)) => {
+                self.update(name, |e| {
+                    if !e.have_data {
+                        e.state = snap.state;
+                        e.data_at = Some(snap.taken_at);
+                        e.last_seen = snap.health.last_seen;
+                        e.have_data = true;
+                        e.from_snapshot = true;
+                    }
+                });
+            }
+            Ok(None) => {}
+            Err(err) => tracing::warn!(error = %err, kind = err.kind(), "snapshot ignored"),
+        }
+    }
+
+    /// Writes the snapshot when the data changed and `min_gap` passed since the last
+    /// write (or always on the first one). The file is written off the lock.
+    pub async fn maybe_snapshot(self: &Arc<Self>, name: &str) {
+        let Some(store) = self.snapshots.clone() else {
+            return;
+        };
+        let gap = self.opts.snapshot_every;
+        let snap = {
+            let mut g = self.lock();
+            let Some(e) = g.get_mut(name) else { return };
+            let due = e.last_write.is_none_or(|t| t.elapsed() >= gap);
+            if !e.dirty || !e.have_data || e.from_snapshot || e.reach != Reach::Reachable || !due {
+                return;
+            }
+            e.dirty = false;
+            e.last_write = Some(tokio::time::Instant::now());
+            let now = jiff::Timestamp::now();
+            Snapshot {
+                format: crate::snapshot::FORMAT,
+                site: name.to_string(),
+                taken_at: now,
+                state: e.state.clone(),
+                health: e.health(now),
+            }
+        };
+        let r = tokio::task::spawn_blocking(move || store.write(&snap)).await;
+        match r {
+            Ok(Ok(bytes)) => {
+                tracing::debug!(bytes, "snapshot written");
+                self.update(name, |e| e.stats.snapshots_written += 1);
+            }
+            Ok(Err(err)) => tracing::warn!(error = %err, kind = err.kind(), "snapshot not written"),
+            Err(err) => tracing::warn!(error = %err, "snapshot task failed"),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! The live fleet health engine.
+//!
+//! [`FleetMonitor`] sweeps every registered site (a bounded number at a time), then
+//! keeps one task per site with live watches on nodes, workloads, pods and warning
+//! events, pruned into a small [`SiteState`] and rolled up into a [`SiteHealth`].
+//! Subscribers get a [`FleetHealth`] through a `tokio::sync::watch` channel. A site
+//! that does not answer never delays another; its health comes from the last
+//! snapshot, flagged stale.
+
+mod entry;
+mod evaluate;
+pub mod model;
+mod monitor;
+pub mod prune;
+mod site_task;
+mod sweep;
+mod watches;
+
+pub use evaluate::{CERT_WARN_DAYS, Observation, detect_distro, evaluate, fmt_age};
+pub use model::{
+    EventInfo, Level, NodeInfo, PodInfo, PodProblem, PodTrouble, Reach, SiteHealth, SiteState,
+    WorkloadInfo,
+};
+pub use monitor::{FleetHealth, FleetMonitor, MonitorOptions, SiteStats};
+pub use sweep::{WARNING_EVENTS, sweep};
+
+#[cfg(test)]
+mod tests;

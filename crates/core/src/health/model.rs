@@ -1,0 +1,192 @@
+//! The health data model: the pruned per-site state kept in memory and in snapshots,
+//! and the [`SiteHealth`] summary the CLI prints and the app streams.
+
+use crate::registry::Distro;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Overall health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Ok,
+    Warning,
+    Critical,
+    Unknown,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Ok => "ok",
+            Level::Warning => "warning",
+            Level::Critical => "critical",
+            Level::Unknown => "unknown",
+        }
+    }
+}
+
+/// Whether the API server could be reached, and if not why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reach {
+    Reachable,
+    Unreachable,
+    Timeout,
+    AuthFailed,
+    TlsFailed,
+    /// Not probed yet.
+    Unknown,
+}
+
+impl Reach {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reach::Reachable => "reachable",
+            Reach::Unreachable => "unreachable",
+            Reach::Timeout => "timeout",
+            Reach::AuthFailed => "auth-failed",
+            Reach::TlsFailed => "tls-failed",
+            Reach::Unknown => "unknown",
+        }
+    }
+
+    /// The reachability a client error means (an API error status means it answered).
+    pub fn of(e: &crate::client::ClientError) -> Reach {
+        use crate::client::ClientError as E;
+        match e {
+            E::Unreachable(_) => Reach::Unreachable,
+            E::Timeout(_) => Reach::Timeout,
+            E::Tls(_) => Reach::TlsFailed,
+            E::Auth(_) | E::Credentials(_) => Reach::AuthFailed,
+            E::Api { .. } => Reach::Reachable,
+            E::Config(_) => Reach::Unknown,
+        }
+    }
+}
+
+/// A node, pruned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeInfo {
+    pub ready: bool,
+    /// `MemoryPressure`, `DiskPressure`, `PIDPressure`, `NetworkUnavailable` when true.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pressure: Vec<String>,
+    #[serde(default)]
+    pub microk8s: bool,
+}
+
+/// A Deployment, StatefulSet or DaemonSet, pruned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadInfo {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub desired: i32,
+    pub available: i32,
+}
+
+/// What is wrong with a pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PodTrouble {
+    CrashLoop,
+    ImagePull,
+}
+
+/// A pod, pruned to what health needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodInfo {
+    pub namespace: String,
+    pub name: String,
+    pub restarts: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trouble: Option<PodTrouble>,
+    /// The waiting reason (`CrashLoopBackOff`, `ImagePullBackOff`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A warning event, pruned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventInfo {
+    pub namespace: String,
+    /// `Kind/name` of the object.
+    pub object: String,
+    pub reason: String,
+    /// At most 200 characters.
+    pub message: String,
+    pub count: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<jiff::Timestamp>,
+}
+
+/// Everything cached about a site (keys: `ns/name`, or `Kind/ns/name` for workloads).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_not_after: Option<jiff::Timestamp>,
+    pub nodes: BTreeMap<String, NodeInfo>,
+    pub workloads: BTreeMap<String, WorkloadInfo>,
+    pub pods: BTreeMap<String, PodInfo>,
+    pub events: BTreeMap<String, EventInfo>,
+}
+
+/// A pod with a problem, for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodProblem {
+    pub namespace: String,
+    pub pod: String,
+    pub trouble: PodTrouble,
+    pub reason: String,
+    pub restarts: i32,
+}
+
+/// One site's health, as shown and streamed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteHealth {
+    pub name: String,
+    pub display_name: String,
+    pub tags: Vec<String>,
+    pub level: Level,
+    pub reasons: Vec<String>,
+    pub reach: Reach,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reach_reason: Option<String>,
+    /// When the site last answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<jiff::Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distro: Option<Distro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    pub nodes_ready: u32,
+    pub nodes_total: u32,
+    /// `node: Condition` for every pressure condition that is true.
+    pub node_pressure: Vec<String>,
+    /// Workloads with every desired replica available.
+    pub workloads_available: u32,
+    pub workloads_total: u32,
+    pub problem_pods: Vec<PodProblem>,
+    /// Most recent warning events (at most 10).
+    pub warnings: Vec<EventInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_not_after: Option<jiff::Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_days_left: Option<i64>,
+    /// True when the data comes from a snapshot because the site is not answering.
+    pub stale: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_at: Option<jiff::Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_age_secs: Option<i64>,
+}

@@ -1,0 +1,209 @@
+//! [`FleetMonitor`]: the handle the CLI and the desktop app hold.
+
+use super::entry::Shared;
+use super::model::{Reach, SiteHealth};
+use crate::client::{ClientCache, Timeouts};
+use crate::credentials::Vault;
+use crate::registry::Site;
+use crate::snapshot::SnapshotStore;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tracing::Instrument;
+
+/// How the monitor behaves.
+#[derive(Debug, Clone)]
+pub struct MonitorOptions {
+    /// Sites swept at the same time.
+    pub concurrency: usize,
+    pub timeouts: Timeouts,
+    /// Budget for one site's sweep (probe, version, lists).
+    pub sweep_deadline: Duration,
+    /// Keep watching after the first sweep (false: one sweep per site, then stop).
+    pub watch: bool,
+    /// Reachability check interval while watching.
+    pub ping_every: Duration,
+    /// At most one snapshot per site per this interval (plus one on the first sync).
+    pub snapshot_every: Duration,
+    /// Retry interval bounds for a site that does not answer.
+    pub retry_min: Duration,
+    pub retry_max: Duration,
+    /// Server-side timeout of each watch request, in seconds.
+    pub watch_timeout_secs: u32,
+}
+
+impl Default for MonitorOptions {
+    fn default() -> Self {
+        MonitorOptions {
+            concurrency: 32,
+            timeouts: Timeouts::default(),
+            sweep_deadline: Duration::from_secs(8),
+            watch: true,
+            ping_every: Duration::from_secs(10),
+            snapshot_every: Duration::from_secs(30),
+            retry_min: Duration::from_secs(1),
+            retry_max: Duration::from_secs(30),
+            watch_timeout_secs: 60,
+        }
+    }
+}
+
+/// The whole fleet's health, as published to subscribers.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FleetHealth {
+    /// Bumped on every published change.
+    pub generation: u64,
+    pub sites: BTreeMap<String, Arc<SiteHealth>>,
+}
+
+/// Counters for one site (diagnostics and tests).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteStats {
+    pub sweeps: u64,
+    pub sweep_failures: u64,
+    /// Watch (re)starts that relisted (`Init` events) across all watched kinds.
+    pub relists: u64,
+    pub watch_errors: u64,
+    pub watch_events: u64,
+    pub snapshots_written: u64,
+}
+
+/// Stops the site tasks when the last handle is dropped.
+struct Guard {
+    stop: watch::Sender<bool>,
+    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        for t in self
+            .tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+        {
+            t.abort();
+        }
+    }
+}
+
+/// The live health engine. Cheap to clone; every clone sees the same state.
+#[derive(Clone)]
+pub struct FleetMonitor {
+    shared: Arc<Shared>,
+    guard: Arc<Guard>,
+}
+
+impl FleetMonitor {
+    /// Starts one task per site (must be called inside a Tokio runtime). Snapshots, when
+    /// given, are loaded first (stale until the site answers) and written after syncs.
+    pub fn start(
+        sites: Vec<Site>,
+        vault: Arc<Vault>,
+        snapshots: Option<SnapshotStore>,
+        opts: MonitorOptions,
+    ) -> FleetMonitor {
+        let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+        let clients = ClientCache::new(vault, opts.timeouts);
+        let shared = Shared::new(sites, clients, snapshots, opts);
+        for n in &names {
+            shared.load_snapshot(n);
+        }
+        let (stop, _) = watch::channel(false);
+        let mut tasks = Vec::new();
+        for n in names {
+            let span = tracing::info_span!("site", site = %n);
+            let fut = super::site_task::run(shared.clone(), n, stop.subscribe());
+            tasks.push(tokio::spawn(fut.instrument(span)));
+        }
+        FleetMonitor {
+            shared,
+            guard: Arc::new(Guard {
+                stop,
+                tasks: std::sync::Mutex::new(tasks),
+            }),
+        }
+    }
+
+    /// A receiver of every change (the current value is available at once).
+    pub fn subscribe(&self) -> watch::Receiver<FleetHealth> {
+        self.shared.tx.subscribe()
+    }
+
+    /// The fleet's health now.
+    pub fn current(&self) -> FleetHealth {
+        self.shared.tx.borrow().clone()
+    }
+
+    /// One site's health now.
+    pub fn site(&self, name: &str) -> Option<Arc<SiteHealth>> {
+        self.shared.tx.borrow().sites.get(name).cloned()
+    }
+
+    /// A site's counters.
+    pub fn stats(&self, name: &str) -> Option<SiteStats> {
+        self.shared.stats(name)
+    }
+
+    /// Whether every site has been checked once.
+    pub fn all_checked(&self) -> bool {
+        self.shared.lock().values().all(|e| e.checked)
+    }
+
+    /// Waits until every site was checked once, or `deadline` passes. Sites still
+    /// unanswered then are reported as timed out.
+    pub async fn first_sweep(&self, deadline: Duration) -> FleetHealth {
+        let mut rx = self.subscribe();
+        let until = tokio::time::Instant::now() + deadline;
+        while !self.all_checked() {
+            if tokio::time::timeout_at(until, rx.changed()).await.is_err() {
+                break;
+            }
+        }
+        let pending: Vec<String> = self
+            .shared
+            .lock()
+            .iter()
+            .filter(|(_, e)| !e.checked)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for n in pending {
+            self.shared.update(&n, |e| {
+                e.reach = Reach::Timeout;
+                e.reach_reason = Some(format!("no answer within {deadline:?}"));
+                e.checked = true;
+            });
+        }
+        self.current()
+    }
+
+    /// Waits until `pred` holds for a site's health, or `deadline` passes.
+    pub async fn wait_for(
+        &self,
+        site: &str,
+        deadline: Duration,
+        pred: impl Fn(&SiteHealth) -> bool,
+    ) -> Option<Arc<SiteHealth>> {
+        let mut rx = self.subscribe();
+        let until = tokio::time::Instant::now() + deadline;
+        loop {
+            if let Some(h) = rx.borrow_and_update().sites.get(site)
+                && pred(h)
+            {
+                return Some(h.clone());
+            }
+            if tokio::time::timeout_at(until, rx.changed()).await.is_err() {
+                return None;
+            }
+        }
+    }
+
+    /// Stops every site task (also done when the last clone is dropped).
+    pub fn stop(&self) {
+        let _ = self.guard.stop.send(true);
+    }
+}

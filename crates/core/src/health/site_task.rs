@@ -1,0 +1,158 @@
+//! One site's task: sweep (with retries and back-off), then live watches, a periodic
+//! reachability ping and debounced snapshots, until the monitor stops.
+
+use super::entry::Shared;
+use super::sweep::sweep;
+use crate::client::{ClientError, classify, probe, with_deadline};
+use k8s_openapi::api::core::v1::Node;
+use kube::api::{Api, ListParams};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Exponential back-off with jitter between `min` and `max`.
+struct Backoff {
+    min: Duration,
+    max: Duration,
+    next: Duration,
+}
+
+impl Backoff {
+    fn new(min: Duration, max: Duration) -> Self {
+        Backoff {
+            min,
+            max,
+            next: min,
+        }
+    }
+    fn reset(&mut self) {
+        self.next = self.min;
+    }
+    fn step(&mut self) -> Duration {
+        let d = self.next;
+        self.next = (self.next * 2).min(self.max);
+        let jitter = rand::random_range(0.8..1.2);
+        d.mul_f64(jitter)
+    }
+}
+
+pub(crate) async fn run(shared: Arc<Shared>, name: String, mut stop: watch::Receiver<bool>) {
+    let opts = shared.opts.clone();
+    let mut backoff = Backoff::new(opts.retry_min, opts.retry_max);
+    loop {
+        let Some(site) = shared.site(&name) else {
+            return;
+        };
+        let result = {
+            let Ok(_permit) = shared.permits.acquire().await else {
+                return;
+            };
+            sweep(&site, &shared.clients, opts.sweep_deadline).await
+        };
+        match result {
+            Ok(state) => {
+                backoff.reset();
+                tracing::debug!(
+                    nodes = state.nodes.len(),
+                    pods = state.pods.len(),
+                    "site synced"
+                );
+                shared.update(&name, |e| {
+                    e.state = state;
+                    e.seen();
+                    e.data_at = e.last_seen;
+                    e.have_data = true;
+                    e.from_snapshot = false;
+                    e.checked = true;
+                    e.dirty = true;
+                    e.stats.sweeps += 1;
+                });
+                shared.maybe_snapshot(&name).await;
+                if !opts.watch {
+                    return;
+                }
+                tokio::select! {
+                    _ = live(&shared, &name) => {}
+                    _ = stop.wait_for(|s| *s) => return,
+                }
+            }
+            Err(e) => {
+                tracing::info!(kind = e.kind(), reason = %e, "site check failed");
+                shared.update(&name, |en| {
+                    en.failed(&e);
+                    en.checked = true;
+                    en.stats.sweep_failures += 1;
+                });
+                if !opts.watch {
+                    return;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff.step()) => {}
+                    _ = stop.wait_for(|s| *s) => return,
+                }
+            }
+        }
+    }
+}
+
+/// Watches, pings and snapshots; runs until the monitor stops.
+async fn live(shared: &Arc<Shared>, name: &str) {
+    let watches = super::watches::run_all(shared, name);
+    let pings = async {
+        let mut iv = tokio::time::interval(shared.opts.ping_every);
+        iv.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        iv.tick().await;
+        loop {
+            iv.tick().await;
+            ping(shared, name).await;
+            shared.maybe_snapshot(name).await;
+        }
+    };
+    tokio::join!(watches, pings);
+}
+
+/// Probes TLS and makes one small authenticated request.
+async fn ping(shared: &Arc<Shared>, name: &str) {
+    let Some(site) = shared.site(name) else {
+        return;
+    };
+    let t = shared.clients.timeouts();
+    let deadline = shared.opts.sweep_deadline;
+    let r: Result<_, ClientError> = async {
+        let p = probe(&site, t.connect, deadline).await?;
+        let c = shared.clients.get(&site)?.requests;
+        let work = async {
+            let nodes: Api<Node> = Api::all(c.clone());
+            let lp = ListParams::default().limit(1);
+            let (v, _) = futures::try_join!(
+                async { c.apiserver_version().await.map_err(|e| classify(&e)) },
+                async { nodes.list_metadata(&lp).await.map_err(|e| classify(&e)) },
+            )?;
+            Ok(v.git_version)
+        };
+        let gv = with_deadline(deadline, "ping", work).await?;
+        Ok((p, gv))
+    }
+    .await;
+    match r {
+        Ok((p, gv)) => {
+            shared.update(name, |e| {
+                e.seen();
+                if e.state.cert_not_after != p.cert_not_after
+                    || e.state.git_version.as_deref() != Some(&gv)
+                {
+                    e.dirty = true;
+                }
+                e.state.cert_not_after = p.cert_not_after;
+                e.state.git_version = Some(gv);
+            });
+        }
+        Err(err) => {
+            if matches!(err, ClientError::Auth(_)) {
+                shared.clients.forget(name);
+            }
+            tracing::info!(kind = err.kind(), reason = %err, "site ping failed");
+            shared.update(name, |e| e.failed(&err));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! One full read of a site: TLS probe, `/version`, and the lists health needs.
+
+use super::model::SiteState;
+use super::prune;
+use crate::client::{ClientCache, ClientError, classify, probe, with_deadline};
+use crate::registry::Site;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use kube::api::{Api, ListParams};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// Page size for lists.
+const PAGE: u32 = 500;
+
+async fn list_all<K>(api: Api<K>, lp: ListParams) -> Result<Vec<K>, ClientError>
+where
+    K: kube::Resource + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let mut out = Vec::new();
+    let mut lp = lp.limit(PAGE);
+    loop {
+        let page = api.list(&lp).await.map_err(|e| classify(&e))?;
+        out.extend(page.items);
+        match page.metadata.continue_ {
+            Some(c) if !c.is_empty() => lp = lp.continue_token(&c),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// The field selector for warning events.
+pub const WARNING_EVENTS: &str = "type=Warning";
+
+/// Reads a site's whole health state within `deadline`.
+pub async fn sweep(
+    site: &Site,
+    clients: &ClientCache,
+    deadline: Duration,
+) -> Result<SiteState, ClientError> {
+    let started = tokio::time::Instant::now();
+    let t = clients.timeouts();
+    let p = probe(site, t.connect, deadline).await?;
+    let left = deadline
+        .saturating_sub(started.elapsed())
+        .max(Duration::from_millis(100));
+    let c = clients.get(site)?.requests;
+    let work = async {
+        let version = async {
+            c.apiserver_version()
+                .await
+                .map(|v| v.git_version)
+                .map_err(|e| classify(&e))
+        };
+        let lp = ListParams::default();
+        let (git_version, nodes, deps, sts, dss, pods, events) = futures::try_join!(
+            version,
+            list_all(Api::<Node>::all(c.clone()), lp.clone()),
+            list_all(Api::<Deployment>::all(c.clone()), lp.clone()),
+            list_all(Api::<StatefulSet>::all(c.clone()), lp.clone()),
+            list_all(Api::<DaemonSet>::all(c.clone()), lp.clone()),
+            list_all(Api::<Pod>::all(c.clone()), lp.clone()),
+            list_all(
+                Api::<Event>::all(c.clone()),
+                lp.clone().fields(WARNING_EVENTS)
+            ),
+        )?;
+        let mut st = SiteState {
+            git_version: Some(git_version),
+            cert_not_after: p.cert_not_after,
+            ..SiteState::default()
+        };
+        st.nodes = nodes
+            .iter()
+            .map(|n| (prune::key_of(n), prune::node(n)))
+            .collect();
+        let workloads = deps
+            .iter()
+            .map(prune::deployment)
+            .chain(sts.iter().map(prune::statefulset))
+            .chain(dss.iter().map(prune::daemonset));
+        st.workloads = workloads.map(|w| (prune::workload_key(&w), w)).collect();
+        st.pods = pods
+            .iter()
+            .map(|p| (prune::key_of(p), prune::pod(p)))
+            .collect();
+        st.events = events
+            .iter()
+            .map(|e| (prune::key_of(e), prune::event(e)))
+            .collect();
+        Ok(st)
+    };
+    let r = with_deadline(left, &format!("reading {}", site.endpoint), work).await;
+    if matches!(r, Err(ClientError::Auth(_))) {
+        clients.forget(&site.name);
+    }
+    r
+}

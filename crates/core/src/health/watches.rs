@@ -1,0 +1,213 @@
+//! Live watches of one site (`kube::runtime::watcher` with the default back-off and
+//! bookmarks), pruned into the site's [`SiteState`](super::SiteState) as events arrive.
+
+use super::entry::Shared;
+use super::model::SiteState;
+use super::prune;
+use crate::client::classify;
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use kube::Api;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event as WEvent};
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Warning events kept per site.
+const MAX_EVENTS: usize = 50;
+
+/// How one kind lands in the state.
+struct Sink<K, V> {
+    /// Keys of this kind start with this (workload kinds share one map).
+    prefix: &'static str,
+    key: fn(&K) -> String,
+    prune: fn(&K) -> V,
+    map: fn(&mut SiteState) -> &mut BTreeMap<String, V>,
+}
+
+fn workload_key<K: kube::Resource>(kind: &str, o: &K) -> String {
+    format!("{kind}/{}", prune::key_of(o))
+}
+
+/// Runs every watch of a site until the task is dropped.
+pub(crate) async fn run_all(shared: &Arc<Shared>, name: &str) {
+    let Some(site) = shared.site(name) else {
+        return;
+    };
+    let c = match shared.clients.get(&site) {
+        Ok(c) => c.watches,
+        Err(e) => {
+            shared.update(name, |en| en.failed(&e));
+            return;
+        }
+    };
+    let t = shared.opts.watch_timeout_secs;
+    let cfg = watcher::Config::default().timeout(t);
+    futures::join!(
+        watch_kind(
+            shared,
+            name,
+            Api::<Node>::all(c.clone()),
+            cfg.clone(),
+            Sink {
+                prefix: "",
+                key: prune::key_of,
+                prune: prune::node,
+                map: |s| &mut s.nodes,
+            }
+        ),
+        watch_kind(
+            shared,
+            name,
+            Api::<Deployment>::all(c.clone()),
+            cfg.clone(),
+            Sink {
+                prefix: "Deployment/",
+                key: |o| workload_key("Deployment", o),
+                prune: prune::deployment,
+                map: |s| &mut s.workloads,
+            }
+        ),
+        watch_kind(
+            shared,
+            name,
+            Api::<StatefulSet>::all(c.clone()),
+            cfg.clone(),
+            Sink {
+                prefix: "StatefulSet/",
+                key: |o| workload_key("StatefulSet", o),
+                prune: prune::statefulset,
+                map: |s| &mut s.workloads,
+            }
+        ),
+        watch_kind(
+            shared,
+            name,
+            Api::<DaemonSet>::all(c.clone()),
+            cfg.clone(),
+            Sink {
+                prefix: "DaemonSet/",
+                key: |o| workload_key("DaemonSet", o),
+                prune: prune::daemonset,
+                map: |s| &mut s.workloads,
+            }
+        ),
+        watch_kind(
+            shared,
+            name,
+            Api::<Pod>::all(c.clone()),
+            cfg.clone(),
+            Sink {
+                prefix: "",
+                key: prune::key_of,
+                prune: prune::pod,
+                map: |s| &mut s.pods,
+            }
+        ),
+        watch_kind(
+            shared,
+            name,
+            Api::<Event>::all(c.clone()),
+            cfg.clone().fields(super::sweep::WARNING_EVENTS),
+            Sink {
+                prefix: "",
+                key: prune::key_of,
+                prune: prune::event,
+                map: |s| &mut s.events,
+            }
+        ),
+    );
+}
+
+async fn watch_kind<K, V>(
+    shared: &Arc<Shared>,
+    name: &str,
+    api: Api<K>,
+    cfg: watcher::Config,
+    sink: Sink<K, V>,
+) where
+    K: kube::Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+    V: Clone,
+{
+    let mut stream = watcher::watcher(api, cfg).default_backoff().boxed();
+    let mut buffer: Option<BTreeMap<String, V>> = None;
+    while let Some(ev) = stream.next().await {
+        let ev = match ev {
+            Ok(ev) => ev,
+            Err(err) => {
+                tracing::debug!(error = %err, "watch error; the watcher backs off and relists");
+                let ce = match &err {
+                    watcher::Error::InitialListFailed(e)
+                    | watcher::Error::WatchStartFailed(e)
+                    | watcher::Error::WatchFailed(e) => Some(classify(e)),
+                    _ => None,
+                };
+                shared.update(name, |e| {
+                    e.stats.watch_errors += 1;
+                    if let Some(ce) = &ce {
+                        e.failed(ce);
+                    }
+                });
+                continue;
+            }
+        };
+        match ev {
+            WEvent::Init => {
+                buffer = Some(BTreeMap::new());
+                shared.update(name, |e| e.stats.relists += 1);
+            }
+            WEvent::InitApply(o) => {
+                if let Some(b) = buffer.as_mut() {
+                    b.insert((sink.key)(&o), (sink.prune)(&o));
+                }
+            }
+            WEvent::InitDone => {
+                let b = buffer.take().unwrap_or_default();
+                apply(shared, name, |s| {
+                    let m = (sink.map)(s);
+                    m.retain(|k, _| !k.starts_with(sink.prefix) || b.contains_key(k));
+                    m.extend(b);
+                });
+            }
+            WEvent::Apply(o) => {
+                let (k, v) = ((sink.key)(&o), (sink.prune)(&o));
+                apply(shared, name, |s| {
+                    (sink.map)(s).insert(k, v);
+                });
+            }
+            WEvent::Delete(o) => {
+                let k = (sink.key)(&o);
+                apply(shared, name, |s| {
+                    (sink.map)(s).remove(&k);
+                });
+            }
+        }
+    }
+}
+
+/// Applies a change from a live event: the site answered and the data is current.
+fn apply(shared: &Arc<Shared>, name: &str, f: impl FnOnce(&mut SiteState)) {
+    shared.update(name, |e| {
+        f(&mut e.state);
+        if e.state.events.len() > MAX_EVENTS {
+            let mut by_age: Vec<(Option<jiff::Timestamp>, String)> = e
+                .state
+                .events
+                .iter()
+                .map(|(k, v)| (v.last_seen, k.clone()))
+                .collect();
+            by_age.sort();
+            for (_, k) in by_age.into_iter().take(e.state.events.len() - MAX_EVENTS) {
+                e.state.events.remove(&k);
+            }
+        }
+        e.seen();
+        e.data_at = e.last_seen;
+        e.from_snapshot = false;
+        e.have_data = true;
+        e.dirty = true;
+        e.stats.watch_events += 1;
+    });
+}

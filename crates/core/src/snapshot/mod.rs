@@ -1,0 +1,153 @@
+//! The snapshot cache: each site's pruned state and health, written after a sync to
+//! `<profile>/snapshots/<site>.json.zst` (zstd, atomic), bounded in total size (oldest
+//! evicted first). When a site does not answer, its health is served from here,
+//! flagged stale.
+
+use crate::health::{SiteHealth, SiteState};
+use crate::paths::Home;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Snapshot format version.
+pub const FORMAT: u32 = 1;
+/// Default bound on all snapshots of a profile.
+pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest decompressed snapshot accepted (guards against zip bombs).
+const MAX_DECODED: usize = 64 * 1024 * 1024;
+
+/// Errors from the snapshot cache.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("snapshot {path} is corrupt ({reason}); it is ignored")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("snapshot {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Write(#[from] crate::fsutil::FsError),
+}
+
+impl SnapshotError {
+    /// Coarse category for mapping to IPC and exit codes.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SnapshotError::Corrupt { .. } => "corrupt",
+            SnapshotError::Io { .. } | SnapshotError::Write(_) => "storage",
+        }
+    }
+}
+
+/// One site's saved state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub format: u32,
+    pub site: String,
+    pub taken_at: jiff::Timestamp,
+    pub state: SiteState,
+    pub health: SiteHealth,
+}
+
+/// The snapshot directory of a profile.
+#[derive(Debug, Clone)]
+pub struct SnapshotStore {
+    dir: PathBuf,
+    max_bytes: u64,
+}
+
+impl SnapshotStore {
+    /// The profile's snapshot directory, bounded by [`DEFAULT_MAX_BYTES`].
+    pub fn new(home: &Home) -> Self {
+        Self::at(home.snapshot_dir(), DEFAULT_MAX_BYTES)
+    }
+
+    pub fn at(dir: impl Into<PathBuf>, max_bytes: u64) -> Self {
+        SnapshotStore {
+            dir: dir.into(),
+            max_bytes,
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file of a site's snapshot.
+    pub fn path(&self, site: &str) -> PathBuf {
+        self.dir.join(format!("{site}.json.zst"))
+    }
+
+    /// Writes a snapshot atomically, then evicts the oldest files over the bound.
+    /// Returns the compressed size.
+    pub fn write(&self, snap: &Snapshot) -> Result<u64, SnapshotError> {
+        let path = self.path(&snap.site);
+        let io = |source| SnapshotError::Io {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&self.dir).map_err(io)?;
+        let json = serde_json::to_vec(snap).map_err(|e| io(std::io::Error::other(e)))?;
+        let z = zstd::bulk::compress(&json, 3).map_err(io)?;
+        crate::fsutil::write_atomic(&path, &z)?;
+        self.evict(&snap.site);
+        Ok(z.len() as u64)
+    }
+
+    /// Reads a site's snapshot: `None` when there is none, `Corrupt` when unreadable.
+    pub fn read(&self, site: &str) -> Result<Option<Snapshot>, SnapshotError> {
+        let path = self.path(site);
+        let z = match std::fs::read(&path) {
+            Ok(z) => z,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(SnapshotError::Io { path, source }),
+        };
+        let corrupt = |reason: String| SnapshotError::Corrupt {
+            path: path.clone(),
+            reason,
+        };
+        let json = zstd::bulk::decompress(&z, MAX_DECODED).map_err(|e| corrupt(e.to_string()))?;
+        let snap: Snapshot = serde_json::from_slice(&json).map_err(|e| corrupt(e.to_string()))?;
+        if snap.format != FORMAT || snap.site != site {
+            return Err(corrupt(format!(
+                "format {} for site {:?}, expected format {FORMAT} for {site:?}",
+                snap.format, snap.site
+            )));
+        }
+        Ok(Some(snap))
+    }
+
+    /// Deletes the oldest snapshots (never `keep`) until the total fits the bound.
+    fn evict(&self, keep: &str) {
+        let Ok(rd) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut files: Vec<(std::time::SystemTime, u64, PathBuf)> = rd
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".json.zst"))
+            .filter_map(|e| {
+                let m = e.metadata().ok()?;
+                Some((m.modified().ok()?, m.len(), e.path()))
+            })
+            .collect();
+        let mut total: u64 = files.iter().map(|f| f.1).sum();
+        files.sort();
+        let keep = self.path(keep);
+        for (_, len, path) in files {
+            if total <= self.max_bytes {
+                break;
+            }
+            if path == keep {
+                continue;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                tracing::debug!(path = %path.display(), "evicted old snapshot");
+                total = total.saturating_sub(len);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
