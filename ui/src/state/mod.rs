@@ -1,6 +1,15 @@
 //! Pure UI state and reducers. No DOM, no IPC: unit-tested natively.
 
+pub mod cluster;
+pub mod detail;
+pub mod fleet;
 pub mod settings;
+pub mod sites;
+pub mod time;
+pub mod viewport;
+
+#[cfg(test)]
+pub(crate) mod fixtures;
 
 use outpost_ipc::{AppInfo, ErrorKind, IpcError};
 use std::rc::Rc;
