@@ -170,3 +170,35 @@ pub fn resource_list(spec: &SiteSpec, group: &str, version: &str) -> Option<Valu
         json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": out}),
     )
 }
+
+/// A minimal OpenAPI v2 document (no definitions: clients skip schema validation of
+/// types they find no schema for), as protobuf (what kubectl asks for) or JSON.
+pub fn openapi_v2(spec: &SiteSpec, protobuf: bool) -> (Vec<u8>, &'static str) {
+    if !protobuf {
+        let doc = json!({"swagger": "2.0", "info": {"title": "Kubernetes", "version": spec.version},
+                         "paths": {}, "definitions": {}});
+        return (doc.to_string().into_bytes(), "application/json");
+    }
+    fn field(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
+        out.push(tag);
+        let mut n = bytes.len();
+        while n >= 0x80 {
+            out.push((n as u8 & 0x7f) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+        out.extend_from_slice(bytes);
+    }
+    let mut info = Vec::new();
+    field(&mut info, 0x0a, b"Kubernetes");
+    field(&mut info, 0x12, spec.version.as_bytes());
+    let mut doc = Vec::new();
+    field(&mut doc, 0x0a, b"2.0");
+    field(&mut doc, 0x12, &info);
+    field(&mut doc, 0x42, &[]);
+    field(&mut doc, 0x4a, &[]);
+    (
+        doc,
+        "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+    )
+}

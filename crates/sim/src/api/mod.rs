@@ -226,6 +226,18 @@ async fn dispatch(
             ));
         }
         "/apis" => return Ok(json_response(200, &discovery::api_groups(&site.spec))),
+        "/openapi/v2" => {
+            let accept = req
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let (body, ctype) = discovery::openapi_v2(&site.spec, accept.contains("protobuf"));
+            let mut r = Response::new(full(body));
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+            return Ok(r);
+        }
         _ => {}
     }
     let not_found =
