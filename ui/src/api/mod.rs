@@ -5,7 +5,8 @@ mod invoke;
 
 use outpost_ipc::{
     AppInfo, AppInfoCmd, AppInfoRequest, GetSettingsCmd, GetSettingsRequest, IpcError,
-    SetSettingsCmd, Settings,
+    ListSitesCmd, ListSitesRequest, SetSettingsCmd, Settings, SiteDetail, SiteDetailCmd,
+    SiteDetailRequest, SiteSummary,
 };
 
 pub use invoke::call;
@@ -20,4 +21,14 @@ pub async fn get_settings() -> Result<Settings, IpcError> {
 
 pub async fn set_settings(s: &Settings) -> Result<Settings, IpcError> {
     call::<SetSettingsCmd>(s).await
+}
+
+/// Every site of the active profile. Fails (typed) until the backend registers it.
+pub async fn list_sites() -> Result<Vec<SiteSummary>, IpcError> {
+    call::<ListSitesCmd>(&ListSitesRequest {}).await
+}
+
+/// One site in depth.
+pub async fn site_detail(name: &str) -> Result<SiteDetail, IpcError> {
+    call::<SiteDetailCmd>(&SiteDetailRequest { name: name.into() }).await
 }

@@ -1,8 +1,13 @@
 //! The app shell: navigation, the active view, the status bar and keyboard shortcuts.
 
+use super::map::MapView;
+use super::site::SiteView;
+use super::sites::SitesView;
 use super::{empty::EmptyState, nav::Nav, settings::SettingsView, statusbar::StatusBar};
 use crate::api;
+use crate::state::fleet::{Fleet, FleetAction, FleetStatus};
 use crate::state::{Shell, ShellAction, View};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
@@ -10,12 +15,17 @@ use yew::prelude::*;
 #[function_component(App)]
 pub fn app() -> Html {
     let shell = use_reducer(Shell::default);
+    let fleet = use_reducer(Fleet::default);
 
     {
         let shell = shell.clone();
+        let fleet = fleet.dispatcher();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 shell.dispatch(ShellAction::InfoLoaded(api::app_info().await));
+            });
+            wasm_bindgen_futures::spawn_local(async move {
+                fleet.dispatch(FleetAction::Loaded(api::list_sites().await));
             });
         });
     }
@@ -25,6 +35,21 @@ pub fn app() -> Html {
         let shell = shell.clone();
         Callback::from(move |v: View| shell.dispatch(ShellAction::Navigate(v)))
     };
+    let on_open = {
+        let shell = shell.clone();
+        Callback::from(move |name: String| shell.dispatch(ShellAction::OpenSite(name)))
+    };
+    let on_close = {
+        let shell = shell.clone();
+        Callback::from(move |()| shell.dispatch(ShellAction::CloseSite))
+    };
+    let body = match &shell.site {
+        Some(name) => html! {
+            <SiteView name={name.clone()} summary={fleet.get(name).cloned()} on_close={on_close} />
+        },
+        None => view_body(&shell, &fleet, on_open),
+    };
+    let counts = (!fleet.sites.is_empty()).then(|| fleet.counts());
 
     html! {
         <div class="shell">
@@ -33,23 +58,34 @@ pub fn app() -> Html {
                 <header class="content-header">
                     <h1>{ shell.view.title() }</h1>
                 </header>
-                <section class="content-body">{ view_body(shell.view) }</section>
+                <section class="content-body">{ body }</section>
             </main>
-            <StatusBar info={shell.info.clone()} />
+            <StatusBar info={shell.info.clone()} counts={counts} />
         </div>
     }
 }
 
-fn view_body(view: View) -> Html {
-    match view {
-        View::Map => html! {
-            <EmptyState icon="map" title="No sites on the map yet"
-                text="Every registered site appears here at its location, coloured by health. Register sites with `outpost site import` to fill the map." />
-        },
-        View::Sites => html! {
-            <EmptyState icon="sites" title="No sites registered"
-                text="Sites you import from a K3s or MicroK8s kubeconfig are listed here with their health, distro and version." />
-        },
+fn view_body(shell: &Shell, fleet: &Fleet, on_open: Callback<String>) -> Html {
+    let sites = Rc::new(fleet.sites.clone());
+    match shell.view {
+        View::Map | View::Sites if sites.is_empty() => html! { <>
+            { fleet_error(&fleet.status) }
+            if shell.view == View::Map {
+                <EmptyState icon="map" title="No sites on the map yet"
+                    text="Every registered site appears here at its location, coloured by health. Register sites with `outpost site import` to fill the map." />
+            } else {
+                <EmptyState icon="sites" title="No sites registered"
+                    text="Sites you import from a K3s or MicroK8s kubeconfig are listed here with their health, distro and version." />
+            }
+        </> },
+        View::Map => html! { <>
+            { fleet_error(&fleet.status) }
+            <MapView sites={sites} on_open={on_open} />
+        </> },
+        View::Sites => html! { <>
+            { fleet_error(&fleet.status) }
+            <SitesView sites={sites} on_open={on_open} focus_search={shell.search_focus} />
+        </> },
         View::Logs => html! {
             <EmptyState icon="logs" title="No log stream open"
                 text="Open a pod or a workload from a site to follow its logs here." />
@@ -59,6 +95,21 @@ fn view_body(view: View) -> Html {
                 text="Fleet rollouts in waves, with health gates and rollback, are listed here once started." />
         },
         View::Settings => html! { <SettingsView /> },
+    }
+}
+
+/// Why the site list could not be loaded (e.g. the backend has no `list_sites` yet).
+fn fleet_error(status: &FleetStatus) -> Html {
+    match status {
+        FleetStatus::Failed(e) => html! {
+            <div class="banner banner-error" id="fleet-error" role="alert">
+                { format!("Could not load the site list ({}): {}", e.kind.as_str(), e.message) }
+            </div>
+        },
+        FleetStatus::Loading => {
+            html! { <p class="muted" id="fleet-loading">{ "Loading sites…" }</p> }
+        }
+        FleetStatus::Ready => html! {},
     }
 }
 
@@ -74,6 +125,10 @@ fn use_shortcuts(dispatch: UseReducerDispatcher<Shell>) {
                 .unwrap_or(false);
             if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
+            }
+            if e.key() == "/" {
+                // Focus the search field instead of typing the slash anywhere.
+                e.prevent_default();
             }
             if let Some(c) = e
                 .key()

@@ -1,12 +1,16 @@
 //! Bottom status bar: the backend's `app_info` answer, or why it failed.
 
 use crate::state::Load;
+use crate::state::fleet::LevelCounts;
 use outpost_ipc::AppInfo;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct StatusBarProps {
     pub info: Load<AppInfo>,
+    /// Sites per health level, once the fleet is known.
+    #[prop_or_default]
+    pub counts: Option<LevelCounts>,
 }
 
 #[function_component(StatusBar)]
@@ -34,5 +38,15 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
             </> }
         }
     };
-    html! { <footer class="statusbar" role="status" aria-label="Status">{ body }</footer> }
+    let health = props.counts.map(|c| {
+        html! {
+            <span class="status-item" id="status-health">
+                <span class="ok" id="status-ok">{ format!("{} ok", c.ok) }</span>{ " · " }
+                <span class="warn" id="status-warning">{ format!("{} warning", c.warning) }</span>{ " · " }
+                <span class="error" id="status-critical">{ format!("{} critical", c.critical) }</span>{ " · " }
+                <span class="muted" id="status-unknown">{ format!("{} unknown", c.unknown) }</span>
+            </span>
+        }
+    });
+    html! { <footer class="statusbar" role="status" aria-label="Status">{ for health }{ body }</footer> }
 }

@@ -85,6 +85,10 @@ pub enum Load<T> {
 pub struct Shell {
     pub view: View,
     pub info: Load<AppInfo>,
+    /// The site whose view is open over the current area, if any.
+    pub site: Option<String>,
+    /// Bumped by `/`: the sites view focuses its search field when this changes.
+    pub search_focus: u32,
 }
 
 impl Default for Shell {
@@ -92,6 +96,8 @@ impl Default for Shell {
         Self {
             view: View::Map,
             info: Load::Loading,
+            site: None,
+            search_focus: 0,
         }
     }
 }
@@ -103,6 +109,10 @@ pub enum ShellAction {
     /// A key pressed outside text fields.
     Key(char),
     InfoLoaded(Result<AppInfo, IpcError>),
+    /// Open a site's view (from the map or the list).
+    OpenSite(String),
+    /// Back from the site view to the area it was opened from.
+    CloseSite,
 }
 
 impl Shell {
@@ -110,12 +120,23 @@ impl Shell {
     pub fn apply(&self, action: ShellAction) -> Shell {
         let mut next = self.clone();
         match action {
-            ShellAction::Navigate(v) => next.view = v,
+            ShellAction::Navigate(v) => {
+                next.view = v;
+                next.site = None;
+            }
+            ShellAction::Key('/') => {
+                next.view = View::Sites;
+                next.site = None;
+                next.search_focus = self.search_focus.wrapping_add(1);
+            }
             ShellAction::Key(c) => {
                 if let Some(v) = View::from_shortcut(c) {
                     next.view = v;
+                    next.site = None;
                 }
             }
+            ShellAction::OpenSite(name) => next.site = Some(name),
+            ShellAction::CloseSite => next.site = None,
             ShellAction::InfoLoaded(Ok(info)) => next.info = Load::Ready(info),
             ShellAction::InfoLoaded(Err(e)) => next.info = Load::Failed(e),
         }
@@ -168,6 +189,21 @@ mod tests {
         for v in View::ALL {
             assert_eq!(View::from_shortcut(v.shortcut()), Some(v));
         }
+    }
+
+    #[test]
+    fn open_close_site_and_slash_focuses_search() {
+        let s = Shell::default().apply(ShellAction::OpenSite("munich-ost".into()));
+        assert_eq!(s.site.as_deref(), Some("munich-ost"));
+        assert_eq!(s.view, View::Map, "the site opens over the current area");
+        assert_eq!(s.apply(ShellAction::CloseSite).site, None);
+        assert_eq!(s.apply(ShellAction::Navigate(View::Logs)).site, None);
+        let f = s.apply(ShellAction::Key('/'));
+        assert_eq!(
+            (f.view, f.site.clone(), f.search_focus),
+            (View::Sites, None, 1)
+        );
+        assert_eq!(f.apply(ShellAction::Key('/')).search_focus, 2);
     }
 
     #[test]

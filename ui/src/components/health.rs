@@ -1,0 +1,43 @@
+//! Small shared pieces: health badges and labels.
+
+use outpost_ipc::{HealthLevel, SiteSummary};
+use yew::prelude::*;
+
+pub fn level_label(l: HealthLevel) -> &'static str {
+    match l {
+        HealthLevel::Ok => "OK",
+        HealthLevel::Warning => "Warning",
+        HealthLevel::Critical => "Critical",
+        HealthLevel::Unknown => "Unknown",
+    }
+}
+
+/// A coloured pill with the level's name (colour is never the only cue).
+pub fn level_badge(l: HealthLevel) -> Html {
+    html! {
+        <span class={classes!("level-badge", format!("level-{}", l.as_str()))} data-level={l.as_str()}>
+            { level_label(l) }
+        </span>
+    }
+}
+
+/// "Offline (connection refused)" / "Snapshot" badges of a site, if any.
+pub fn site_flags(s: &SiteSummary) -> Html {
+    let offline = s.reachability.state.is_offline().then(|| {
+        let title = s
+            .reachability
+            .reason
+            .clone()
+            .unwrap_or_else(|| s.reachability.state.as_str().replace('_', " "));
+        html! { <span class="flag flag-offline" title={title}>{ "Offline" }</span> }
+    });
+    let stale = s
+        .stale
+        .map(|_| html! { <span class="flag flag-stale" title="Data from an offline snapshot">{ "Snapshot" }</span> });
+    html! { <>{ for offline }{ for stale }</> }
+}
+
+/// Milliseconds since the epoch, from the browser clock.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
