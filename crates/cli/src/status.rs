@@ -1,11 +1,136 @@
-//! `outpost status`: fleet health as a table or JSON.
+//! `outpost status`: fleet health as a table or JSON, from one sweep with a deadline
+//! (or kept live with `--watch`). Sites that do not answer are reported (with their
+//! last snapshot, flagged stale), never waited on past the deadline.
 
+mod table;
+
+use anyhow::{Context as _, bail};
+use outpost_core::credentials::Vault;
+use outpost_core::health::{FleetHealth, FleetMonitor, MonitorOptions, SiteHealth};
+use outpost_core::paths::Home;
+use outpost_core::registry::{Site, SiteStore};
+use outpost_core::snapshot::SnapshotStore;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
-pub struct StatusArgs {}
+pub struct StatusArgs {
+    /// Print JSON (one object per site; with --watch, one array per line on change).
+    #[arg(long)]
+    json: bool,
+    /// Keep watching and reprint on change (Ctrl-C to stop).
+    #[arg(long)]
+    watch: bool,
+    /// Only this site (repeatable).
+    #[arg(long = "site", value_name = "S")]
+    sites: Vec<String>,
+    /// Only sites with this tag (repeatable).
+    #[arg(long = "tag", value_name = "T")]
+    tags: Vec<String>,
+    /// Seconds for the whole sweep; sites not answering by then are reported as timeout.
+    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+    timeout: f64,
+    /// Data directory (default: $OUTPOST_HOME, then the OS data directory).
+    #[arg(long, value_name = "PATH")]
+    home: Option<PathBuf>,
+    /// Profile inside the data directory.
+    #[arg(long, default_value = "default")]
+    profile: String,
+}
+
+fn select(all: Vec<Site>, names: &[String], tags: &[String]) -> anyhow::Result<Vec<Site>> {
+    for n in names {
+        if !all.iter().any(|s| &s.name == n) {
+            bail!("no site named {n:?} (see `outpost site list`)");
+        }
+    }
+    if names.is_empty() && tags.is_empty() {
+        return Ok(all);
+    }
+    Ok(all
+        .into_iter()
+        .filter(|s| names.contains(&s.name) || s.tags.iter().any(|t| tags.contains(t)))
+        .collect())
+}
 
 pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("outpost status is not implemented yet")
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+        bail!("--timeout must be between 0 and 3600 seconds");
+    }
+    let home = Home::resolve(args.home.as_deref(), &args.profile)?;
+    let sites = SiteStore::new(&home).list()?;
+    let sites = select(sites, &args.sites, &args.tags)?;
+    if sites.is_empty() {
+        if args.json {
+            println!("[]");
+        } else {
+            println!("no sites (import some with `outpost site import`)");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let vault = Arc::new(Vault::open(&home).context("opening the keyring")?);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(report(args, home, sites, vault))
+}
+
+async fn report(
+    args: StatusArgs,
+    home: Home,
+    sites: Vec<Site>,
+    vault: Arc<Vault>,
+) -> anyhow::Result<ExitCode> {
+    let total = Duration::from_secs_f64(args.timeout);
+    let opts = MonitorOptions {
+        watch: args.watch,
+        // Leave a little of the budget for reporting.
+        sweep_deadline: total.mul_f64(0.9),
+        ..MonitorOptions::default()
+    };
+    let mon = FleetMonitor::start(sites, vault, Some(SnapshotStore::new(&home)), opts);
+    let fleet = mon.first_sweep(total).await;
+    print(&fleet, args.json)?;
+    if !args.watch {
+        mon.stop();
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut rx = mon.subscribe();
+    let mut last = fleet.generation;
+    loop {
+        tokio::select! {
+            r = rx.changed() => if r.is_err() { break },
+            _ = tokio::signal::ctrl_c() => break,
+        }
+        // Coalesce bursts of watch events into one reprint.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let fleet = rx.borrow_and_update().clone();
+        if fleet.generation != last {
+            last = fleet.generation;
+            print(&fleet, args.json)?;
+        }
+    }
+    mon.stop();
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print(fleet: &FleetHealth, json: bool) -> anyhow::Result<()> {
+    let sites: Vec<&SiteHealth> = fleet.sites.values().map(|s| s.as_ref()).collect();
+    if json {
+        println!("{}", serde_json::to_string(&sites)?);
+    } else {
+        print!("{}", table::render(&sites, table::use_colour()));
+        println!();
+    }
+    Ok(())
 }

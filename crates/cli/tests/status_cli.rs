@@ -1,0 +1,330 @@
+//! `outpost status` end to end: an `outpost sim` fleet in a child process, imported into
+//! a temp OUTPOST_HOME with credentials in a private gnome-keyring (the real Secret
+//! Service), a blackholed site that must not hold the report past its deadline, and a
+//! site gone offline served stale from its snapshot. Needs the Debian packages dbus and
+//! gnome-keyring.
+
+// Test helpers unwrap freely: a failure is a test failure.
+#![allow(clippy::unwrap_used)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// A private session bus with gnome-keyring on it; both are killed on drop.
+struct Keyring {
+    bus: Child,
+    daemon: Child,
+    address: String,
+    dir: tempfile::TempDir,
+}
+
+impl Keyring {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bus = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon not found: apt-get install dbus");
+        let mut line = String::new();
+        BufReader::new(bus.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line.trim().to_string();
+        for d in ["data", "run"] {
+            std::fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        let mut daemon = std::process::Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_RUNTIME_DIR", dir.path().join("run"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon not found: apt-get install gnome-keyring");
+        daemon.stdin.take().unwrap().write_all(b"test").unwrap();
+        let start = Instant::now();
+        loop {
+            let out = std::process::Command::new("dbus-send")
+                .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus"])
+                .args(["/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner"])
+                .arg("string:org.freedesktop.secrets")
+                .env("DBUS_SESSION_BUS_ADDRESS", &address)
+                .output()
+                .expect("dbus-send not found: apt-get install dbus");
+            if String::from_utf8_lossy(&out.stdout).contains("boolean true") {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "gnome-keyring did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Keyring {
+            bus,
+            daemon,
+            address,
+            dir,
+        }
+    }
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+/// The `outpost sim` child; killed on drop.
+struct Sim {
+    child: Child,
+    control: String,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_sim(dir: &Path) -> Sim {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("outpost"))
+        .args(["sim", "--sites", "3", "--seed", "11", "--speed", "30"])
+        .arg("--kubeconfig")
+        .arg(dir.join("kc.yaml"))
+        .arg("--sites-file")
+        .arg(dir.join("sites.json"))
+        .args(["--control", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let control = line
+        .split("control http://")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no control address in {line:?}"))
+        .trim()
+        .to_string();
+    Sim { child, control }
+}
+
+/// A plain HTTP/1.1 request to the sim's loopback control endpoint; returns the body.
+fn http(addr: &str, method: &str, path: &str, body: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
+
+fn outpost(home: &Path, kr: &Keyring) -> Command {
+    let mut c = Command::cargo_bin("outpost").unwrap();
+    c.env("OUTPOST_HOME", home)
+        .env("DBUS_SESSION_BUS_ADDRESS", &kr.address)
+        .env("XDG_RUNTIME_DIR", kr.dir.path().join("run"))
+        .env("OUTPOST_KEYRING", "secret-service")
+        .env_remove("KUBECONFIG")
+        .env("RUST_LOG", "debug");
+    c
+}
+
+fn run_ok(c: &mut Command) -> (String, String) {
+    let out = c.output().unwrap();
+    let (so, se) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(
+        out.status.success(),
+        "failed ({:?}): {se}",
+        out.status.code()
+    );
+    (so, se)
+}
+
+#[test]
+fn status_json_table_stale_and_a_blackholed_site_within_the_deadline() {
+    let kr = Keyring::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let sim = start_sim(tmp.path());
+    let kc = tmp.path().join("kc.yaml");
+    run_ok(
+        outpost(&home, &kr)
+            .arg("site")
+            .arg("import")
+            .arg(&kc)
+            .arg("--all")
+            .arg("--sites-file")
+            .arg(tmp.path().join("sites.json")),
+    );
+    let sites: Value = serde_json::from_str(&http(&sim.control, "GET", "/sites", "")).unwrap();
+    let names: Vec<String> = sites
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len(), 3);
+    let (dark, up, other) = (&names[0], &names[1], &names[2]);
+    assert!(
+        http(
+            &sim.control,
+            "POST",
+            &format!("/sites/{dark}/fault"),
+            "blackhole"
+        )
+        .contains("blackhole")
+    );
+
+    let t0 = Instant::now();
+    let (out, err) = run_ok(outpost(&home, &kr).args(["status", "--json", "--timeout", "3"]));
+    let took = t0.elapsed();
+    assert!(
+        took < Duration::from_millis(4500),
+        "status kept its 3 s deadline: {took:?}"
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), 3, "{out}");
+    let by = |n: &str| {
+        arr.iter()
+            .find(|s| s["name"] == n)
+            .unwrap_or_else(|| panic!("{n} in {out}"))
+            .clone()
+    };
+    let d = by(dark);
+    assert_eq!(d["reach"], "timeout", "{d}");
+    assert_eq!(d["level"], "critical");
+    for n in [up, other] {
+        let s = by(n);
+        assert_eq!(s["reach"], "reachable", "{s}");
+        assert!(s["nodesTotal"].as_u64().unwrap() >= 1, "{s}");
+        assert!(s["version"].as_str().unwrap().starts_with("v1."), "{s}");
+        assert!(
+            ["k3s", "microk8s"].contains(&s["distro"].as_str().unwrap()),
+            "{s}"
+        );
+        assert!(s["workloadsTotal"].as_u64().unwrap() >= 1, "{s}");
+        assert_eq!(s["stale"], false);
+    }
+    // No credential reaches the output or the (debug-level) log.
+    let kc_text = std::fs::read_to_string(&kc).unwrap();
+    let secrets = secrets_in(&kc_text);
+    assert!(
+        !secrets.is_empty(),
+        "the sim's kubeconfig has tokens or keys"
+    );
+    for secret in secrets {
+        assert!(
+            !out.contains(&secret) && !err.contains(&secret),
+            "a credential leaked"
+        );
+    }
+
+    // The table, filtered to one site.
+    let (table, _) = run_ok(outpost(&home, &kr).args(["status", "--timeout", "3", "--site", up]));
+    let head = table.lines().next().unwrap();
+    for col in [
+        "NAME",
+        "LEVEL",
+        "REACH",
+        "DISTRO/VERSION",
+        "NODES",
+        "WORKLOADS",
+        "PROBLEMS",
+        "LAST SEEN",
+        "STALE",
+    ] {
+        assert!(head.contains(col), "{head}");
+    }
+    assert!(
+        table.contains(up.as_str()) && !table.contains(other.as_str()),
+        "{table}"
+    );
+    assert!(!table.contains('\x1b'), "no colour when not a terminal");
+
+    // Offline now: served from the snapshot the first run wrote, flagged stale with its age.
+    assert!(
+        http(
+            &sim.control,
+            "POST",
+            &format!("/sites/{up}/fault"),
+            "offline"
+        )
+        .contains("offline")
+    );
+    let (out, _) =
+        run_ok(outpost(&home, &kr).args(["status", "--json", "--timeout", "3", "--site", up]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let s = &v[0];
+    assert_eq!(s["reach"], "unreachable", "{s}");
+    assert_eq!(s["stale"], true, "{s}");
+    assert!(
+        s["snapshotAgeSecs"].as_i64().unwrap() >= 0 && s["snapshotAt"].is_string(),
+        "{s}"
+    );
+    assert!(
+        s["nodesTotal"].as_u64().unwrap() >= 1,
+        "data from the snapshot: {s}"
+    );
+    let (table, _) = run_ok(outpost(&home, &kr).args(["status", "--timeout", "2", "--site", up]));
+    assert!(table.contains("STALE ") && table.contains("ago"), "{table}");
+
+    // Usage errors fail; unhealthy sites do not.
+    let out = outpost(&home, &kr)
+        .args(["status", "--site", "no-such-site"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-site"));
+    let out = outpost(&home, &kr)
+        .args(["status", "--timeout", "-1"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    drop(sim);
+}
+
+/// Tokens and base64 key material in a kubeconfig.
+fn secrets_in(kc: &str) -> Vec<String> {
+    kc.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            ["token: ", "client-key-data: "]
+                .iter()
+                .find_map(|k| l.strip_prefix(k))
+                .map(|v| v.trim().trim_matches('"').to_string())
+        })
+        .filter(|v| v.len() >= 16)
+        .flat_map(|v| {
+            // Also the first 40 characters, in case of partial printing.
+            let head: String = v.chars().take(40).collect();
+            [v, head]
+        })
+        .collect()
+}
