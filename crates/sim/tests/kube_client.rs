@@ -298,3 +298,56 @@ async fn blackhole_times_out() {
 
     f.fleet.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bookmarks_and_timeouts() {
+    let f = start(vec![spec("bm", Distro::K3s)]).await;
+    let c = client(&f.fleet, "bm").await;
+    let pods: Api<Pod> = Api::namespaced(c, "default");
+    let rv = pods
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .metadata
+        .resource_version
+        .expect("rv");
+    f.site("bm")
+        .store()
+        .create(
+            Resource::ConfigMap,
+            json!({"metadata": {"name": "x", "namespace": "default"}}),
+        )
+        .expect("cm");
+    let mut s = pods
+        .watch(
+            &WatchParams {
+                bookmarks: true,
+                ..WatchParams::default()
+            }
+            .timeout(2),
+            &rv,
+        )
+        .await
+        .expect("watch")
+        .boxed();
+    let mut bookmark_rv = None;
+    let started = std::time::Instant::now();
+    while let Some(ev) = s.try_next().await.expect("event") {
+        if let WatchEvent::Bookmark(b) = ev {
+            bookmark_rv = Some(b.metadata.resource_version);
+        }
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "timeoutSeconds ends the watch"
+    );
+    let b: u64 = bookmark_rv
+        .expect("a bookmark")
+        .parse()
+        .expect("numeric rv");
+    assert!(
+        b > rv.parse::<u64>().expect("rv"),
+        "bookmark moves past unrelated changes"
+    );
+    f.fleet.shutdown().await;
+}

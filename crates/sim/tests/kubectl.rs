@@ -189,3 +189,44 @@ async fn kubectl_watch_sees_changes_made_through_the_handle() {
     );
     f.fleet.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_valid_credentials_only_version_and_health_answer() {
+    let f = start(vec![
+        spec("anon-k3s", Distro::K3s),
+        spec("anon-mk8s", Distro::MicroK8s),
+    ])
+    .await;
+    // The same kubeconfig with every user's credentials replaced by a wrong token
+    // (with none at all, kubectl would prompt for a password).
+    let mut kc: Value =
+        serde_yaml::from_str(&f.fleet.kubeconfig_yaml().expect("yaml")).expect("parse");
+    for u in kc["users"].as_array_mut().expect("users") {
+        u["user"] = json!({"token": "not-the-token"});
+    }
+    let anon = f.dir.path().join("anon.yaml");
+    std::fs::write(&anon, serde_yaml::to_string(&kc).expect("yaml")).expect("write");
+    for ctx in ["anon-k3s", "anon-mk8s"] {
+        let run = |args: &[&str]| {
+            let mut c = std::process::Command::new("/usr/bin/kubectl");
+            c.arg("--kubeconfig")
+                .arg(&anon)
+                .args(["--context", ctx])
+                .args(args)
+                .env("HOME", f.dir.path());
+            c.output().expect("kubectl")
+        };
+        let v = run(&["version", "-o", "json"]);
+        assert!(
+            String::from_utf8_lossy(&v.stdout).contains("gitVersion"),
+            "version without credentials"
+        );
+        let h = run(&["get", "--raw", "/readyz"]);
+        assert_eq!(String::from_utf8_lossy(&h.stdout), "ok");
+        let ns = run(&["get", "--raw", "/api/v1/namespaces"]);
+        assert!(!ns.status.success());
+        let err = String::from_utf8_lossy(&ns.stderr);
+        assert!(err.contains("Unauthorized"), "{err}");
+    }
+    f.fleet.shutdown().await;
+}

@@ -88,6 +88,21 @@ async fn rollout_set_image_undo_restart_and_logs() {
         "{ts}"
     );
 
+    let (ok, _, err) = f
+        .kubectl("shop", &["-n", "retail", "logs", pod, "-c", "nope"])
+        .await;
+    assert!(
+        !ok && err.contains("nope") && err.contains("not valid"),
+        "{err}"
+    );
+    let (ok, _, err) = f
+        .kubectl("shop", &["-n", "retail", "logs", pod, "--previous"])
+        .await;
+    assert!(
+        !ok && err.contains("previous terminated container"),
+        "{err}"
+    );
+
     // logs -f keeps streaming new lines.
     let mut cmd = tokio::process::Command::new("/usr/bin/kubectl");
     cmd.arg("--kubeconfig").arg(&f.kubeconfig).args([
