@@ -128,7 +128,7 @@ pub fn evaluate(site: &Site, o: &Observation<'_>, now: jiff::Timestamp) -> SiteH
         }
     }
     let mut warnings: Vec<_> = st.events.values().cloned().collect();
-    warnings.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+    warnings.sort_by_key(|w| std::cmp::Reverse(w.last_seen));
     warnings.truncate(10);
     if !o.have_data && matches!(o.reach, Reach::Unknown | Reach::Reachable) {
         level = Level::Unknown;
