@@ -1,1 +1,207 @@
+use super::evaluate::{Observation, detect_distro, evaluate, fmt_age};
+use super::model::*;
+use super::prune;
+use crate::registry::{CredentialKind, CredentialRef, Distro, Site};
+use k8s_openapi::api::core::v1::{Node, Pod};
 
+fn site(endpoint: &str) -> Site {
+    Site {
+        name: "lyon-1".into(),
+        display_name: "Lyon".into(),
+        location: Default::default(),
+        tags: vec![],
+        contact: None,
+        notes: None,
+        maintenance_window: None,
+        distro: None,
+        version: None,
+        endpoint: endpoint.into(),
+        ca_pem: None,
+        insecure_skip_tls_verify: false,
+        tls_server_name: None,
+        credentials: CredentialRef {
+            kind: CredentialKind::Token,
+            entries: vec![],
+            username: None,
+            exec: None,
+            exec_approved: false,
+        },
+        added_at: None,
+    }
+}
+
+fn obs(state: &SiteState, reach: Reach) -> Observation<'_> {
+    Observation {
+        state,
+        reach,
+        reach_reason: None,
+        last_seen: None,
+        snapshot_at: None,
+        have_data: true,
+    }
+}
+
+fn node(ready: bool, mk8s: bool, pressure: &[&str]) -> NodeInfo {
+    NodeInfo {
+        ready,
+        pressure: pressure.iter().map(|s| s.to_string()).collect(),
+        microk8s: mk8s,
+    }
+}
+
+#[test]
+fn distro_from_version_labels_and_port() {
+    let mut st = SiteState {
+        git_version: Some("v1.31.4+k3s1".into()),
+        ..SiteState::default()
+    };
+    assert_eq!(
+        detect_distro(&site("https://10.0.0.1:6443"), &st),
+        Some(Distro::K3s)
+    );
+    st.git_version = Some("v1.30.8".into());
+    assert_eq!(
+        detect_distro(&site("https://10.0.0.1:6443"), &st),
+        Some(Distro::Kubernetes)
+    );
+    assert_eq!(
+        detect_distro(&site("https://10.0.0.1:16443"), &st),
+        Some(Distro::MicroK8s)
+    );
+    st.nodes.insert("n1".into(), node(true, true, &[]));
+    assert_eq!(
+        detect_distro(&site("https://10.0.0.1:6443"), &st),
+        Some(Distro::MicroK8s)
+    );
+}
+
+#[test]
+fn levels_roll_up_with_reasons() {
+    let now = jiff::Timestamp::now();
+    let s = site("https://10.0.0.1:6443");
+    let mut st = SiteState::default();
+    st.nodes.insert("n1".into(), node(true, false, &[]));
+    st.nodes.insert("n2".into(), node(true, false, &[]));
+    st.workloads.insert(
+        "Deployment/shop/pos".into(),
+        WorkloadInfo {
+            kind: "Deployment".into(),
+            namespace: "shop".into(),
+            name: "pos".into(),
+            desired: 2,
+            available: 2,
+        },
+    );
+    let h = evaluate(&s, &obs(&st, Reach::Reachable), now);
+    assert_eq!((h.level, h.nodes_ready, h.nodes_total), (Level::Ok, 2, 2));
+    assert!(h.reasons.is_empty());
+    // Pressure and a node down: warning.
+    st.nodes
+        .insert("n2".into(), node(false, false, &["DiskPressure"]));
+    let h = evaluate(&s, &obs(&st, Reach::Reachable), now);
+    assert_eq!(h.level, Level::Warning);
+    assert_eq!(h.node_pressure, vec!["n2: DiskPressure".to_string()]);
+    assert!(
+        h.reasons.iter().any(|r| r == "1 of 2 nodes not Ready"),
+        "{:?}",
+        h.reasons
+    );
+    // A crash loop: critical, with the pod and its restarts.
+    st.pods.insert(
+        "shop/pos-1".into(),
+        PodInfo {
+            namespace: "shop".into(),
+            name: "pos-1".into(),
+            restarts: 7,
+            trouble: Some(PodTrouble::CrashLoop),
+            reason: Some("CrashLoopBackOff".into()),
+        },
+    );
+    let h = evaluate(&s, &obs(&st, Reach::Reachable), now);
+    assert_eq!(h.level, Level::Critical);
+    assert_eq!(h.problem_pods[0].restarts, 7);
+    assert!(
+        h.reasons
+            .iter()
+            .any(|r| r.contains("shop/pos-1") && r.contains("7 restarts"))
+    );
+    // Unreachable with data: critical and (with a snapshot time) stale.
+    let mut o = obs(&st, Reach::Unreachable);
+    o.reach_reason = Some("connection refused".into());
+    o.snapshot_at = Some(now - jiff::SignedDuration::from_secs(125));
+    let h = evaluate(&s, &o, now);
+    assert!(h.stale && h.level == Level::Critical);
+    assert_eq!(h.snapshot_age_secs, Some(125));
+    assert!(
+        h.reasons
+            .iter()
+            .any(|r| r == "stale: showing the snapshot from 2m ago")
+    );
+    // Nothing known yet: unknown.
+    let empty = SiteState::default();
+    let mut o = obs(&empty, Reach::Unknown);
+    o.have_data = false;
+    assert_eq!(evaluate(&s, &o, now).level, Level::Unknown);
+}
+
+#[test]
+fn certificate_expiry_warns_inside_30_days() {
+    let now = jiff::Timestamp::now();
+    let s = site("https://10.0.0.1:6443");
+    let mut st = SiteState::default();
+    st.cert_not_after = Some(now + jiff::SignedDuration::from_hours(24 * 12 + 1));
+    let h = evaluate(&s, &obs(&st, Reach::Reachable), now);
+    assert_eq!((h.level, h.cert_days_left), (Level::Warning, Some(12)));
+    assert!(h.reasons[0].contains("expires in 12 days"));
+    st.cert_not_after = Some(now + jiff::SignedDuration::from_hours(24 * 90));
+    assert_eq!(
+        evaluate(&s, &obs(&st, Reach::Reachable), now).level,
+        Level::Ok
+    );
+    st.cert_not_after = Some(now - jiff::SignedDuration::from_hours(1));
+    assert_eq!(
+        evaluate(&s, &obs(&st, Reach::Reachable), now).level,
+        Level::Critical
+    );
+}
+
+#[test]
+fn pruning_keeps_only_what_health_needs() {
+    let pod: Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "cam-1", "namespace": "vision",
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{huge}"},
+            "managedFields": [{"manager": "kubectl", "operation": "Apply"}]},
+        "spec": {"containers": [{"name": "a", "image": "x.invalid/cam:1"}]},
+        "status": {"phase": "Pending", "containerStatuses": [
+            {"name": "a", "image": "x.invalid/cam:1", "imageID": "", "ready": false, "restartCount": 0,
+             "state": {"waiting": {"reason": "ImagePullBackOff", "message": "back-off"}}}]}
+    }))
+    .unwrap();
+    let p = prune::pod(&pod);
+    assert_eq!(p.trouble, Some(PodTrouble::ImagePull));
+    assert_eq!(p.reason.as_deref(), Some("ImagePullBackOff"));
+    let json = serde_json::to_string(&p).unwrap();
+    assert!(
+        !json.contains("last-applied")
+            && !json.contains("managedFields")
+            && !json.contains("x.invalid"),
+        "{json}"
+    );
+    let n: Node = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "n1", "labels": {"microk8s.io/cluster": "true"}},
+        "status": {"conditions": [
+            {"type": "Ready", "status": "True"},
+            {"type": "MemoryPressure", "status": "True"},
+            {"type": "DiskPressure", "status": "False"}]}
+    }))
+    .unwrap();
+    assert_eq!(prune::node(&n), node(true, true, &["MemoryPressure"]));
+}
+
+#[test]
+fn ages_read_naturally() {
+    assert_eq!(fmt_age(5), "5s ago");
+    assert_eq!(fmt_age(125), "2m ago");
+    assert_eq!(fmt_age(7200), "2h ago");
+    assert_eq!(fmt_age(200_000), "2d ago");
+}
