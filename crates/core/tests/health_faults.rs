@@ -35,7 +35,8 @@ async fn every_fault_maps_to_its_reachability_within_the_deadline() {
     env.site(&n("expired")).set_fault(Fault::ExpiredCert);
     env.site(&n("wrongca")).set_fault(Fault::WrongCa);
     env.site(&n("revoked")).set_fault(Fault::RevokedToken);
-    env.site(&n("slow")).set_fault(Fault::Rtt(Duration::from_millis(300)));
+    env.site(&n("slow"))
+        .set_fault(Fault::Rtt(Duration::from_millis(300)));
     let opts = MonitorOptions {
         watch: false,
         sweep_deadline: Duration::from_secs(3),
@@ -45,8 +46,17 @@ async fn every_fault_maps_to_its_reachability_within_the_deadline() {
     let mon = env.monitor(opts);
     let fleet = mon.first_sweep(Duration::from_secs(5)).await;
     let took = t0.elapsed();
-    assert!(took < Duration::from_millis(5500), "the sweep kept its deadline: {took:?}");
-    let get = |k: &str| fleet.sites.get(&n(k)).unwrap_or_else(|| panic!("{k} reported")).clone();
+    assert!(
+        took < Duration::from_millis(5500),
+        "the sweep kept its deadline: {took:?}"
+    );
+    let get = |k: &str| {
+        fleet
+            .sites
+            .get(&n(k))
+            .unwrap_or_else(|| panic!("{k} reported"))
+            .clone()
+    };
     let expect = [
         ("healthy", Reach::Reachable, ""),
         ("slow", Reach::Reachable, ""),
@@ -67,7 +77,10 @@ async fn every_fault_maps_to_its_reachability_within_the_deadline() {
         } else {
             assert_eq!(h.level, Level::Critical, "{k}: {h:#?}");
             let reason = h.reach_reason.clone().unwrap_or_default();
-            assert!(reason.to_lowercase().contains(&why.to_lowercase()), "{k}: reason {reason:?} lacks {why:?}");
+            assert!(
+                reason.to_lowercase().contains(&why.to_lowercase()),
+                "{k}: reason {reason:?} lacks {why:?}"
+            );
             assert!(!h.stale, "{k}: no snapshot yet, so nothing stale");
         }
     }
@@ -79,7 +92,13 @@ async fn every_fault_maps_to_its_reachability_within_the_deadline() {
 async fn error_bursts_429_and_500_converge_once_they_stop() {
     let s = suffix();
     let name = format!("bursts-{s}");
-    let env = start(vec![spec(&name, Distro::K3s, 1, vec![workload("pos-terminal", WorkloadKind::Deployment, 1, false)])]).await;
+    let env = start(vec![spec(
+        &name,
+        Distro::K3s,
+        1,
+        vec![workload("pos-terminal", WorkloadKind::Deployment, 1, false)],
+    )])
+    .await;
     let h = env.site(&name);
     h.set_fault(Fault::Errors(ErrorMode::Mixed));
     let mon = env.monitor(fast_opts());
@@ -90,29 +109,41 @@ async fn error_bursts_429_and_500_converge_once_they_stop() {
     .await;
     assert_eq!(during.level, Level::Unknown, "{during:#?}");
     h.clear_faults();
-    wait(&mon, &name, 10, "synced after the burst", |h| h.nodes_total == 1 && h.reach_reason.is_none()).await;
+    wait(&mon, &name, 10, "synced after the burst", |h| {
+        h.nodes_total == 1 && h.reach_reason.is_none()
+    })
+    .await;
     // A burst while watching: watches back off, then pick up what changed meanwhile.
     h.set_fault(Fault::Errors(ErrorMode::TooManyRequests));
     let now = jiff::Timestamp::now().to_string();
     h.store()
-        .create(Resource::Event, json!({"apiVersion": "v1", "kind": "Event",
+        .create(
+            Resource::Event,
+            json!({"apiVersion": "v1", "kind": "Event",
             "metadata": {"name": "during-burst", "namespace": "shop"},
             "involvedObject": {"kind": "Pod", "name": "p", "namespace": "shop"},
             "reason": "BackOff", "message": "marker during-burst", "type": "Warning",
-            "count": 2, "firstTimestamp": now, "lastTimestamp": now}))
+            "count": 2, "firstTimestamp": now, "lastTimestamp": now}),
+        )
         .expect("event");
     tokio::time::sleep(Duration::from_secs(2)).await;
     h.set_fault(Fault::Sleep);
     h.clear_faults();
     let t0 = Instant::now();
     let after = wait(&mon, &name, 10, "converged", |h| {
-        h.reach == Reach::Reachable && h.warnings.iter().any(|w| w.message == "marker during-burst")
+        h.reach == Reach::Reachable
+            && h.warnings
+                .iter()
+                .any(|w| w.message == "marker during-burst")
     })
     .await;
     assert!(t0.elapsed() < Duration::from_secs(10));
     assert_eq!(after.nodes_total, 1);
     let stats = mon.stats(&name).expect("stats");
-    assert!(stats.watch_errors < 200, "backed off, no hot loop: {stats:?}");
+    assert!(
+        stats.watch_errors < 200,
+        "backed off, no hot loop: {stats:?}"
+    );
     mon.stop();
     env.finish().await;
 }

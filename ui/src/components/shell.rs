@@ -50,13 +50,22 @@ pub fn app() -> Html {
         None => view_body(&shell, &fleet, on_open),
     };
     let counts = (!fleet.sites.is_empty()).then(|| fleet.counts());
+    let title = match &shell.site {
+        Some(name) => {
+            let shown = fleet
+                .get(name)
+                .map_or(name.as_str(), |s| s.display_name.as_str());
+            format!("{} › {shown}", shell.view.title())
+        }
+        None => shell.view.title().to_string(),
+    };
 
     html! {
         <div class="shell">
             <Nav current={shell.view} on_select={on_nav} />
             <main class="content" id={format!("view-{}", shell.view.id())} aria-label={shell.view.title()}>
                 <header class="content-header">
-                    <h1>{ shell.view.title() }</h1>
+                    <h1>{ title }</h1>
                 </header>
                 <section class="content-body">{ body }</section>
             </main>

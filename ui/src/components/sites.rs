@@ -140,22 +140,27 @@ pub fn sites_view(props: &SitesViewProps) -> Html {
 }
 
 fn drift_panel(drift: &VersionDrift) -> Html {
-    if drift.versions.is_empty() {
+    if drift.groups.is_empty() {
         return html! {};
     }
     html! {
         <div class="drift" id="version-drift" aria-label="Versions across the fleet">
-            <span class="muted">{ "Versions:" }</span>
-            { for drift.versions.iter().map(|(v, n)| {
-                let majority = drift.majority.as_deref() == Some(v.as_str());
-                html! {
-                    <span class={classes!("chip", majority.then_some("majority"), drift.is_outlier(v).then_some("outlier"))}
-                        data-version={v.clone()} data-count={n.to_string()} data-majority={majority.then_some("true")}
-                        title={if majority { "Most sites run this version" } else { "Differs from the majority version" }}>
-                        <code>{ v }</code>{ format!(" × {n}") }
-                        if majority { <span class="chip-note">{ " majority" }</span> }
-                    </span>
-                }
+            { for drift.groups.iter().map(|g| html! {
+                <div class="drift-group" data-distro={g.distro.as_str()}>
+                    <span class="muted">{ format!("{} versions:", g.distro.label()) }</span>
+                    { for g.versions.iter().map(|(v, n)| {
+                        let majority = g.majority.as_deref() == Some(v.as_str());
+                        let outlier = drift.is_outlier(g.distro, v);
+                        html! {
+                            <span class={classes!("chip", majority.then_some("majority"), outlier.then_some("outlier"))}
+                                data-version={v.clone()} data-count={n.to_string()} data-majority={majority.then_some("true")}
+                                title={if majority { "Most sites of this distro run this version" } else { "Differs from the majority version" }}>
+                                <code>{ v }</code>{ format!(" × {n}") }
+                                if majority { <span class="chip-note">{ " majority" }</span> }
+                            </span>
+                        }
+                    }) }
+                </div>
             }) }
         </div>
     }
@@ -166,7 +171,7 @@ fn row(s: &SiteSummary, drift: &VersionDrift, now: i64, on_open: &Callback<Strin
         let (on_open, name) = (on_open.clone(), s.name.clone());
         Callback::from(move |_: MouseEvent| on_open.emit(name.clone()))
     };
-    let outlier = drift.is_outlier(&s.version);
+    let outlier = drift.is_outlier(s.distro, &s.version);
     let seen = s
         .last_seen_ms
         .map(|t| format_age(t, now))

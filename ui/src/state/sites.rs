@@ -125,39 +125,70 @@ pub fn version_key(v: &str) -> Vec<(u64, String)> {
     out
 }
 
-/// How many sites run each version, most common first.
+/// Versions of one distro across the fleet, most common first.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct VersionDrift {
+pub struct DistroVersions {
+    pub distro: Distro,
     /// (version, site count), by count descending then version descending.
     pub versions: Vec<(String, usize)>,
-    /// The version most sites run; `None` when no site reported one or on a tie.
+    /// The version most of this distro's sites run; `None` on a tie.
     pub majority: Option<String>,
+}
+
+/// Version drift, per distro: K3s and MicroK8s version strings never match each other
+/// (`v1.31.4+k3s1` vs `v1.31.4`), so each distro has its own majority.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VersionDrift {
+    /// One group per distro present, in `Distro` order.
+    pub groups: Vec<DistroVersions>,
 }
 
 impl VersionDrift {
     pub fn of(sites: &[SiteSummary]) -> VersionDrift {
-        let mut versions: Vec<(String, usize)> = Vec::new();
-        for s in sites.iter().filter(|s| !s.version.is_empty()) {
-            match versions.iter_mut().find(|(v, _)| *v == s.version) {
-                Some((_, n)) => *n += 1,
-                None => versions.push((s.version.clone(), 1)),
+        let mut groups = Vec::new();
+        for distro in Distro::ALL {
+            let mut versions: Vec<(String, usize)> = Vec::new();
+            for s in sites
+                .iter()
+                .filter(|s| s.distro == distro && !s.version.is_empty())
+            {
+                match versions.iter_mut().find(|(v, _)| *v == s.version) {
+                    Some((_, n)) => *n += 1,
+                    None => versions.push((s.version.clone(), 1)),
+                }
             }
+            if versions.is_empty() {
+                continue;
+            }
+            versions.sort_by(|a, b| {
+                b.1.cmp(&a.1)
+                    .then_with(|| version_key(&b.0).cmp(&version_key(&a.0)))
+            });
+            let majority = match versions.as_slice() {
+                [(v, _)] => Some(v.clone()),
+                [(v, a), (_, b), ..] if a > b => Some(v.clone()),
+                _ => None,
+            };
+            groups.push(DistroVersions {
+                distro,
+                versions,
+                majority,
+            });
         }
-        versions.sort_by(|a, b| {
-            b.1.cmp(&a.1)
-                .then_with(|| version_key(&b.0).cmp(&version_key(&a.0)))
-        });
-        let majority = match versions.as_slice() {
-            [(v, _)] => Some(v.clone()),
-            [(v, a), (_, b), ..] if a > b => Some(v.clone()),
-            _ => None,
-        };
-        VersionDrift { versions, majority }
+        VersionDrift { groups }
     }
 
-    /// A site whose version differs from the majority (unknown versions are not drift).
-    pub fn is_outlier(&self, version: &str) -> bool {
-        !version.is_empty() && self.majority.as_deref().is_some_and(|m| m != version)
+    pub fn majority(&self, distro: Distro) -> Option<&str> {
+        self.groups
+            .iter()
+            .find(|g| g.distro == distro)
+            .and_then(|g| g.majority.as_deref())
+    }
+
+    /// A site whose version differs from its distro's majority (unknown versions and
+    /// ties are not drift).
+    pub fn is_outlier(&self, distro: Distro, version: &str) -> bool {
+        !version.is_empty() && self.majority(distro).is_some_and(|m| m != version)
     }
 }
 
@@ -242,28 +273,38 @@ mod tests {
     }
 
     #[test]
-    fn version_drift_marks_majority_and_outliers() {
+    fn version_drift_marks_majority_and_outliers_per_distro() {
         let d = VersionDrift::of(&demo_fleet());
+        assert_eq!(d.groups.len(), 2, "k3s and microk8s");
+        assert_eq!(d.groups[0].distro, Distro::K3s);
         assert_eq!(
-            d.versions,
+            d.groups[0].versions,
             [
                 ("v1.31.4+k3s1".to_string(), 7),
-                ("v1.31.3".to_string(), 3),
                 ("v1.30.6+k3s1".to_string(), 2)
             ]
         );
-        assert_eq!(d.majority.as_deref(), Some("v1.31.4+k3s1"));
-        assert!(d.is_outlier("v1.30.6+k3s1"));
-        assert!(!d.is_outlier("v1.31.4+k3s1"));
-        assert!(!d.is_outlier(""), "never reached is not drift");
+        assert_eq!(d.majority(Distro::K3s), Some("v1.31.4+k3s1"));
+        assert_eq!(d.majority(Distro::Microk8s), Some("v1.31.3"));
+        assert!(d.is_outlier(Distro::K3s, "v1.30.6+k3s1"));
+        assert!(!d.is_outlier(Distro::K3s, "v1.31.4+k3s1"));
+        assert!(
+            !d.is_outlier(Distro::Microk8s, "v1.31.3"),
+            "own distro's majority"
+        );
+        assert!(!d.is_outlier(Distro::K3s, ""), "never reached is not drift");
+        assert!(
+            !d.is_outlier(Distro::Other, "v1.2.3"),
+            "no data for the distro"
+        );
 
         let mut a = site("a", HealthLevel::Ok);
         let mut b = site("b", HealthLevel::Ok);
         a.version = "v1".into();
         b.version = "v2".into();
         let tie = VersionDrift::of(&[a, b]);
-        assert_eq!(tie.majority, None);
-        assert!(!tie.is_outlier("v1"));
+        assert_eq!(tie.majority(Distro::K3s), None);
+        assert!(!tie.is_outlier(Distro::K3s, "v1"));
         assert_eq!(VersionDrift::of(&[]), VersionDrift::default());
     }
 }

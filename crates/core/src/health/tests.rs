@@ -148,8 +148,10 @@ fn levels_roll_up_with_reasons() {
 fn certificate_expiry_warns_inside_30_days() {
     let now = jiff::Timestamp::now();
     let s = site("https://10.0.0.1:6443");
-    let mut st = SiteState::default();
-    st.cert_not_after = Some(now + jiff::SignedDuration::from_hours(24 * 12 + 1));
+    let mut st = SiteState {
+        cert_not_after: Some(now + jiff::SignedDuration::from_hours(24 * 12 + 1)),
+        ..SiteState::default()
+    };
     let h = evaluate(&s, &obs(&st, Reach::Reachable), now);
     assert_eq!((h.level, h.cert_days_left), (Level::Warning, Some(12)));
     assert!(h.reasons[0].contains("expires in 12 days"));
