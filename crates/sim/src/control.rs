@@ -95,6 +95,11 @@ impl SiteHandle {
         self.site.upgrade_stuck.store(stuck, Ordering::Relaxed);
     }
 
+    /// HTTP requests the site has served since it started (every path and outcome).
+    pub fn requests_served(&self) -> u64 {
+        self.site.served.load(Ordering::Relaxed)
+    }
+
     /// PEM of the site's server CA.
     pub fn ca_pem(&self) -> &str {
         &self.site.tls.ca_pem

@@ -242,6 +242,7 @@ impl Fleet {
                 base_rtt: cfg.rtt,
                 bookmark_every: cfg.bookmark_every,
                 requests: Default::default(),
+                served: Default::default(),
                 upgrade_stuck: Default::default(),
             });
             let span = tracing::info_span!("site", site = %site.spec.name);

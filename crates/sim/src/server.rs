@@ -123,6 +123,8 @@ async fn connection(site: Arc<Site>, tcp: TcpStream, shutdown: watch::Receiver<b
     let s2 = site.clone();
     let svc = service_fn(move |req| {
         let site = s2.clone();
+        site.served
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         async move { Ok::<_, Infallible>(api::handle(site, req, client_cert).await) }
     });
     let conn = hyper::server::conn::http1::Builder::new()

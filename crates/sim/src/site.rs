@@ -64,6 +64,8 @@ pub struct Site {
     pub base_rtt: Duration,
     pub bookmark_every: Duration,
     pub requests: AtomicU64,
+    /// Every HTTP request served (any path, any outcome), for tests and benchmarks.
+    pub served: AtomicU64,
     pub upgrade_stuck: AtomicBool,
 }
 
