@@ -4,6 +4,7 @@
 //! Each module owns one `thiserror` error enum with a `kind()` so callers (the Tauri
 //! shell, the CLI) can map failures without matching on strings.
 
+pub mod actions;
 pub mod client;
 pub mod credentials;
 pub mod discovery;
@@ -13,8 +14,10 @@ pub mod import;
 pub mod net;
 pub mod paths;
 pub mod registry;
+pub mod rollout;
 pub mod secret;
 pub mod snapshot;
+pub mod upgrade;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 

@@ -111,6 +111,11 @@ impl Home {
         self.dir().join("secrets")
     }
 
+    /// Fleet rollout journals and per-site change journals.
+    pub fn rollouts_dir(&self) -> PathBuf {
+        self.dir().join("rollouts")
+    }
+
     /// Rolling log files (shared by all profiles).
     pub fn log_dir(&self) -> PathBuf {
         self.root.join("logs")
