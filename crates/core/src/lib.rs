@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod fsutil;
 pub mod health;
 pub mod import;
+pub mod logs;
 pub mod net;
 pub mod paths;
 pub mod registry;
