@@ -100,6 +100,8 @@ struct Inner {
     notices: VecDeque<Notice>,
     notices_total: u64,
     ended: Option<String>,
+    /// Closed by the reader: lines still in flight are discarded.
+    closed: bool,
     index: Option<MatchIndex>,
 }
 
@@ -127,6 +129,7 @@ impl Buffer {
                 notices: VecDeque::new(),
                 notices_total: 0,
                 ended: None,
+                closed: false,
                 index: None,
             }),
             version: watch::channel(0).0,
@@ -170,6 +173,9 @@ impl Buffer {
             return;
         }
         let mut g = self.lock();
+        if g.closed {
+            return;
+        }
         for p in lines {
             g.ring.push(source, p.ts, p.rendered, p.cut);
         }
@@ -195,6 +201,12 @@ impl Buffer {
         }
         drop(g);
         self.bump();
+    }
+
+    /// Stops accepting lines (tasks being aborted may still hold some) and ends.
+    pub(crate) fn close(&self) {
+        self.lock().closed = true;
+        self.end("closed");
     }
 
     /// Everything new since `c`, at most `max` lines: a reader more than `max` lines

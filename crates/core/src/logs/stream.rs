@@ -91,8 +91,8 @@ impl LogStream {
 
     /// Stops every task; readers get the end.
     pub fn close(&self) {
+        self.inner.buffer.close();
         self.inner.task.abort();
-        self.inner.buffer.end("closed");
     }
 }
 
