@@ -12,10 +12,12 @@
 pub mod app;
 pub mod error;
 pub mod fleet;
+pub mod logs;
 
 pub use app::*;
 pub use error::{ErrorKind, IpcError};
 pub use fleet::*;
+pub use logs::*;
 
 use serde::{Serialize, de::DeserializeOwned};
 
