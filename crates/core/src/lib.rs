@@ -5,6 +5,7 @@
 //! shell, the CLI) can map failures without matching on strings.
 
 pub mod actions;
+pub mod bundle;
 pub mod client;
 pub mod credentials;
 pub mod discovery;
