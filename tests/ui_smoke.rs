@@ -28,7 +28,10 @@ async fn shell_renders_backend_answer_and_acl_refuses_unlisted_commands() {
     app.wait_text("#status-data-dir", &home, T).await;
     app.wait_text("#status-profile", "Profile: default", T)
         .await;
-    app.wait_text("#view-map h2", "No sites on the map yet", T)
+    // First run: the welcome screen offers the demo fleet and the import wizard.
+    app.wait_text("#welcome h2", "Welcome to Outpost", T).await;
+    app.wait_text("#open-demo", "Open the demo fleet", T).await;
+    app.wait_text("#open-import", "Import a kubeconfig", T)
         .await;
     app.screenshot("01-shell-map").await;
 

@@ -30,6 +30,11 @@ pub fn core(kind: &str, e: impl std::fmt::Display) -> IpcError {
     IpcError::new(kind_from_core(kind), e.to_string())
 }
 
+/// Maps a background task that panicked or was cancelled.
+pub fn join(e: tokio::task::JoinError) -> IpcError {
+    IpcError::new(ErrorKind::Internal, format!("background task failed: {e}"))
+}
+
 /// Maps a data-directory error.
 pub fn paths(e: outpost_core::paths::PathError) -> IpcError {
     IpcError::new(kind_from_core(e.kind()), e.to_string())

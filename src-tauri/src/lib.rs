@@ -4,11 +4,14 @@
 //! `run()` is what `main` calls; `run_app()` takes any runtime so tests can use the mock.
 
 mod commands;
+mod demo;
 mod error;
 mod logging;
 mod options;
+mod profiles;
 mod settings;
 mod state;
+mod stream;
 
 pub use options::Options;
 
@@ -37,7 +40,11 @@ pub fn run() -> ExitCode {
     };
     let _log_guard = logging::init(&home.log_dir());
     tracing::info!(version = outpost_core::VERSION, profile = home.profile(), dir = %home.dir().display(), "starting");
-    match run_app(tauri::Builder::default(), state::AppState::new(home)) {
+    match run_app(
+        tauri::Builder::default(),
+        state::AppState::new(home),
+        opts.demo,
+    ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "the app failed");
@@ -51,6 +58,7 @@ pub fn run() -> ExitCode {
 pub fn run_app<R: Runtime>(
     builder: tauri::Builder<R>,
     state: state::AppState,
+    demo: bool,
 ) -> tauri::Result<()> {
     builder
         .plugin(tauri_plugin_store::Builder::new().build())
@@ -59,13 +67,22 @@ pub fn run_app<R: Runtime>(
                 .home
                 .ensure()
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+            let profiles = state.profiles.clone();
             app.manage(state);
+            tauri::async_runtime::spawn(async move { profiles.start(demo).await });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::get_settings,
             commands::set_settings,
+            commands::fleet::list_sites,
+            commands::fleet::site_detail,
+            commands::fleet::watch_fleet,
+            commands::fleet::open_demo,
+            commands::fleet::leave_demo,
+            commands::import::import_preview,
+            commands::import::import_apply,
         ])
         .run(tauri::generate_context!())
 }

@@ -50,10 +50,10 @@ impl Options {
         Ok(o)
     }
 
-    /// The profile directory these options select.
+    /// The default profile's directory (settings and the app's log live there; the
+    /// demo's sites live in their own profile beside it).
     pub fn home(&self) -> Result<Home, PathError> {
-        let profile = if self.demo { "demo" } else { DEFAULT_PROFILE };
-        Home::resolve(self.home.as_deref(), profile)
+        Home::resolve(self.home.as_deref(), DEFAULT_PROFILE)
     }
 }
 
@@ -70,7 +70,7 @@ mod tests {
         let o = parse(&["--demo", "--home", "/tmp/x"]).unwrap();
         assert!(o.demo);
         assert_eq!(o.home, Some(PathBuf::from("/tmp/x")));
-        assert_eq!(o.home().unwrap().profile(), "demo");
+        assert_eq!(o.home().unwrap().profile(), DEFAULT_PROFILE);
         assert_eq!(
             parse(&["--home=/y"]).unwrap().home,
             Some(PathBuf::from("/y"))

@@ -54,11 +54,3 @@ pub fn save<R: Runtime>(
         .map_err(error::store)?;
     Ok(s)
 }
-
-/// Number of configured sites in the profile.
-pub fn site_count(home: &Home) -> Result<usize, IpcError> {
-    SiteStore::new(home)
-        .list()
-        .map(|sites| sites.len())
-        .map_err(|e| error::core(e.kind(), e))
-}

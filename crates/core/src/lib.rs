@@ -8,6 +8,7 @@ pub mod actions;
 pub mod bundle;
 pub mod client;
 pub mod credentials;
+pub mod detail;
 pub mod discovery;
 pub mod fsutil;
 pub mod health;
@@ -18,6 +19,7 @@ pub mod paths;
 pub mod registry;
 pub mod rollout;
 pub mod secret;
+pub mod session;
 pub mod snapshot;
 pub mod upgrade;
 #[cfg(any(test, feature = "test-support"))]

@@ -138,8 +138,10 @@ pub struct SiteSummary {
     pub name: String,
     pub display_name: String,
     pub city: String,
-    pub latitude: f64,
-    pub longitude: f64,
+    /// Where the site is; `None` until a location was set (such sites are listed but
+    /// not on the map).
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
     #[serde(default)]
     pub tags: Vec<String>,
     pub distro: Distro,
@@ -161,6 +163,14 @@ pub struct SiteSummary {
     pub problem_pods: u32,
     /// Expiry (Unix ms) of the earliest-expiring client/serving certificate.
     pub cert_expires_ms: Option<i64>,
+}
+
+impl SiteSummary {
+    /// `(latitude, longitude)` when the site has a valid location.
+    pub fn position(&self) -> Option<(f64, f64)> {
+        let (lat, lon) = (self.latitude?, self.longitude?);
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
+    }
 }
 
 /// A node condition (`Ready`, `MemoryPressure`, …).

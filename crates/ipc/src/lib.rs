@@ -13,11 +13,15 @@ pub mod app;
 pub mod error;
 pub mod fleet;
 pub mod logs;
+pub mod import;
+pub mod profile;
 
 pub use app::*;
 pub use error::{ErrorKind, IpcError};
 pub use fleet::*;
 pub use logs::*;
+pub use import::*;
+pub use profile::*;
 
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -35,4 +39,15 @@ pub trait Command {
 }
 
 /// Every command name, for the ACL manifest in `build.rs` and for tests.
-pub const COMMANDS: &[&str] = &[AppInfoCmd::NAME, GetSettingsCmd::NAME, SetSettingsCmd::NAME];
+pub const COMMANDS: &[&str] = &[
+    AppInfoCmd::NAME,
+    GetSettingsCmd::NAME,
+    SetSettingsCmd::NAME,
+    ListSitesCmd::NAME,
+    SiteDetailCmd::NAME,
+    WatchFleetCmd::NAME,
+    OpenDemoCmd::NAME,
+    LeaveDemoCmd::NAME,
+    ImportPreviewCmd::NAME,
+    ImportApplyCmd::NAME,
+];

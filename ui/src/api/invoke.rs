@@ -12,6 +12,14 @@ extern "C" {
 
 /// Calls command `C` with its typed request and decodes its typed response or error.
 pub async fn call<C: Command>(req: &C::Request) -> Result<C::Response, IpcError> {
+    call_with::<C>(req, &[]).await
+}
+
+/// Like [`call`], with extra arguments (a channel for streaming commands).
+pub async fn call_with<C: Command>(
+    req: &C::Request,
+    extra: &[(&str, JsValue)],
+) -> Result<C::Response, IpcError> {
     let ser = serde_wasm_bindgen::Serializer::json_compatible();
     let args = js_sys::Object::new();
     let req = req
@@ -19,6 +27,10 @@ pub async fn call<C: Command>(req: &C::Request) -> Result<C::Response, IpcError>
         .map_err(|e| IpcError::new(ErrorKind::Internal, format!("encode {}: {e}", C::NAME)))?;
     js_sys::Reflect::set(&args, &JsValue::from_str(REQUEST_ARG), &req)
         .map_err(|_| IpcError::new(ErrorKind::Internal, "cannot build the request"))?;
+    for (k, v) in extra {
+        js_sys::Reflect::set(&args, &JsValue::from_str(k), v)
+            .map_err(|_| IpcError::new(ErrorKind::Internal, "cannot build the request"))?;
+    }
     match tauri_invoke(C::NAME, args.into()).await {
         Ok(v) => serde_wasm_bindgen::from_value(v).map_err(|e| {
             IpcError::new(

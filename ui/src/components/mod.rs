@@ -2,6 +2,8 @@
 
 mod empty;
 mod health;
+mod help;
+mod import;
 mod icons;
 pub mod map;
 mod nav;
@@ -10,5 +12,6 @@ mod shell;
 pub mod site;
 pub mod sites;
 mod statusbar;
+mod welcome;
 
 pub use shell::App;

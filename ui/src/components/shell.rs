@@ -1,12 +1,15 @@
 //! The app shell: navigation, the active view, the status bar and keyboard shortcuts.
 
+use super::help::Help;
+use super::import::ImportWizard;
 use super::map::MapView;
 use super::site::SiteView;
 use super::sites::SitesView;
+use super::welcome::Welcome;
 use super::{empty::EmptyState, nav::Nav, settings::SettingsView, statusbar::StatusBar};
 use crate::api;
 use crate::state::fleet::{Fleet, FleetAction, FleetStatus};
-use crate::state::{Shell, ShellAction, View};
+use crate::state::{Overlay, Shell, ShellAction, View};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -29,7 +32,9 @@ pub fn app() -> Html {
             });
         });
     }
+    use_fleet_stream(fleet.dispatcher());
     use_shortcuts(shell.dispatcher());
+    let actions = Actions::new(&shell);
 
     let on_nav = {
         let shell = shell.clone();
@@ -47,7 +52,7 @@ pub fn app() -> Html {
         Some(name) => html! {
             <SiteView name={name.clone()} summary={fleet.get(name).cloned()} on_close={on_close} />
         },
-        None => view_body(&shell, &fleet, on_open),
+        None => view_body(&shell, &fleet, on_open, &actions),
     };
     let counts = (!fleet.sites.is_empty()).then(|| fleet.counts());
     let title = match &shell.site {
@@ -66,17 +71,96 @@ pub fn app() -> Html {
             <main class="content" id={format!("view-{}", shell.view.id())} aria-label={shell.view.title()}>
                 <header class="content-header">
                     <h1>{ title }</h1>
+                    <div class="header-actions">
+                        <button id="header-import" onclick={actions.import.reform(|_: MouseEvent| ())}>{ "Import…" }</button>
+                        <button id="header-help" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"
+                            onclick={actions.help.reform(|_: MouseEvent| ())}>{ "?" }</button>
+                    </div>
                 </header>
+                if shell.is_demo() {
+                    <div class="banner banner-demo" id="demo-banner" role="status">
+                        <span>{ "Demo fleet: twelve simulated sites running inside Outpost, apart from your own sites." }</span>
+                        <button id="leave-demo" disabled={shell.switching} onclick={actions.leave_demo.reform(|_: MouseEvent| ())}>
+                            { if shell.switching { "Leaving…" } else { "Leave the demo" } }</button>
+                    </div>
+                }
+                if let Some(e) = &shell.switch_error {
+                    <div class="banner banner-error" id="switch-error" role="alert">
+                        { format!("Could not switch ({}): {}", e.kind.as_str(), e.message) }</div>
+                }
                 <section class="content-body">{ body }</section>
             </main>
             <StatusBar info={shell.info.clone()} counts={counts} />
+            { match shell.overlay {
+                Some(Overlay::Help) => html! { <Help on_close={actions.close.clone()} /> },
+                Some(Overlay::Import) => html! { <ImportWizard on_close={actions.close.clone()} /> },
+                None => html! {},
+            } }
         </div>
     }
 }
 
-fn view_body(shell: &Shell, fleet: &Fleet, on_open: Callback<String>) -> Html {
+/// Callbacks the header, the welcome screen and the overlays share.
+struct Actions {
+    open_demo: Callback<()>,
+    leave_demo: Callback<()>,
+    import: Callback<()>,
+    help: Callback<()>,
+    close: Callback<()>,
+}
+
+impl Actions {
+    fn new(shell: &UseReducerHandle<Shell>) -> Self {
+        let switch = |demo: bool| {
+            let shell = shell.dispatcher();
+            Callback::from(move |()| {
+                let shell = shell.clone();
+                shell.dispatch(ShellAction::Switching);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let r = if demo {
+                        api::open_demo().await
+                    } else {
+                        api::leave_demo().await
+                    };
+                    shell.dispatch(ShellAction::Switched(r));
+                });
+            })
+        };
+        let show = |o: Overlay| {
+            let shell = shell.dispatcher();
+            Callback::from(move |()| shell.dispatch(ShellAction::Show(o)))
+        };
+        let close = {
+            let shell = shell.clone();
+            Callback::from(move |()| {
+                // After an import the site count changed: refresh the status bar.
+                let shell = shell.clone();
+                shell.dispatch(ShellAction::CloseOverlay);
+                wasm_bindgen_futures::spawn_local(async move {
+                    shell.dispatch(ShellAction::InfoLoaded(api::app_info().await));
+                });
+            })
+        };
+        Actions {
+            open_demo: switch(true),
+            leave_demo: switch(false),
+            import: show(Overlay::Import),
+            help: show(Overlay::Help),
+            close,
+        }
+    }
+}
+
+fn view_body(shell: &Shell, fleet: &Fleet, on_open: Callback<String>, actions: &Actions) -> Html {
     let sites = Rc::new(fleet.sites.clone());
     match shell.view {
+        View::Map | View::Sites
+            if sites.is_empty() && fleet.status == FleetStatus::Ready && !shell.is_demo() =>
+        {
+            html! {
+                <Welcome on_demo={actions.open_demo.clone()} on_import={actions.import.clone()} busy={shell.switching} />
+            }
+        }
         View::Map | View::Sites if sites.is_empty() => html! { <>
             { fleet_error(&fleet.status) }
             if shell.view == View::Map {
@@ -122,11 +206,34 @@ fn fleet_error(status: &FleetStatus) -> Html {
     }
 }
 
-/// Number keys switch views, unless the user is typing in a field.
+/// Subscribes to `watch_fleet` for the component's lifetime; the channel is kept in a
+/// ref so it lives (and keeps delivering) until unmount.
+#[hook]
+fn use_fleet_stream(fleet: UseReducerDispatcher<Fleet>) {
+    let channel = use_mut_ref(|| None::<api::Channel>);
+    use_effect_with((), move |_| {
+        let keep = channel.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let f = fleet.clone();
+            match api::watch_fleet(move |u| f.dispatch(FleetAction::Update(u))).await {
+                Ok(ch) => *keep.borrow_mut() = Some(ch),
+                Err(e) => fleet.dispatch(FleetAction::Loaded(Err(e))),
+            }
+        });
+        move || drop(channel.borrow_mut().take())
+    });
+}
+
+/// Number keys switch views, unless the user is typing in a field; Escape closes
+/// overlays.
 #[hook]
 fn use_shortcuts(dispatch: UseReducerDispatcher<Shell>) {
     use_effect_with((), move |_| {
         let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                dispatch.dispatch(ShellAction::CloseOverlay);
+                return;
+            }
             let typing = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())

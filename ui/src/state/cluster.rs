@@ -106,9 +106,10 @@ mod tests {
         let points = |v: &Viewport| -> Vec<(String, f64, f64, HealthLevel)> {
             fleet
                 .iter()
-                .map(|s| {
-                    let (x, y) = v.project(to_map(s.latitude, s.longitude));
-                    (s.name.clone(), x, y, s.level)
+                .filter_map(|s| {
+                    let (lat, lon) = s.position()?;
+                    let (x, y) = v.project(to_map(lat, lon));
+                    Some((s.name.clone(), x, y, s.level))
                 })
                 .collect()
         };
@@ -133,7 +134,8 @@ mod tests {
         let europe: Vec<_> = fleet
             .iter()
             .filter(|s| s.tags.iter().any(|t| t == "eu"))
-            .map(|s| to_map(s.latitude, s.longitude))
+            .filter_map(|s| s.position())
+            .map(|(lat, lon)| to_map(lat, lon))
             .collect();
         let zoomed = Viewport::fit(&europe).zoom_at(4.0, 500.0, 280.0);
         assert!(count(&zoomed).0 > world);

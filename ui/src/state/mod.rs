@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod detail;
 pub mod fleet;
+pub mod import;
 pub mod settings;
 pub mod sites;
 pub mod time;
@@ -89,6 +90,27 @@ pub struct Shell {
     pub site: Option<String>,
     /// Bumped by `/`: the sites view focuses its search field when this changes.
     pub search_focus: u32,
+    pub overlay: Option<Overlay>,
+    /// A profile switch (opening or leaving the demo) is under way.
+    pub switching: bool,
+    /// Why the last profile switch failed.
+    pub switch_error: Option<IpcError>,
+}
+
+/// A layer over the current view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    /// The keyboard shortcuts (`?`).
+    Help,
+    /// The import wizard.
+    Import,
+}
+
+impl Shell {
+    /// Whether the demo profile is active.
+    pub fn is_demo(&self) -> bool {
+        matches!(&self.info, Load::Ready(i) if i.profile == "demo")
+    }
 }
 
 impl Default for Shell {
@@ -98,6 +120,9 @@ impl Default for Shell {
             info: Load::Loading,
             site: None,
             search_focus: 0,
+            overlay: None,
+            switching: false,
+            switch_error: None,
         }
     }
 }
@@ -113,6 +138,12 @@ pub enum ShellAction {
     OpenSite(String),
     /// Back from the site view to the area it was opened from.
     CloseSite,
+    Show(Overlay),
+    CloseOverlay,
+    /// Opening or leaving the demo started.
+    Switching,
+    /// It ended: the new profile's info, or why it failed.
+    Switched(Result<AppInfo, IpcError>),
 }
 
 impl Shell {
@@ -124,10 +155,18 @@ impl Shell {
                 next.view = v;
                 next.site = None;
             }
+            ShellAction::Key(_) if self.overlay == Some(Overlay::Import) => {}
             ShellAction::Key('/') => {
                 next.view = View::Sites;
                 next.site = None;
+                next.overlay = None;
                 next.search_focus = self.search_focus.wrapping_add(1);
+            }
+            ShellAction::Key('?') => {
+                next.overlay = match self.overlay {
+                    Some(Overlay::Help) => None,
+                    _ => Some(Overlay::Help),
+                }
             }
             ShellAction::Key(c) => {
                 if let Some(v) = View::from_shortcut(c) {
@@ -139,6 +178,23 @@ impl Shell {
             ShellAction::CloseSite => next.site = None,
             ShellAction::InfoLoaded(Ok(info)) => next.info = Load::Ready(info),
             ShellAction::InfoLoaded(Err(e)) => next.info = Load::Failed(e),
+            ShellAction::Show(o) => next.overlay = Some(o),
+            ShellAction::CloseOverlay => next.overlay = None,
+            ShellAction::Switching => {
+                next.switching = true;
+                next.switch_error = None;
+            }
+            ShellAction::Switched(r) => {
+                next.switching = false;
+                next.site = None;
+                match r {
+                    Ok(info) => {
+                        next.info = Load::Ready(info);
+                        next.view = View::Map;
+                    }
+                    Err(e) => next.switch_error = Some(e),
+                }
+            }
         }
         next
     }
@@ -213,6 +269,40 @@ mod tests {
         let err = IpcError::new(ErrorKind::Storage, "disk full");
         let s = s.apply(ShellAction::InfoLoaded(Err(err.clone())));
         assert_eq!(s.info, Load::Failed(err));
+    }
+
+    #[test]
+    fn help_toggles_and_the_import_wizard_swallows_shortcuts() {
+        let s = Shell::default().apply(ShellAction::Key('?'));
+        assert_eq!(s.overlay, Some(Overlay::Help));
+        assert_eq!(s.apply(ShellAction::Key('?')).overlay, None);
+        let s = s.apply(ShellAction::Show(Overlay::Import));
+        let typed = s.apply(ShellAction::Key('2'));
+        assert_eq!(
+            (typed.view, typed.overlay),
+            (View::Map, Some(Overlay::Import))
+        );
+        assert_eq!(typed.apply(ShellAction::CloseOverlay).overlay, None);
+    }
+
+    #[test]
+    fn switching_profiles_resets_the_view_and_keeps_errors() {
+        let s = Shell::default()
+            .apply(ShellAction::Navigate(View::Sites))
+            .apply(ShellAction::OpenSite("a".into()))
+            .apply(ShellAction::Switching);
+        assert!(s.switching);
+        let mut demo = info();
+        demo.profile = "demo".into();
+        let ok = s.apply(ShellAction::Switched(Ok(demo)));
+        assert!(!ok.switching && ok.is_demo());
+        assert_eq!((ok.view, ok.site.as_deref()), (View::Map, None));
+        let failed = s.apply(ShellAction::Switched(Err(IpcError::new(
+            ErrorKind::Internal,
+            "x",
+        ))));
+        assert!(!failed.switching && !failed.is_demo());
+        assert_eq!(failed.switch_error.map(|e| e.message), Some("x".into()));
     }
 
     #[test]

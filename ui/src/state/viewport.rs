@@ -26,6 +26,14 @@ pub fn to_map(lat: f64, lon: f64) -> (f64, f64) {
     )
 }
 
+/// Map units → (latitude, longitude); the inverse of [`to_map`].
+pub fn from_map(x: f64, y: f64) -> (f64, f64) {
+    (
+        (90.0 - y).clamp(-90.0, 90.0),
+        (x - 180.0).clamp(-180.0, 180.0),
+    )
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Viewport {
     pub scale: f64,
@@ -170,6 +178,14 @@ impl Reducible for Viewport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_map_inverts_to_map() {
+        let (x, y) = to_map(48.137, 11.575);
+        let (lat, lon) = from_map(x, y);
+        assert!((lat - 48.137).abs() < 1e-9 && (lon - 11.575).abs() < 1e-9);
+        assert_eq!(from_map(-5.0, 400.0), (-90.0, -180.0));
+    }
 
     fn close(a: (f64, f64), b: (f64, f64)) -> bool {
         (a.0 - b.0).abs() < 1e-6 && (a.1 - b.1).abs() < 1e-6

@@ -7,6 +7,7 @@
 //! keyring and the ciphertext to `<profile>/secrets/<site>-<item>.enc`.
 
 mod blob;
+mod ephemeral;
 #[cfg(target_os = "linux")]
 mod kernel;
 mod keyring_store;
@@ -15,6 +16,7 @@ pub(crate) mod mock;
 #[cfg(test)]
 mod tests;
 
+pub use ephemeral::EphemeralStore;
 pub use keyring_store::KeyringStore;
 
 use crate::paths::Home;

@@ -25,14 +25,15 @@ pub fn markers(props: &MarkersProps) -> Html {
     let points: Vec<Point<'_>> = props
         .sites
         .iter()
-        .map(|s| {
-            let (x, y) = vp.project(to_map(s.latitude, s.longitude));
-            Point {
+        .filter_map(|s| {
+            let (lat, lon) = s.position()?;
+            let (x, y) = vp.project(to_map(lat, lon));
+            Some(Point {
                 name: &s.name,
                 x,
                 y,
                 level: s.level,
-            }
+            })
         })
         .collect();
     let clusters = cluster(&points, CLUSTER_RADIUS);
@@ -47,7 +48,7 @@ pub fn markers(props: &MarkersProps) -> Html {
                     marker(site, &x, &y, props)
                 } else {
                     let members: Vec<_> = c.members.iter().filter_map(|n| by_name(n)).collect();
-                    let points: Vec<_> = members.iter().map(|s| to_map(s.latitude, s.longitude)).collect();
+                    let points: Vec<_> = members.iter().filter_map(|s| s.position()).map(|(lat, lon)| to_map(lat, lon)).collect();
                     let zoom = props.on_zoom.clone();
                     let (cx, cy) = (c.x, c.y);
                     let current = vp.zoom_level();

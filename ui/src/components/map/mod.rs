@@ -15,7 +15,7 @@ use outpost_ipc::SiteSummary;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use world::WorldLand;
+pub use world::WorldLand;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -170,7 +170,8 @@ pub fn map_view(props: &MapViewProps) -> Html {
 fn site_points(sites: &[SiteSummary]) -> Vec<(f64, f64)> {
     sites
         .iter()
-        .map(|s| to_map(s.latitude, s.longitude))
+        .filter_map(|s| s.position())
+        .map(|(lat, lon)| to_map(lat, lon))
         .collect()
 }
 

@@ -23,19 +23,30 @@ pub fn site_view(props: &SiteViewProps) -> Html {
     let detail = use_state(|| Load::<SiteDetail>::Loading);
     {
         let detail = detail.clone();
-        use_effect_with(props.name.clone(), move |name| {
-            detail.set(Load::Loading);
-            let name = name.to_string();
-            wasm_bindgen_futures::spawn_local(async move {
-                detail.set(match api::site_detail(&name).await {
-                    Ok(d) => Load::Ready(d),
-                    Err(e) => Load::Failed(e),
-                });
-            });
-        });
+        use_effect_with(props.name.clone(), move |_| detail.set(Load::Loading));
     }
+    {
+        // Read again whenever the live stream reports a change of this site; the
+        // previous detail stays on screen meanwhile, and a dead site answers from its
+        // snapshot at once (the backend never waits on it).
+        let detail = detail.clone();
+        use_effect_with(
+            (props.name.clone(), props.summary.clone()),
+            move |(name, _)| {
+                let name = name.to_string();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match api::site_detail(&name).await {
+                        Ok(d) => detail.set(Load::Ready(d)),
+                        Err(e) if !matches!(*detail, Load::Ready(_)) => detail.set(Load::Failed(e)),
+                        Err(_) => {}
+                    }
+                });
+            },
+        );
+    }
+    // The live summary from the fleet stream is the freshest; the detail's is a fallback.
     let summary = match &*detail {
-        Load::Ready(d) => Some(&d.summary),
+        Load::Ready(d) => props.summary.as_ref().or(Some(&d.summary)),
         _ => props.summary.as_ref(),
     };
     let close = props.on_close.reform(|_: MouseEvent| ());
@@ -48,7 +59,10 @@ pub fn site_view(props: &SiteViewProps) -> Html {
                 <h2>{ summary.map(|s| s.display_name.clone()).unwrap_or_else(|| props.name.to_string()) }</h2>
                 if let Some(s) = summary { { level_badge(s.level) }{ site_flags(s) } }
             </div>
-            if let Some(snap) = summary.and_then(|s| s.stale) {
+            if let Some(snap) = summary.and_then(|s| s.stale).or(match &*detail {
+                Load::Ready(d) => d.summary.stale,
+                _ => None,
+            }) {
                 <div class="banner banner-stale" id="stale-banner" role="status">{ stale_banner(snap, now) }</div>
             }
             if let Some(s) = summary { { overview(s, now) } }

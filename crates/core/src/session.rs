@@ -1,0 +1,161 @@
+//! [`Session`]: one open profile, as the desktop app holds it: the registered sites,
+//! their credentials, the snapshot cache and the live [`FleetMonitor`], plus the
+//! one-site detail read the site view needs.
+//!
+//! Opening a session is cheap and never touches the network itself; the monitor's
+//! site tasks do that in the background, a dead site never delaying the others.
+
+use crate::client::{ClientCache, Timeouts};
+use crate::credentials::Vault;
+use crate::detail::{self, DetailError};
+use crate::health::{FleetHealth, FleetMonitor, MonitorOptions, Reach};
+use crate::paths::Home;
+use crate::registry::{RegistryError, Site, SiteStore};
+use crate::snapshot::SnapshotStore;
+use outpost_ipc as ipc;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Why a profile could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+}
+
+impl SessionError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SessionError::Registry(e) => e.kind(),
+        }
+    }
+}
+
+/// An open profile with its health engine running. Dropping it stops the engine.
+pub struct Session {
+    home: Home,
+    sites: Vec<Site>,
+    snapshots: SnapshotStore,
+    clients: ClientCache,
+    monitor: FleetMonitor,
+    timeouts: Timeouts,
+}
+
+impl Session {
+    /// Loads the profile's sites and starts watching them (inside a Tokio runtime).
+    /// Blocking file I/O: call it from `spawn_blocking` or at start-up.
+    pub fn open(home: Home, vault: Arc<Vault>, opts: MonitorOptions) -> Result<Self, SessionError> {
+        let sites = SiteStore::new(&home).list()?;
+        let snapshots = SnapshotStore::new(&home);
+        let timeouts = opts.timeouts;
+        let clients = ClientCache::new(vault.clone(), timeouts);
+        let monitor = FleetMonitor::start(sites.clone(), vault, Some(snapshots.clone()), opts);
+        Ok(Session {
+            home,
+            sites,
+            snapshots,
+            clients,
+            monitor,
+            timeouts,
+        })
+    }
+
+    pub fn home(&self) -> &Home {
+        &self.home
+    }
+
+    pub fn sites(&self) -> &[Site] {
+        &self.sites
+    }
+
+    /// Every change of the fleet's health.
+    pub fn subscribe(&self) -> watch::Receiver<FleetHealth> {
+        self.monitor.subscribe()
+    }
+
+    /// The map/list rows of every site, in registry order.
+    pub fn summaries(&self) -> Vec<ipc::SiteSummary> {
+        self.summaries_of(&self.monitor.current())
+    }
+
+    /// The rows for a given published health state.
+    pub fn summaries_of(&self, fleet: &FleetHealth) -> Vec<ipc::SiteSummary> {
+        self.sites
+            .iter()
+            .map(|s| detail::summary(s, fleet.sites.get(&s.name).map(|h| h.as_ref())))
+            .collect()
+    }
+
+    /// One site in depth: read live when the engine last reached it, otherwise (or
+    /// when the live read fails) from its snapshot, flagged stale. A site known to be
+    /// down answers from the snapshot at once instead of waiting for a deadline.
+    pub async fn detail(&self, name: &str) -> Result<ipc::SiteDetail, DetailError> {
+        let site = self
+            .sites
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| DetailError::UnknownSite(name.to_string()))?;
+        let health = self.monitor.site(name);
+        let down = health
+            .as_ref()
+            .is_some_and(|h| !matches!(h.reach, Reach::Reachable | Reach::Unknown));
+        let live = if down {
+            None
+        } else {
+            let deadline = self.timeouts.request + Duration::from_secs(2);
+            Some(detail::fetch(site, &self.clients, health.as_deref(), deadline).await)
+        };
+        match live {
+            Some(Ok(d)) => Ok(d),
+            Some(Err(e)) => {
+                tracing::info!(site = %name, error = %e, "live read failed; using the snapshot");
+                self.clients.forget(name);
+                self.snapshot_detail(site, health.as_deref(), e)
+            }
+            None => {
+                let why = health
+                    .as_ref()
+                    .and_then(|h| h.reach_reason.clone())
+                    .unwrap_or_else(|| "not reachable".into());
+                self.snapshot_detail(
+                    site,
+                    health.as_deref(),
+                    crate::client::ClientError::Unreachable(why),
+                )
+            }
+        }
+    }
+
+    fn snapshot_detail(
+        &self,
+        site: &Site,
+        health: Option<&crate::health::SiteHealth>,
+        source: crate::client::ClientError,
+    ) -> Result<ipc::SiteDetail, DetailError> {
+        match self.snapshots.read(&site.name) {
+            Ok(Some(snap)) => Ok(detail::from_snapshot(site, &snap, health)),
+            Ok(None) => Err(DetailError::NoData {
+                site: site.name.clone(),
+                source,
+            }),
+            Err(e) => {
+                tracing::warn!(site = %site.name, error = %e, "snapshot unreadable");
+                Err(DetailError::NoData {
+                    site: site.name.clone(),
+                    source,
+                })
+            }
+        }
+    }
+
+    /// Waits until every site was checked once, or `deadline` passes.
+    pub async fn first_sweep(&self, deadline: Duration) -> FleetHealth {
+        self.monitor.first_sweep(deadline).await
+    }
+
+    /// The health engine (for waiting on a site in the demo and in tests).
+    pub fn monitor(&self) -> &FleetMonitor {
+        &self.monitor
+    }
+}

@@ -1,0 +1,67 @@
+//! IPC commands. Each is a few lines: validate, one call, map the error. Request and
+//! response types come from `outpost-ipc` through its `Command` descriptions, so the UI
+//! and the backend cannot disagree on a field name.
+
+pub mod fleet;
+pub mod import;
+
+use crate::profiles::Active;
+use crate::{error, settings, state::AppState};
+use outpost_ipc::{
+    AppInfo, AppInfoCmd, Command, ErrorKind, GetSettingsCmd, IpcError, SetSettingsCmd,
+};
+use tauri::{AppHandle, Runtime, State};
+
+type Req<C> = <C as Command>::Request;
+type Res<C> = Result<<C as Command>::Response, IpcError>;
+
+/// Refuses a site name that cannot be one (before it reaches the core).
+fn check_name(name: &str) -> Result<(), IpcError> {
+    if outpost_core::registry::is_dns_label(name) {
+        Ok(())
+    } else {
+        Err(IpcError::new(
+            ErrorKind::InvalidInput,
+            format!("{name:?} is not a site name"),
+        ))
+    }
+}
+
+/// What the status bar shows about the active profile.
+fn info(active: &Active) -> Result<AppInfo, IpcError> {
+    let home = active.session.home();
+    let dir = home.ensure().map_err(error::paths)?;
+    Ok(AppInfo {
+        version: outpost_core::VERSION.to_string(),
+        data_dir: dir.display().to_string(),
+        site_count: active.session.sites().len(),
+        profile: home.profile().to_string(),
+        platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
+    })
+}
+
+/// Version, data directory and site count, shown in the status bar.
+#[tauri::command]
+pub async fn app_info(state: State<'_, AppState>, req: Req<AppInfoCmd>) -> Res<AppInfoCmd> {
+    let _ = req;
+    info(&*state.profiles.ready().await?)
+}
+
+#[tauri::command]
+pub async fn get_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    req: Req<GetSettingsCmd>,
+) -> Res<GetSettingsCmd> {
+    let _ = req;
+    settings::load(&app, &state.home)
+}
+
+#[tauri::command]
+pub async fn set_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    req: Req<SetSettingsCmd>,
+) -> Res<SetSettingsCmd> {
+    settings::save(&app, &state.home, req)
+}

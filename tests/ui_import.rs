@@ -1,0 +1,168 @@
+//! The import wizard in the real window: a K3s-style kubeconfig (everything named
+//! `default`, server on 127.0.0.1) is pasted, previewed (renames, SAN check), given a
+//! name, tags and a location clicked on the map, and imported into the real keyring.
+//! The imported site carries hostile content (script in a pod name and in an event);
+//! the site view shows it as text and nothing runs.
+
+mod support;
+
+use outpost_sim::spec::{Distro, NodeRole, NodeSpec, SiteSpec};
+use outpost_sim::store::Store;
+use outpost_sim::{Fleet, FleetConfig, resource::Resource};
+use serde_json::json;
+use std::time::Duration;
+use support::{App, ui_tests_enabled};
+
+const T: Duration = Duration::from_secs(45);
+const HOSTILE_POD: &str = "<img src=x onerror=window.__outpost_pwned=1>";
+
+fn site() -> SiteSpec {
+    let mut s = outpost_sim::demo::demo_fleet()
+        .into_iter()
+        .find(|s| s.distro == Distro::K3s && !s.offline)
+        .expect("a K3s demo site");
+    s.name = "wizard-k3s".into();
+    s.nodes = vec![NodeSpec {
+        name: "wizard-k3s-server".into(),
+        role: NodeRole::Server,
+        cpu_millis: 4000,
+        memory_mib: 8192,
+    }];
+    s.offline = false;
+    s
+}
+
+/// The kubeconfig as K3s writes it: cluster, user and context all named `default`.
+fn k3s_style(kubeconfig: &str) -> String {
+    let mut v: serde_yaml::Value = serde_yaml::from_str(kubeconfig).expect("sim kubeconfig");
+    for (list, key) in [
+        ("clusters", "name"),
+        ("users", "name"),
+        ("contexts", "name"),
+    ] {
+        for e in v[list].as_sequence_mut().expect("list") {
+            e[key] = "default".into();
+        }
+    }
+    let ctx = &mut v["contexts"][0]["context"];
+    ctx["cluster"] = "default".into();
+    ctx["user"] = "default".into();
+    v["current-context"] = "default".into();
+    serde_yaml::to_string(&v).expect("yaml")
+}
+
+fn plant_hostile_content(store: &Store) {
+    store
+        .create(
+            Resource::Pod,
+            json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": HOSTILE_POD, "namespace": "default"},
+                "spec": {"containers": [{"name": "x", "image": "<script>window.__outpost_pwned=2</script>"}]},
+                "status": {"phase": "Running"}}),
+        )
+        .expect("hostile pod");
+    store
+        .create(
+            Resource::Event,
+            json!({"apiVersion": "v1", "kind": "Event", "type": "Warning", "reason": "Hostile",
+                "metadata": {"name": "hostile-event", "namespace": "default"},
+                "involvedObject": {"kind": "Pod", "name": HOSTILE_POD, "namespace": "default"},
+                "message": "<script>window.__outpost_pwned=3</script><b onmouseover=alert(1)>x</b>"}),
+        )
+        .expect("hostile event");
+}
+
+/// Sets a field's value as typing would (Yew listens to `input`).
+async fn type_into(app: &App, css: &str, value: &str) {
+    app.client
+        .execute(
+            "const el = document.querySelector(arguments[0]);
+             el.value = arguments[1];
+             el.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_wizard_imports_a_k3s_kubeconfig_and_hostile_content_stays_inert() {
+    if !ui_tests_enabled("ui_import") {
+        return;
+    }
+    let fleet = Fleet::start(FleetConfig {
+        sites: vec![site()],
+        ..FleetConfig::default()
+    })
+    .await
+    .expect("simulated site");
+    let handle = fleet.site("wizard-k3s").expect("site");
+    plant_hostile_content(handle.store());
+    let kubeconfig = k3s_style(&fleet.kubeconfig_yaml().expect("kubeconfig"));
+
+    let app = App::launch(&[]).await;
+    app.wait_text("#welcome h2", "Welcome to Outpost", T).await;
+    app.click("#open-import").await;
+    app.click("#import-tab-paste").await;
+    type_into(&app, "#import-text", &kubeconfig).await;
+    type_into(&app, "#import-name", "store-wizard-1").await;
+    type_into(&app, "#import-tags", "eu, wizard").await;
+    // A click in the middle of the picker is (0°, 0°); then a typed correction.
+    app.click("#import-map").await;
+    app.wait_text("#import-lat", "", T).await;
+    type_into(&app, "#import-lat", "48.1372").await;
+    type_into(&app, "#import-lon", "11.5754").await;
+    app.click("#import-check").await;
+    let preview = app.wait_text("#import-preview", "store-wizard-1", T).await;
+    assert!(
+        preview.contains("rename context \"default\" → \"store-wizard-1\""),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("certificate: the certificate covers"),
+        "{preview}"
+    );
+    app.screenshot("import-01-preview").await;
+    app.click("#import-apply").await;
+    app.wait_text("#import-done", "store-wizard-1", T).await;
+    app.screenshot("import-02-done").await;
+    app.click("#import-finish").await;
+    app.wait_text("#status-sites", "1 site", T).await;
+
+    // The site is watched; its view shows the hostile pod name as plain text.
+    app.click("#nav-sites").await;
+    app.click("tr[data-site='store-wizard-1'] td").await;
+    app.wait_text("#pods-table", HOSTILE_POD, T).await;
+    app.wait_text("#events-table", "<script>", T).await;
+    let probe = app
+        .client
+        .execute(
+            "return { pwned: window.__outpost_pwned === undefined ? null : window.__outpost_pwned,
+                      imgs: document.querySelectorAll('#site-view img').length,
+                      scripts: document.querySelectorAll('#site-view script').length };",
+            vec![],
+        )
+        .await
+        .expect("probe");
+    assert_eq!(
+        probe,
+        json!({"pwned": null, "imgs": 0, "scripts": 0}),
+        "hostile content ran"
+    );
+    app.screenshot("import-03-hostile-site").await;
+
+    // The store file has the site and no secret; the key went to the keyring.
+    let store = std::fs::read_to_string(app.home.path().join("outpost.json")).expect("store");
+    assert!(store.contains("store-wizard-1"));
+    assert!(!store.contains("PRIVATE KEY") && !store.contains("client-key-data"));
+    let site = app
+        .invoke(
+            "site_detail",
+            json!({ "req": { "name": "store-wizard-1" } }),
+        )
+        .await
+        .expect("detail");
+    assert_eq!(site["summary"]["latitude"], 48.1372);
+    app.close().await;
+    fleet.shutdown().await;
+}
