@@ -41,7 +41,11 @@ fn line(i: u64) -> String {
         _ => format!(
             "2026-11-24T20:10:41.{:03}Z {} [db] query took {}ms rows={}",
             i % 1000,
-            if h % 97 == 0 { "ERROR" } else { "DEBUG" },
+            if h.is_multiple_of(97) {
+                "ERROR"
+            } else {
+                "DEBUG"
+            },
             h % 500,
             (h >> 4) % 50
         ),

@@ -81,6 +81,8 @@ pub struct Delivery {
     pub notices: Vec<Notice>,
     /// Set once, when every source has ended.
     pub ended: Option<String>,
+    /// More lines are ready (the byte budget stopped this read): read again.
+    pub more: bool,
 }
 
 impl Delivery {
@@ -210,8 +212,10 @@ impl Buffer {
     }
 
     /// Everything new since `c`, at most `max` lines: a reader more than `max` lines
-    /// behind skips to the newest `max` and is told how many it missed.
-    pub(crate) fn read(&self, c: &mut Cursor, max: usize) -> Delivery {
+    /// behind skips to the newest `max` and is told how many it missed. Lines stop
+    /// (at least one is given) once their text exceeds `max_bytes`; the rest come with
+    /// the next read.
+    pub(crate) fn read(&self, c: &mut Cursor, max: usize, max_bytes: usize) -> Delivery {
         let g = self.lock();
         let mut d = Delivery::default();
         for (i, s) in g.sources.iter().enumerate().skip(c.sources) {
@@ -221,17 +225,24 @@ impl Buffer {
         c.sources = g.sources.len();
         let first = g.ring.first_seq();
         let next = g.ring.next_seq();
-        let mut from = c.next_seq.max(first);
-        let newest = next.saturating_sub(max as u64);
-        from = from.max(newest);
+        let from = c.next_seq.max(first).max(next.saturating_sub(max as u64));
         d.dropped = from - c.next_seq.min(from);
-        d.lines = g.ring.range_from(from).cloned().collect();
-        c.next_seq = next;
+        let mut bytes = 0usize;
+        for l in g.ring.range_from(from) {
+            if !d.lines.is_empty() && bytes + l.text.len() > max_bytes {
+                break;
+            }
+            bytes += l.text.len();
+            d.lines.push(l.clone());
+        }
+        c.next_seq = d.lines.last().map_or(next.max(c.next_seq), |l| l.seq + 1);
+        d.more = c.next_seq < next;
         let kept_from = g.notices_total - g.notices.len() as u64;
         let skip = usize::try_from(c.notices.saturating_sub(kept_from)).unwrap_or(usize::MAX);
         d.notices = g.notices.iter().skip(skip).cloned().collect();
         c.notices = g.notices_total;
         if !c.ended
+            && c.next_seq >= next
             && let Some(r) = &g.ended
         {
             d.ended = Some(r.clone());

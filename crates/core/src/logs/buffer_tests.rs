@@ -58,13 +58,13 @@ fn a_reader_gets_everything_once_in_order() {
     let s = b.add_source(src("s1", "p", "c"));
     let mut c = Cursor::default();
     b.push(s, lines(5, "a"));
-    let d = b.read(&mut c, 100);
+    let d = b.read(&mut c, 100, usize::MAX);
     assert_eq!(d.new_sources.len(), 1);
     assert_eq!((d.dropped, d.lines.len()), (0, 5));
     assert_eq!(&*d.lines[4].text, "a 4");
-    assert!(b.read(&mut c, 100).is_empty());
+    assert!(b.read(&mut c, 100, usize::MAX).is_empty());
     b.push(s, lines(3, "b"));
-    let d = b.read(&mut c, 100);
+    let d = b.read(&mut c, 100, usize::MAX);
     assert!(d.new_sources.is_empty());
     let seqs: Vec<u64> = d.lines.iter().map(|l| l.seq).collect();
     assert_eq!(seqs, vec![5, 6, 7]);
@@ -77,11 +77,11 @@ fn a_reader_that_falls_behind_is_told_how_many_lines_it_missed() {
     let mut c = Cursor::default();
     b.push(s, lines(1000, "x"));
     // Evicted by the ring (900) and skipped to stay within the batch limit (50 more).
-    let d = b.read(&mut c, 50);
+    let d = b.read(&mut c, 50, usize::MAX);
     assert_eq!((d.dropped, d.lines.len()), (950, 50));
     assert_eq!(d.lines[0].seq, 950);
     b.push(s, lines(10, "y"));
-    let d = b.read(&mut c, 50);
+    let d = b.read(&mut c, 50, usize::MAX);
     assert_eq!((d.dropped, d.lines.len()), (0, 10));
 }
 
@@ -98,15 +98,15 @@ fn notices_and_end_are_delivered_once() {
             message: format!("n{i}"),
         });
     }
-    let d = b.read(&mut c, 10);
+    let d = b.read(&mut c, 10, usize::MAX);
     assert_eq!(d.notices.len(), MAX_NOTICES, "old notices are bounded too");
     assert_eq!(d.notices[0].message, "n5");
     b.end("done");
     b.end("again");
-    let d = b.read(&mut c, 10);
+    let d = b.read(&mut c, 10, usize::MAX);
     assert_eq!(d.ended.as_deref(), Some("done"));
     assert!(d.notices.is_empty());
-    assert!(b.read(&mut c, 10).is_empty());
+    assert!(b.read(&mut c, 10, usize::MAX).is_empty());
 }
 
 #[test]
@@ -138,4 +138,46 @@ fn export_writes_filtered_tagged_lines() {
         11,
         "1234 and 12340..12349"
     );
+}
+
+#[test]
+fn a_byte_budget_splits_reads_without_losing_lines() {
+    let b = Buffer::new(opts(1000));
+    let s = b.add_source(src("s1", "p", "c"));
+    let mut c = Cursor::default();
+    let big: Vec<Pending> = (0..10)
+        .map(|i| Pending {
+            ts: None,
+            rendered: render(format!("{i}{}", "x".repeat(999)).as_bytes()),
+            cut: 0,
+        })
+        .collect();
+    b.push(s, big);
+    b.end("done");
+    let mut got = Vec::new();
+    let mut reads = 0;
+    loop {
+        let d = b.read(&mut c, 100, 2_500);
+        reads += 1;
+        assert!(d.lines.len() <= 2, "2,500 bytes hold two 1,000-byte lines");
+        assert_eq!(d.dropped, 0);
+        got.extend(d.lines.iter().map(|l| l.seq));
+        if d.ended.is_some() {
+            assert!(!d.more);
+            break;
+        }
+        assert!(d.more, "lines are left: read again");
+        assert!(reads < 20);
+    }
+    assert_eq!(got, (0..10).collect::<Vec<u64>>());
+    // A single line larger than the budget still goes out alone.
+    b.push(
+        s,
+        vec![Pending {
+            ts: None,
+            rendered: render(&[b'y'; 5000]),
+            cut: 0,
+        }],
+    );
+    assert_eq!(b.read(&mut c, 100, 10).lines.len(), 1);
 }

@@ -25,7 +25,7 @@ pub struct FilterSpec {
 #[derive(Debug, Clone)]
 pub enum Matcher {
     All,
-    Literal(memmem::Finder<'static>),
+    Literal(Box<memmem::Finder<'static>>),
     Regex(regex::Regex),
 }
 
@@ -40,9 +40,9 @@ impl Matcher {
             )));
         }
         if !spec.regex && spec.case_sensitive {
-            return Ok(Matcher::Literal(
+            return Ok(Matcher::Literal(Box::new(
                 memmem::Finder::new(spec.pattern.as_bytes()).into_owned(),
-            ));
+            )));
         }
         let pat = if spec.regex {
             spec.pattern.clone()

@@ -57,9 +57,11 @@ pub struct LogStream {
 }
 
 impl LogStream {
-    /// New sources, lines (at most `max`), notices and the end, since `c`.
-    pub fn read(&self, c: &mut Cursor, max: usize) -> Delivery {
-        self.inner.buffer.read(c, max)
+    /// New sources, lines (at most `max`, and about `max_bytes` of text), notices and
+    /// the end, since `c`. A reader more than `max` lines behind skips ahead and is told
+    /// how many lines it missed.
+    pub fn read(&self, c: &mut Cursor, max: usize, max_bytes: usize) -> Delivery {
+        self.inner.buffer.read(c, max, max_bytes)
     }
 
     /// Changes whenever something was added.
@@ -278,9 +280,10 @@ async fn site_task(
             Ok(Event::InitApply(p) | Event::Apply(p)) => {
                 let n = pod_name(&p);
                 listing.insert(n.clone());
-                if !tracked.contains_key(&n) {
-                    let h = spawn_pod(&mut set, &b, &site, &c, &spec, &p, initial, deadline);
-                    tracked.insert(n, h);
+                if let std::collections::hash_map::Entry::Vacant(v) = tracked.entry(n) {
+                    v.insert(spawn_pod(
+                        &mut set, &b, &site, &c, &spec, &p, initial, deadline,
+                    ));
                 }
             }
             Ok(Event::InitDone) => {
