@@ -3,6 +3,7 @@
 
 mod sim;
 mod site;
+mod snapshot;
 mod status;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,9 @@ enum Command {
     Site(site::SiteCmd),
     /// Show the health of every site (live, or from the last snapshot when unreachable).
     Status(status::StatusArgs),
+    /// Snapshot bundles: export, import, show, diff, and serve them read-only to kubectl.
+    #[command(subcommand)]
+    Snapshot(snapshot::SnapshotCmd),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
         Command::Sim(args) => sim::run(args),
         Command::Site(cmd) => site::run(cmd),
         Command::Status(args) => status::run(args),
+        Command::Snapshot(cmd) => snapshot::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@
 //! - [`tls`]: per-site CAs, serving certificates and credentials.
 //! - [`api`]: the Kubernetes HTTP API; [`server`]: listeners and connection faults.
 //! - [`fleet`]: the runtime; [`faults`], [`control`]: run-time fault switching.
+//! - [`readonly`]: serving recorded snapshots read-only through the same API layer.
 
 pub mod api;
 pub mod control;
@@ -15,6 +16,7 @@ pub mod demo;
 pub mod faults;
 pub mod fleet;
 pub mod kubeconfig;
+pub mod readonly;
 pub mod resource;
 pub mod server;
 pub mod site;

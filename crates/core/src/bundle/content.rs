@@ -262,6 +262,32 @@ pub fn read(
     })
 }
 
+/// A JSON object, checked and dropped as it streams by.
+struct AnyObject;
+
+impl<'de> Deserialize<'de> for AnyObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = AnyObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<AnyObject, A::Error> {
+                while m
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(AnyObject)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// The small parts of a bundle, after a full validating pass over it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scanned {
@@ -286,14 +312,13 @@ pub fn scan(
         match e {
             Entry::Resources(plural) => {
                 let mut data = BufReader::new(r.data());
-                let items: Vec<serde::de::IgnoredAny> = serde_json::from_reader(&mut data)
-                    .map_err(|e| {
-                        if e.is_io() {
-                            BundleError::decode(e.into())
-                        } else {
-                            BundleError::Corrupt(format!("{plural}: {e}"))
-                        }
-                    })?;
+                let items: Vec<AnyObject> = serde_json::from_reader(&mut data).map_err(|e| {
+                    if e.is_io() {
+                        BundleError::decode(e.into())
+                    } else {
+                        BundleError::Corrupt(format!("{plural}: {e}"))
+                    }
+                })?;
                 counts.insert(plural, items.len() as u64);
             }
             Entry::Log(_) => {

@@ -17,15 +17,15 @@ pub mod files;
 pub mod format;
 pub mod redact;
 
+use crate::client::ClientCache;
+use crate::registry::Site;
 pub use collect::{CollectOptions, Live};
 pub use content::{Bundle, LogTail, Manifest, Redactions, Scanned};
 pub use diff::{Change, ChangeKind, Diff, View};
 pub use error::BundleError;
 pub use files::{ImportReport, import, imported_path, read_file, scan_file, write_file};
-
-use crate::client::ClientCache;
-use crate::registry::Site;
-use secrecy::SecretString;
+/// Passphrases are handled as secrets (zeroized, never printed).
+pub use secrecy::SecretString;
 use std::path::Path;
 
 /// Reads a live site and writes its bundle to `out`; returns the bundle and its size.

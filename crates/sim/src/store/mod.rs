@@ -306,6 +306,26 @@ impl Store {
         Ok(obj)
     }
 
+    /// Inserts an object exactly as given (uid, resourceVersion, timestamps kept), for
+    /// serving a recorded snapshot; the store's resourceVersion moves past the object's.
+    pub fn restore(&self, r: Resource, obj: Value) -> Result<(), StoreError> {
+        let name = meta::meta_str(&obj, "name")
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| StoreError::Invalid("metadata.name: Required value".into()))?
+            .to_string();
+        let ns = meta::meta_str(&obj, "namespace").map(str::to_string);
+        let key = key_of(r, ns.as_deref(), &name);
+        let rv = meta::meta_str(&obj, "resourceVersion")
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        let mut g = self.lock();
+        g.rv = g.rv.max(rv) + 1;
+        let obj = Arc::new(obj);
+        g.objects.insert(key.clone(), obj.clone());
+        self.record(&mut g, EventType::Added, r, &key, obj);
+        Ok(())
+    }
+
     /// Replaces an object. A non-empty `metadata.resourceVersion` must match the stored one.
     pub fn update(
         &self,

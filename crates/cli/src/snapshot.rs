@@ -1,0 +1,338 @@
+//! `outpost snapshot`: export a site's state to a bundle file, import one (the site is
+//! then shown offline from it), compare two states of a site, and serve bundles
+//! read-only to kubectl.
+
+use anyhow::{Context as _, bail};
+use outpost_core::bundle::{self, Bundle, CollectOptions, Diff, SecretString, View};
+use outpost_core::client::{ClientCache, Timeouts};
+use outpost_core::credentials::Vault;
+use outpost_core::paths::Home;
+use outpost_core::registry::{Distro, SiteStore};
+use outpost_sim::readonly::{ReadOnlyFleet, SnapshotSite};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Profile {
+    /// Data directory (default: $OUTPOST_HOME, then the OS data directory).
+    #[arg(long, value_name = "PATH")]
+    home: Option<PathBuf>,
+    /// Profile inside the data directory.
+    #[arg(long, default_value = "default")]
+    profile: String,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Pass {
+    /// File holding the bundle passphrase (first line; encrypts on export).
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+}
+
+impl Pass {
+    fn read(&self) -> anyhow::Result<Option<SecretString>> {
+        let Some(p) = &self.passphrase_file else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("reading the passphrase file {}", p.display()))?;
+        let line = text.lines().next().unwrap_or("");
+        if line.is_empty() {
+            bail!("the passphrase file {} is empty", p.display());
+        }
+        Ok(Some(SecretString::from(line.to_string())))
+    }
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum SnapshotCmd {
+    /// Read a site now and write its state to a bundle file.
+    Export {
+        site: String,
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Last lines kept per container log (0: none).
+        #[arg(long, default_value_t = 200, value_name = "N")]
+        log_lines: u32,
+        /// Seconds for the whole read.
+        #[arg(long, default_value_t = 60.0, value_name = "SECS")]
+        timeout: f64,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        pass: Pass,
+        #[command(flatten)]
+        profile: Profile,
+    },
+    /// Import a bundle: the site is shown offline from it until it answers again.
+    Import {
+        file: PathBuf,
+        /// Replace a newer stored snapshot.
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        pass: Pass,
+        #[command(flatten)]
+        profile: Profile,
+    },
+    /// Show a bundle's manifest (the whole file is checked).
+    Show {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        pass: Pass,
+    },
+    /// What changed from A to B (bundle files, or `live:SITE` for the site now).
+    Diff {
+        a: String,
+        b: String,
+        #[arg(long)]
+        json: bool,
+        /// Seconds to read a live site.
+        #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+        timeout: f64,
+        #[command(flatten)]
+        pass: Pass,
+        #[command(flatten)]
+        profile: Profile,
+    },
+    /// Serve bundles read-only over the Kubernetes API, one context per bundle.
+    Serve {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the kubeconfig here (default: print it).
+        #[arg(long, value_name = "PATH")]
+        kubeconfig: Option<PathBuf>,
+        /// Loopback address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        #[command(flatten)]
+        pass: Pass,
+    },
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+fn secs(s: f64) -> anyhow::Result<Duration> {
+    if !(s.is_finite() && s > 0.0 && s <= 3600.0) {
+        bail!("--timeout must be between 0 and 3600 seconds");
+    }
+    Ok(Duration::from_secs_f64(s))
+}
+
+fn home(p: &Profile) -> anyhow::Result<Home> {
+    Ok(Home::resolve(p.home.as_deref(), &p.profile)?)
+}
+
+pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    match cmd {
+        SnapshotCmd::Export {
+            site,
+            output,
+            log_lines,
+            timeout,
+            json,
+            pass,
+            profile,
+        } => {
+            let home = home(&profile)?;
+            let site = SiteStore::new(&home).get(&site)?;
+            let pass = pass.read()?;
+            let vault = Arc::new(Vault::open(&home).context("opening the keyring")?);
+            let clients = ClientCache::new(vault, Timeouts::default());
+            let opts = CollectOptions {
+                log_lines,
+                deadline: secs(timeout)?,
+                ..CollectOptions::default()
+            };
+            let (b, bytes) = runtime()?.block_on(bundle::export(
+                &site,
+                &clients,
+                &opts,
+                &output,
+                pass.as_ref(),
+            ))?;
+            if json {
+                println!("{}", serde_json::to_string(&b.manifest)?);
+            } else {
+                let objects: u64 = b.manifest.counts.values().sum();
+                println!(
+                    "exported {} to {} ({bytes} bytes{}): {objects} objects, {} log tails, taken at {}",
+                    site.name,
+                    output.display(),
+                    if pass.is_some() { ", encrypted" } else { "" },
+                    b.manifest.logs,
+                    b.manifest.taken_at
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SnapshotCmd::Import {
+            file,
+            force,
+            json,
+            pass,
+            profile,
+        } => {
+            let home = home(&profile)?;
+            home.ensure()?;
+            let r = bundle::import(&file, pass.read()?.as_ref(), &home, force)?;
+            if json {
+                println!("{}", serde_json::to_string(&r.manifest)?);
+            } else {
+                println!(
+                    "imported {}: offline snapshot as of {}{}",
+                    r.manifest.site,
+                    r.manifest.taken_at,
+                    if r.registered {
+                        " (new site, registered without credentials)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SnapshotCmd::Show { file, json, pass } => {
+            let s = bundle::scan_file(&file, pass.read()?.as_ref())?;
+            let m = &s.manifest;
+            if json {
+                println!("{}", serde_json::to_string(m)?);
+            } else {
+                println!("site      {} ({})", m.site, m.display_name);
+                println!("taken at  {}", m.taken_at);
+                let distro = m.distro.map(|d| d.as_str()).unwrap_or("-");
+                println!("version   {distro} {}", m.version.as_deref().unwrap_or("-"));
+                println!("outpost   {} (format {})", m.outpost_version, m.format);
+                for (k, n) in &m.counts {
+                    println!("{k:<12}{n}");
+                }
+                println!("log tails {} ({} unreadable)", m.logs, m.logs_failed);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SnapshotCmd::Diff {
+            a,
+            b,
+            json,
+            timeout,
+            pass,
+            profile,
+        } => {
+            let pass = pass.read()?;
+            let deadline = secs(timeout)?;
+            let needs_live = [&a, &b].iter().any(|x| x.starts_with("live:"));
+            let ctx = if needs_live {
+                let home = home(&profile)?;
+                let vault = Arc::new(Vault::open(&home).context("opening the keyring")?);
+                Some((
+                    home,
+                    ClientCache::new(vault, Timeouts::default()),
+                    runtime()?,
+                ))
+            } else {
+                None
+            };
+            let view = |x: &str| -> anyhow::Result<View> {
+                match (x.strip_prefix("live:"), &ctx) {
+                    (Some(site), Some((home, clients, rt))) => {
+                        let site = SiteStore::new(home).get(site)?;
+                        Ok(rt.block_on(bundle::live_view(&site, clients, deadline))?)
+                    }
+                    _ => {
+                        let b = bundle::read_file(Path::new(x), pass.as_ref())?;
+                        Ok(View::of_bundle(format!("bundle {x}"), &b))
+                    }
+                }
+            };
+            let d = Diff::between(&view(&a)?, &view(&b)?);
+            if json {
+                println!("{}", serde_json::to_string(&d)?);
+            } else {
+                print!("{}", d.render());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SnapshotCmd::Serve {
+            files,
+            kubeconfig,
+            bind,
+            pass,
+        } => serve(&files, kubeconfig.as_deref(), bind, pass.read()?.as_ref()),
+    }
+}
+
+fn snapshot_site(b: Bundle) -> SnapshotSite {
+    use outpost_sim::spec::Distro as SimDistro;
+    let m = b.manifest;
+    let k3s =
+        m.distro == Some(Distro::K3s) || m.version.as_deref().is_some_and(|v| v.contains("+k3s"));
+    SnapshotSite {
+        name: m.site,
+        display_name: m.display_name,
+        distro: if k3s {
+            SimDistro::K3s
+        } else {
+            SimDistro::MicroK8s
+        },
+        version: m.version.unwrap_or_else(|| "v0.0.0".into()),
+        taken_at: m.taken_at.to_string(),
+        objects: b.resources.into_iter().collect(),
+        logs: b
+            .logs
+            .into_iter()
+            .map(|l| ((l.namespace, l.pod, l.container), l.text))
+            .collect(),
+    }
+}
+
+fn serve(
+    files: &[PathBuf],
+    kubeconfig: Option<&Path>,
+    bind: std::net::IpAddr,
+    pass: Option<&SecretString>,
+) -> anyhow::Result<ExitCode> {
+    if !bind.is_loopback() {
+        bail!("--bind must be a loopback address (snapshots are served to this machine only)");
+    }
+    let mut sites = Vec::new();
+    let mut times = Vec::new();
+    for f in files {
+        let b = bundle::read_file(f, pass).with_context(|| format!("reading {}", f.display()))?;
+        times.push((b.manifest.site.clone(), b.manifest.taken_at));
+        sites.push(snapshot_site(b));
+    }
+    let rt = runtime()?;
+    rt.block_on(async {
+        let fleet = ReadOnlyFleet::start(sites, bind).await?;
+        match kubeconfig {
+            Some(p) => fleet.write_kubeconfig(p)?,
+            None => print!("{}", fleet.kubeconfig_yaml()?),
+        }
+        for ((name, url), (_, at)) in fleet.endpoints().iter().zip(&times) {
+            eprintln!("serving {name} (read-only snapshot as of {at}) at {url}");
+        }
+        eprintln!("ready; Ctrl-C to stop");
+        let _ = tokio::signal::ctrl_c().await;
+        fleet.shutdown().await;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
