@@ -112,6 +112,7 @@ async fn import_wizard_imports_a_k3s_kubeconfig_and_hostile_content_stays_inert(
     app.wait_text("#import-lat", "", T).await;
     type_into(&app, "#import-lat", "48.1372").await;
     type_into(&app, "#import-lon", "11.5754").await;
+    app.screenshot("import-00-form").await;
     app.click("#import-check").await;
     let preview = app.wait_text("#import-preview", "store-wizard-1", T).await;
     assert!(

@@ -160,8 +160,16 @@ impl App {
         }
     }
 
-    /// Clicks the element matching `css`.
+    /// Clicks the element matching `css` (scrolled into view first, as a user would).
     pub async fn click(&self, css: &str) {
+        let _ = self
+            .client
+            .execute(
+                "const el = document.querySelector(arguments[0]);
+                 if (el) el.scrollIntoView({ block: 'center' });",
+                vec![json!(css)],
+            )
+            .await;
         self.client
             .wait()
             .at_most(Duration::from_secs(10))
