@@ -138,14 +138,78 @@ async fn demo_fleet_map_degraded_and_offline_sites() {
     assert!(crash.contains("CrashLoopBackOff"), "{crash}");
     app.screenshot("demo-03-degraded-site").await;
 
+    // Its logs: the crash-looping workload's pods, followed; the filter narrows them.
+    let workload = app
+        .client
+        .execute(
+            "const r = document.querySelector('#pods-table tr[data-crashloop=\"true\"]');
+             return r ? r.querySelector('td:nth-of-type(6)').textContent : null;",
+            vec![],
+        )
+        .await
+        .expect("owner of the crash-looping pod");
+    let owner = workload.as_str().expect("an owner").to_string();
+    let (_, name) = owner.split_once('/').expect("Kind/name");
+    app.click(&format!("tr[data-workload$='/{name}'] .logs-open"))
+        .await;
+    app.wait_text("#view-logs h1", "Logs", T).await;
+    let rows = || async {
+        app.client
+            .execute(
+                "return Array.from(document.querySelectorAll('#logs-viewport .log-text'))
+                     .map(e => e.textContent);",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
+            .unwrap_or_default()
+    };
+    wait_for("log lines", T, || async {
+        let r = rows().await;
+        if r.len() >= 3 {
+            Ok(())
+        } else {
+            Err(format!("{r:?}"))
+        }
+    })
+    .await;
+    let first = rows().await;
+    let word = first
+        .iter()
+        .flat_map(|l| l.split(|c: char| !c.is_alphanumeric()))
+        .find(|w| w.len() >= 5)
+        .expect("a word in the logs")
+        .to_string();
+    app.client
+        .execute(
+            "const el = document.querySelector('#logs-filter');
+             el.value = arguments[0];
+             el.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![json!(word)],
+        )
+        .await
+        .expect("type a filter");
+    wait_for("filtered lines", T, || async {
+        let r = rows().await;
+        let w = word.to_lowercase();
+        if !r.is_empty() && r.iter().all(|l| l.to_lowercase().contains(&w)) {
+            Ok(())
+        } else {
+            Err(format!("{word}: {r:?}"))
+        }
+    })
+    .await;
+    app.screenshot("demo-04-logs-filtered").await;
+    app.click("#nav-sites").await;
+
     // The offline site: its last state, dated.
-    app.click("#site-back").await;
     app.click("tr[data-site='clinic-vienna-alsergrund'] td")
         .await;
     let banner = app.wait_text("#stale-banner", "", T).await;
     assert!(!banner.trim().is_empty());
     app.wait_text("#nodes-table", "", T).await;
-    app.screenshot("demo-04-offline-site").await;
+    app.screenshot("demo-05-offline-site").await;
 
     // Leaving the demo is one click and shows the user's own (empty) profile.
     app.click("#leave-demo").await;
@@ -160,6 +224,6 @@ async fn demo_fleet_map_degraded_and_offline_sites() {
         .await
         .expect_err("demo sites are gone with the demo");
     assert_eq!(err["kind"], "not_found", "{err}");
-    app.screenshot("demo-05-left").await;
+    app.screenshot("demo-06-left").await;
     app.close().await;
 }

@@ -7,6 +7,7 @@ mod commands;
 mod demo;
 mod error;
 mod logging;
+mod logs;
 mod options;
 mod profiles;
 mod settings;
@@ -69,6 +70,7 @@ pub fn run_app<R: Runtime>(
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
             let profiles = state.profiles.clone();
             app.manage(state);
+            app.manage(logs::LogsState::default());
             tauri::async_runtime::spawn(async move { profiles.start(demo).await });
             Ok(())
         })
@@ -83,6 +85,11 @@ pub fn run_app<R: Runtime>(
             commands::fleet::leave_demo,
             commands::import::import_preview,
             commands::import::import_apply,
+            logs::logs_open,
+            logs::logs_close,
+            logs::logs_query,
+            logs::logs_containers,
+            logs::logs_save,
         ])
         .run(tauri::generate_context!())
 }

@@ -50,4 +50,9 @@ pub const COMMANDS: &[&str] = &[
     LeaveDemoCmd::NAME,
     ImportPreviewCmd::NAME,
     ImportApplyCmd::NAME,
+    LogsOpenCmd::NAME,
+    LogsCloseCmd::NAME,
+    LogsQueryCmd::NAME,
+    LogsContainersCmd::NAME,
+    LogsSaveCmd::NAME,
 ];

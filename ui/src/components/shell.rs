@@ -2,6 +2,7 @@
 
 use super::help::Help;
 use super::import::ImportWizard;
+use super::logs::{LogsPreset, LogsView};
 use super::map::MapView;
 use super::site::SiteView;
 use super::sites::SitesView;
@@ -35,6 +36,14 @@ pub fn app() -> Html {
     use_fleet_stream(fleet.dispatcher());
     use_shortcuts(shell.dispatcher());
     let actions = Actions::new(&shell);
+    let logs_preset = use_state(|| None::<LogsPreset>);
+    let on_logs = {
+        let (shell, preset) = (shell.dispatcher(), logs_preset.clone());
+        Callback::from(move |p: LogsPreset| {
+            preset.set(Some(p));
+            shell.dispatch(ShellAction::Navigate(View::Logs));
+        })
+    };
 
     let on_nav = {
         let shell = shell.clone();
@@ -50,9 +59,9 @@ pub fn app() -> Html {
     };
     let body = match &shell.site {
         Some(name) => html! {
-            <SiteView name={name.clone()} summary={fleet.get(name).cloned()} on_close={on_close} />
+            <SiteView name={name.clone()} summary={fleet.get(name).cloned()} on_close={on_close} on_logs={on_logs} />
         },
-        None => view_body(&shell, &fleet, on_open, &actions),
+        None => view_body(&shell, &fleet, on_open, &actions, (*logs_preset).clone()),
     };
     let counts = (!fleet.sites.is_empty()).then(|| fleet.counts());
     let title = match &shell.site {
@@ -151,7 +160,13 @@ impl Actions {
     }
 }
 
-fn view_body(shell: &Shell, fleet: &Fleet, on_open: Callback<String>, actions: &Actions) -> Html {
+fn view_body(
+    shell: &Shell,
+    fleet: &Fleet,
+    on_open: Callback<String>,
+    actions: &Actions,
+    logs_preset: Option<LogsPreset>,
+) -> Html {
     let sites = Rc::new(fleet.sites.clone());
     match shell.view {
         View::Map | View::Sites
@@ -179,10 +194,7 @@ fn view_body(shell: &Shell, fleet: &Fleet, on_open: Callback<String>, actions: &
             { fleet_error(&fleet.status) }
             <SitesView sites={sites} on_open={on_open} focus_search={shell.search_focus} />
         </> },
-        View::Logs => html! {
-            <EmptyState icon="logs" title="No log stream open"
-                text="Open a pod or a workload from a site to follow its logs here." />
-        },
+        View::Logs => html! { <LogsView sites={sites} preset={logs_preset} /> },
         View::Rollouts => html! {
             <EmptyState icon="rollouts" title="No rollouts"
                 text="Fleet rollouts in waves, with health gates and rollback, are listed here once started." />

@@ -3,6 +3,7 @@
 mod tables;
 
 use super::health::{level_badge, now_ms, site_flags};
+use super::logs::LogsPreset;
 use crate::api;
 use crate::state::Load;
 use crate::state::time::{CertUrgency, cert_text, cert_urgency, format_age, stale_banner};
@@ -16,6 +17,8 @@ pub struct SiteViewProps {
     /// The summary from the fleet list, shown while the detail loads or if it fails.
     pub summary: Option<SiteSummary>,
     pub on_close: Callback<()>,
+    /// Open the log viewer on one of this site's pods or workloads.
+    pub on_logs: Callback<LogsPreset>,
 }
 
 #[function_component(SiteView)]
@@ -50,6 +53,14 @@ pub fn site_view(props: &SiteViewProps) -> Html {
         _ => props.summary.as_ref(),
     };
     let close = props.on_close.reform(|_: MouseEvent| ());
+    let on_logs = {
+        let site = props.name.to_string();
+        props.on_logs.reform(move |(namespace, target)| LogsPreset {
+            site: site.clone(),
+            namespace,
+            target,
+        })
+    };
     let now = now_ms();
 
     html! {
@@ -75,8 +86,8 @@ pub fn site_view(props: &SiteViewProps) -> Html {
                 },
                 Load::Ready(d) => html! { <>
                     <section aria-labelledby="h-nodes"><h3 id="h-nodes">{ "Nodes" }</h3>{ nodes_table(&d.nodes) }</section>
-                    <section aria-labelledby="h-workloads"><h3 id="h-workloads">{ "Workloads" }</h3>{ workloads_table(&d.workloads) }</section>
-                    <section aria-labelledby="h-pods"><h3 id="h-pods">{ "Pods" }</h3>{ pods_table(&d.pods, now) }</section>
+                    <section aria-labelledby="h-workloads"><h3 id="h-workloads">{ "Workloads" }</h3>{ workloads_table(&d.workloads, &on_logs) }</section>
+                    <section aria-labelledby="h-pods"><h3 id="h-pods">{ "Pods" }</h3>{ pods_table(&d.pods, now, &on_logs) }</section>
                     <section aria-labelledby="h-events"><h3 id="h-events">{ "Events" }</h3>{ events_table(&d.events, now) }</section>
                 </> },
             } }

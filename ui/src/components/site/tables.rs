@@ -4,6 +4,7 @@ use crate::state::detail::{
     is_crash_looping, pod_has_problem, pod_status, sort_events, sort_pods, workload_ok,
 };
 use crate::state::time::{format_age, format_duration};
+use outpost_ipc::LogTarget;
 use outpost_ipc::{EventInfo, EventType, NodeInfo, PodInfo, WorkloadInfo};
 use yew::prelude::*;
 
@@ -54,7 +55,16 @@ pub fn nodes_table(nodes: &[NodeInfo]) -> Html {
     }
 }
 
-pub fn workloads_table(ws: &[WorkloadInfo]) -> Html {
+/// A "Logs" button opening the log viewer on a pod or a workload.
+fn logs_button(on_logs: &Callback<(String, LogTarget)>, ns: &str, target: LogTarget) -> Html {
+    let (cb, ns, t) = (on_logs.clone(), ns.to_string(), target);
+    html! {
+        <td><button class="small logs-open" aria-label="Open logs"
+            onclick={Callback::from(move |_: MouseEvent| cb.emit((ns.clone(), t.clone())))}>{ "Logs" }</button></td>
+    }
+}
+
+pub fn workloads_table(ws: &[WorkloadInfo], on_logs: &Callback<(String, LogTarget)>) -> Html {
     if ws.is_empty() {
         return empty("No workloads.");
     }
@@ -62,7 +72,7 @@ pub fn workloads_table(ws: &[WorkloadInfo]) -> Html {
         <table class="data" id="workloads-table">
             <thead><tr>
                 <th scope="col">{ "Workload" }</th><th scope="col">{ "Kind" }</th>
-                <th scope="col">{ "Ready" }</th><th scope="col">{ "Images" }</th>
+                <th scope="col">{ "Ready" }</th><th scope="col">{ "Images" }</th><th scope="col"><span class="sr-only">{ "Logs" }</span></th>
             </tr></thead>
             <tbody>{ for ws.iter().map(|w| html! {
                 <tr data-workload={format!("{}/{}", w.namespace, w.name)}
@@ -71,13 +81,14 @@ pub fn workloads_table(ws: &[WorkloadInfo]) -> Html {
                     <td>{ &w.kind }</td>
                     <td>{ format!("{}/{}", w.ready, w.desired) }</td>
                     <td>{ for w.images.iter().map(|i| html! { <code class="image">{ i }</code> }) }</td>
+                    { logs_button(on_logs, &w.namespace, LogTarget::Workload { kind: w.kind.clone(), name: w.name.clone() }) }
                 </tr>
             }) }</tbody>
         </table>
     }
 }
 
-pub fn pods_table(pods: &[PodInfo], now: i64) -> Html {
+pub fn pods_table(pods: &[PodInfo], now: i64, on_logs: &Callback<(String, LogTarget)>) -> Html {
     if pods.is_empty() {
         return empty("No pods.");
     }
@@ -86,7 +97,7 @@ pub fn pods_table(pods: &[PodInfo], now: i64) -> Html {
             <thead><tr>
                 <th scope="col">{ "Pod" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Ready" }</th>
                 <th scope="col">{ "Restarts" }</th><th scope="col">{ "Age" }</th>
-                <th scope="col">{ "Node" }</th><th scope="col">{ "Owner" }</th>
+                <th scope="col">{ "Node" }</th><th scope="col">{ "Owner" }</th><th scope="col"><span class="sr-only">{ "Logs" }</span></th>
             </tr></thead>
             <tbody>{ for sort_pods(pods).into_iter().map(|p| {
                 let crash = is_crash_looping(p);
@@ -100,6 +111,7 @@ pub fn pods_table(pods: &[PodInfo], now: i64) -> Html {
                         <td>{ p.started_ms.map(|t| format_duration(now - t)).unwrap_or_else(|| "—".into()) }</td>
                         <td>{ p.node.clone().unwrap_or_default() }</td>
                         <td>{ p.owner.clone().unwrap_or_default() }</td>
+                        { logs_button(on_logs, &p.namespace, LogTarget::Pod { name: p.name.clone() }) }
                     </tr>
                 }
             }) }</tbody>
