@@ -133,11 +133,12 @@ pub fn evaluate(d: &Deployment, new_pods: &[Pod]) -> RolloutStatus {
             format!("deployment {name:?} exceeded its progress deadline"),
         );
     }
-    if let Some((reason, msg)) = doomed(new_pods) {
-        return failed(reason, msg);
-    }
     if !observed {
         return waiting("Waiting for deployment spec update to be observed".into());
+    }
+    // Only once the controller saw the new spec are `new_pods` the new revision's pods.
+    if let Some((reason, msg)) = doomed(new_pods) {
+        return failed(reason, msg);
     }
     let pr = p(String::new());
     if pr.updated < replicas {
@@ -276,6 +277,15 @@ mod tests {
                 "restartCount": 0, "state": {"waiting": {"reason": "ImagePullBackOff", "message": "Back-off"}}}]}
         }))
         .unwrap();
+        let s = evaluate(
+            &dep(3, json!({"observedGeneration": 2})),
+            std::slice::from_ref(&pod),
+        );
+        assert_eq!(
+            s.state,
+            RolloutState::Progressing,
+            "stale pods are not judged"
+        );
         let s = evaluate(&dep(3, json!({"observedGeneration": 3})), &[pod]);
         assert!(matches!(
             s.state,

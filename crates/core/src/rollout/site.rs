@@ -134,9 +134,10 @@ async fn update(run: &Arc<Run>, site: &str) -> Result<(), RolloutError> {
             ),
         );
     }
+    let wave = run.lock().site(site).map(|s| s.wave).unwrap_or(0);
     run.record(Entry::SiteStarted {
         site: site.to_string(),
-        wave: run.lock().site(site).map(|s| s.wave).unwrap_or(0),
+        wave,
         before: state.clone(),
     })?;
     let (changed, conflicts) = if at_target {
