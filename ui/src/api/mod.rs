@@ -3,6 +3,7 @@
 
 pub mod channel;
 mod invoke;
+pub mod logs;
 
 use outpost_ipc::{
     AppInfo, AppInfoCmd, AppInfoRequest, FleetUpdate, GetSettingsCmd, GetSettingsRequest,

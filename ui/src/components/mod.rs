@@ -5,6 +5,7 @@ mod health;
 mod help;
 mod import;
 mod icons;
+pub mod logs;
 pub mod map;
 mod nav;
 mod settings;

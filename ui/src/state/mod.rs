@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod detail;
 pub mod fleet;
 pub mod import;
+pub mod logs;
 pub mod settings;
 pub mod sites;
 pub mod time;
