@@ -1,6 +1,7 @@
 //! `outpost`: the command-line interface, a thin layer over `outpost-core` and
 //! `outpost-sim`. Each subcommand lives in its own module.
 
+mod rollout;
 mod sim;
 mod site;
 mod snapshot;
@@ -29,6 +30,9 @@ enum Command {
     Site(site::SiteCmd),
     /// Show the health of every site (live, or from the last snapshot when unreachable).
     Status(status::StatusArgs),
+    /// Roll a new image out to many sites in waves, with health gates and rollback.
+    #[command(subcommand)]
+    Rollout(rollout::RolloutCmd),
     /// Snapshot bundles: export, import, show, diff, and serve them read-only to kubectl.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCmd),
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
         Command::Sim(args) => sim::run(args),
         Command::Site(cmd) => site::run(cmd),
         Command::Status(args) => status::run(args),
+        Command::Rollout(cmd) => rollout::run(cmd),
         Command::Snapshot(cmd) => snapshot::run(cmd),
     };
     match result {
