@@ -44,6 +44,7 @@ fn info(active: &Active) -> Result<AppInfo, IpcError> {
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>, req: Req<AppInfoCmd>) -> Res<AppInfoCmd> {
     let _ = req;
+    state.first_paint();
     info(&*state.profiles.ready().await?)
 }
 
