@@ -1,1 +1,95 @@
-//! placeholder
+//! K3s upgrades through system-upgrade-controller: detect the controller, create the
+//! server and agent `Plan`s (pinned version, concurrency 1, cordon, optional window),
+//! follow per-node progress (`status.applying`, the Jobs, node versions), detect a stuck
+//! upgrade and say what to do next. MicroK8s sites get the exact `snap refresh` command.
+//! A site whose last health check failed is refused unless forced.
+
+mod plans;
+mod progress;
+
+pub use plans::{
+    AGENT_PLAN, Controller, SERVER_PLAN, Started, agent_plan, check_health, detect,
+    microk8s_command, server_plan, start, suc_window,
+};
+pub use progress::{NodeState, NodeUpgrade, SiteUpgrade, Stuck, status};
+
+use crate::actions::ActionError;
+use crate::client::{ClientError, classify};
+
+/// Errors from upgrades.
+#[derive(Debug, thiserror::Error)]
+pub enum UpgradeError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("{0}")]
+    Invalid(String),
+    /// The last health check of the site failed.
+    #[error(
+        "refusing to upgrade {site}: its last health check failed ({why}); use --force to override"
+    )]
+    Unhealthy { site: String, why: String },
+    #[error(
+        "system-upgrade-controller is not installed on {0}: install it (kubectl apply -f https://github.com/rancher/system-upgrade-controller/releases/latest/download/system-upgrade-controller.yaml) and retry"
+    )]
+    NoController(String),
+    #[error(transparent)]
+    Journal(#[from] ActionError),
+}
+
+impl UpgradeError {
+    /// Coarse category for mapping to IPC and exit codes.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            UpgradeError::Client(e) => e.kind(),
+            UpgradeError::Invalid(_) => "invalid_input",
+            UpgradeError::Unhealthy { .. } => "unhealthy",
+            UpgradeError::NoController(_) => "not_found",
+            UpgradeError::Journal(e) => e.kind(),
+        }
+    }
+}
+
+pub(crate) fn kube_err(e: &kube::Error) -> UpgradeError {
+    UpgradeError::Client(classify(e))
+}
+
+/// A K3s version as system-upgrade-controller wants it: `v1.31.4+k3s1`.
+pub fn valid_k3s_version(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix('v') else {
+        return false;
+    };
+    let Some((core, k)) = rest.split_once("+k3s") else {
+        return false;
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        && !k.is_empty()
+        && k.chars().all(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert!(valid_k3s_version("v1.31.4+k3s1"));
+        for bad in [
+            "1.31.4+k3s1",
+            "v1.31+k3s1",
+            "v1.31.4",
+            "v1.31.4+k3s",
+            "v1.31.4+k3s1;rm",
+        ] {
+            assert!(!valid_k3s_version(bad), "{bad}");
+        }
+        assert_eq!(
+            microk8s_command("v1.31.4").unwrap(),
+            "sudo snap refresh microk8s --channel=1.31/stable"
+        );
+        assert!(microk8s_command("latest").is_err());
+    }
+}

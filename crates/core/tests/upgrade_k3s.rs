@@ -1,0 +1,197 @@
+//! K3s upgrades against the simulator's system-upgrade-controller: Plans pinned to a
+//! version move every node's version (one node at a time per Plan, cordoned), a stuck
+//! upgrade (the Job fails on its deadline) is reported with next steps, MicroK8s gets
+//! the exact snap command, and an unreachable site is refused unless forced.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "rollout_support/mod.rs"]
+mod support;
+
+use outpost_core::health::{FleetMonitor, MonitorOptions};
+use outpost_core::registry::MaintenanceWindow;
+use outpost_core::upgrade::{self, NodeState, Started};
+use outpost_sim::Fault;
+use outpost_sim::spec::Distro;
+use std::time::{Duration, Instant};
+use support::*;
+
+const TARGET: &str = "v1.31.4+k3s1";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn k3s_upgrade_moves_every_node_and_a_stuck_one_is_reported() {
+    let env = start(
+        vec![
+            spec("k3s-good", Distro::K3s, 3, true),
+            spec("k3s-stuck", Distro::K3s, 2, true),
+            spec("k3s-bare", Distro::K3s, 1, false),
+            spec("mk8s", Distro::MicroK8s, 1, false),
+        ],
+        100.0,
+    )
+    .await;
+    env.site("k3s-stuck").set_upgrade_stuck(true);
+    let site = |n: &str| env.store.get(n).unwrap();
+
+    // Detection.
+    let good = env.client("k3s-good");
+    assert!(upgrade::detect(&good).await.unwrap().installed());
+    assert!(
+        !upgrade::detect(&env.client("k3s-bare"))
+            .await
+            .unwrap()
+            .installed()
+    );
+    let err = upgrade::start(&env.client("k3s-bare"), &site("k3s-bare"), TARGET, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "not_found");
+    let err = upgrade::start(&good, &site("k3s-good"), "latest", None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "invalid_input");
+
+    // MicroK8s: the exact command, nothing created.
+    match upgrade::start(&env.client("mk8s"), &site("mk8s"), "v1.31.4", None)
+        .await
+        .unwrap()
+    {
+        Started::MicroK8s { command } => {
+            assert_eq!(command, "sudo snap refresh microk8s --channel=1.31/stable");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Plans with a window, then without: created, then updated, then unchanged.
+    let w = MaintenanceWindow::parse("sat,sun 02:00-05:00 Europe/Paris").unwrap();
+    let win = upgrade::suc_window(&w).unwrap();
+    assert_eq!(win["days"][0], "saturday");
+    assert_eq!(
+        upgrade::server_plan(TARGET, Some(&win))["spec"]["window"]["timeZone"],
+        "Europe/Paris"
+    );
+    let s = upgrade::start(&good, &site("k3s-good"), TARGET, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        s,
+        Started::Plans {
+            created: vec!["k3s-server".into(), "k3s-agent".into()],
+            updated: vec![],
+            unchanged: vec![]
+        }
+    );
+    let s = upgrade::start(&good, &site("k3s-good"), TARGET, None)
+        .await
+        .unwrap();
+    assert!(
+        matches!(s, Started::Plans { ref unchanged, .. } if unchanged.len() == 2),
+        "{s:?}"
+    );
+    upgrade::start(&env.client("k3s-stuck"), &site("k3s-stuck"), TARGET, None)
+        .await
+        .unwrap();
+
+    // Per-node progress until every node of the good site is at the target.
+    let t0 = Instant::now();
+    let mut saw_upgrading = false;
+    let mut saw_cordoned = false;
+    loop {
+        let st = upgrade::status(&good).await.unwrap();
+        assert_eq!(st.target.as_deref(), Some(TARGET));
+        assert!(st.stuck.is_empty(), "{st:?}");
+        saw_upgrading |= st
+            .nodes
+            .iter()
+            .any(|n| n.state == NodeState::Upgrading && n.job.is_some());
+        saw_cordoned |= st.nodes.iter().any(|n| n.cordoned);
+        // Concurrency 1 per Plan: at most one server and one agent at a time.
+        assert!(
+            st.nodes
+                .iter()
+                .filter(|n| n.state == NodeState::Upgrading)
+                .count()
+                <= 2
+        );
+        if st.done {
+            assert!(
+                st.nodes.iter().all(|n| n.version == TARGET && !n.cordoned),
+                "{st:?}"
+            );
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(40), "not done: {st:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(saw_upgrading && saw_cordoned);
+    assert_eq!(env.node_versions("k3s-good"), vec![TARGET; 3]);
+
+    // The stuck site: its Job fails on its deadline; reported with next steps.
+    let stuck = env.client("k3s-stuck");
+    let t0 = Instant::now();
+    let st = loop {
+        let st = upgrade::status(&stuck).await.unwrap();
+        if !st.stuck.is_empty() {
+            break st;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "never reported stuck: {st:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert!(!st.done);
+    let s = &st.stuck[0];
+    assert!(s.reason.contains("DeadlineExceeded"), "{s:?}");
+    assert!(
+        s.next_steps.iter().any(|n| n.contains("delete job")),
+        "{s:?}"
+    );
+    assert!(
+        s.next_steps.iter().any(|n| n.contains("kubectl uncordon")),
+        "{s:?}"
+    );
+    let node = st.nodes.iter().find(|n| n.name == s.node).unwrap();
+    assert_eq!(node.state, NodeState::Stuck);
+    assert!(
+        node.cordoned,
+        "the controller never rolls back: the node stays cordoned"
+    );
+    env.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unhealthy_site_is_refused_unless_forced() {
+    let env = start(
+        vec![
+            spec("k3s-a", Distro::K3s, 1, true),
+            spec("k3s-b", Distro::K3s, 1, true),
+        ],
+        20.0,
+    )
+    .await;
+    settle(&env, 30).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    env.site("k3s-b").set_fault(Fault::Offline);
+    let mon = FleetMonitor::start(
+        env.sites(),
+        env.vault.clone(),
+        None,
+        MonitorOptions::default(),
+    );
+    let fleet = mon.first_sweep(Duration::from_secs(5)).await;
+    mon.stop();
+    let a = fleet.sites.get("k3s-a").unwrap();
+    let b = fleet.sites.get("k3s-b").unwrap();
+    upgrade::check_health("k3s-a", Some(a), false).unwrap();
+    let err = upgrade::check_health("k3s-b", Some(b), false).unwrap_err();
+    assert_eq!(err.kind(), "unhealthy");
+    assert!(err.to_string().contains("--force"), "{err}");
+    upgrade::check_health("k3s-b", Some(b), true).unwrap();
+    assert_eq!(
+        upgrade::check_health("k3s-a", None, false)
+            .unwrap_err()
+            .kind(),
+        "unhealthy"
+    );
+    env.finish().await;
+}
