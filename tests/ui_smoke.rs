@@ -68,6 +68,10 @@ async fn shell_renders_backend_answer_and_acl_refuses_unlisted_commands() {
             .contains("request_timeout_ms"),
         "{err}"
     );
+    // The app's own log can be exported for a support request.
+    app.click("#export-log").await;
+    let saved = app.wait_text("#export-log-done", "Saved", T).await;
+    assert!(saved.contains("outpost-desktop-log-"), "{saved}");
     app.screenshot("02-settings").await;
 
     // The ACL: plugin commands the capability file does not grant are refused, as are

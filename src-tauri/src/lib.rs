@@ -78,6 +78,7 @@ pub fn run_app<R: Runtime>(
             commands::app_info,
             commands::get_settings,
             commands::set_settings,
+            commands::export_app_log,
             commands::fleet::list_sites,
             commands::fleet::site_detail,
             commands::fleet::watch_fleet,

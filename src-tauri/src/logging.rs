@@ -45,3 +45,60 @@ pub fn init(log_dir: &Path) -> Option<WorkerGuard> {
         }
     }
 }
+
+/// Copies the newest log file in `log_dir` to `dest` under a timestamped name.
+pub fn export(
+    log_dir: &Path,
+    dest: &Path,
+) -> Result<outpost_ipc::ExportedFile, outpost_ipc::IpcError> {
+    use outpost_ipc::{ErrorKind, IpcError};
+    let storage =
+        |what: &str, e: std::io::Error| IpcError::new(ErrorKind::Storage, format!("{what}: {e}"));
+    let newest = std::fs::read_dir(log_dir)
+        .map_err(|e| storage(&format!("cannot read {}", log_dir.display()), e))?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(LOG_FILE_PREFIX))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max()
+        .map(|(_, p)| p)
+        .ok_or_else(|| IpcError::new(ErrorKind::NotFound, "the app has not written a log yet"))?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let target = dest.join(format!("outpost-desktop-log-{stamp}.log"));
+    let bytes = std::fs::copy(&newest, &target)
+        .map_err(|e| storage(&format!("cannot write {}", target.display()), e))?;
+    tracing::info!(path = %target.display(), bytes, "app log exported");
+    Ok(outpost_ipc::ExportedFile {
+        path: target.display().to_string(),
+        bytes,
+    })
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+
+    #[test]
+    fn exports_the_newest_log_and_reports_a_missing_one() {
+        let logs = tempfile::tempdir().unwrap();
+        let dest = tempfile::tempdir().unwrap();
+        let e = export(logs.path(), dest.path()).unwrap_err();
+        assert_eq!(e.kind, outpost_ipc::ErrorKind::NotFound);
+        std::fs::write(
+            logs.path().join(format!("{LOG_FILE_PREFIX}.2026-11-23")),
+            "old",
+        )
+        .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(
+            logs.path().join(format!("{LOG_FILE_PREFIX}.2026-11-24")),
+            "newest",
+        )
+        .unwrap();
+        std::fs::write(logs.path().join("unrelated.txt"), "no").unwrap();
+        let f = export(logs.path(), dest.path()).unwrap();
+        assert_eq!(f.bytes, 6);
+        assert_eq!(std::fs::read_to_string(&f.path).unwrap(), "newest");
+    }
+}

@@ -8,6 +8,21 @@ pub mod api;
 pub mod components;
 pub mod state;
 
+/// Applies a theme choice: `data-theme` on `<html>` (absent: follow the OS).
+pub fn apply_theme(theme: outpost_ipc::Theme) {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    else {
+        return;
+    };
+    let _ = match theme {
+        outpost_ipc::Theme::System => root.remove_attribute("data-theme"),
+        outpost_ipc::Theme::Light => root.set_attribute("data-theme", "light"),
+        outpost_ipc::Theme::Dark => root.set_attribute("data-theme", "dark"),
+    };
+}
+
 /// Mounts the app on `<body>`.
 pub fn start() {
     std::panic::set_hook(Box::new(show_panic));

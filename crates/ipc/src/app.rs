@@ -137,6 +137,28 @@ impl Command for SetSettingsCmd {
     type Response = Settings;
 }
 
+/// `export_app_log`: copies the app's current log file to the Downloads folder (the
+/// data directory when there is none), for a support request. Logs never hold secrets.
+pub struct ExportAppLogCmd;
+
+impl Command for ExportAppLogCmd {
+    const NAME: &'static str = "export_app_log";
+    type Request = ExportAppLogRequest;
+    type Response = ExportedFile;
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportAppLogRequest {}
+
+/// A file the app wrote for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedFile {
+    pub path: String,
+    pub bytes: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,7 @@ pub const COMMANDS: &[&str] = &[
     LeaveDemoCmd::NAME,
     ImportPreviewCmd::NAME,
     ImportApplyCmd::NAME,
+    ExportAppLogCmd::NAME,
     LogsOpenCmd::NAME,
     LogsCloseCmd::NAME,
     LogsQueryCmd::NAME,

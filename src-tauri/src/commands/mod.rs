@@ -8,7 +8,8 @@ pub mod import;
 use crate::profiles::Active;
 use crate::{error, settings, state::AppState};
 use outpost_ipc::{
-    AppInfo, AppInfoCmd, Command, ErrorKind, GetSettingsCmd, IpcError, SetSettingsCmd,
+    AppInfo, AppInfoCmd, Command, ErrorKind, ExportAppLogCmd, GetSettingsCmd, IpcError,
+    SetSettingsCmd,
 };
 use tauri::{AppHandle, Runtime, State};
 
@@ -46,6 +47,24 @@ pub async fn app_info(state: State<'_, AppState>, req: Req<AppInfoCmd>) -> Res<A
     let _ = req;
     state.first_paint();
     info(&*state.profiles.ready().await?)
+}
+
+/// Copies the newest log file to the Downloads folder.
+#[tauri::command]
+pub async fn export_app_log<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    req: Req<ExportAppLogCmd>,
+) -> Res<ExportAppLogCmd> {
+    let _ = req;
+    let dest = match tauri::Manager::path(&app).download_dir() {
+        Ok(d) if d.is_dir() => d,
+        _ => state.home.ensure().map_err(error::paths)?,
+    };
+    let logs = state.home.log_dir();
+    tokio::task::spawn_blocking(move || crate::logging::export(&logs, &dest))
+        .await
+        .map_err(error::join)?
 }
 
 #[tauri::command]

@@ -27,6 +27,11 @@ pub async fn watch_fleet(on_update: impl Fn(FleetUpdate) + 'static) -> Result<Ch
     Ok(ch)
 }
 
+/// Copies the app's log file to the Downloads folder.
+pub async fn export_app_log() -> Result<outpost_ipc::ExportedFile, IpcError> {
+    call::<outpost_ipc::ExportAppLogCmd>(&outpost_ipc::ExportAppLogRequest {}).await
+}
+
 /// Starts the built-in demo fleet and switches to it.
 pub async fn open_demo() -> Result<AppInfo, IpcError> {
     call::<OpenDemoCmd>(&OpenDemoRequest {}).await

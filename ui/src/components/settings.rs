@@ -23,7 +23,11 @@ pub fn settings_view() -> Html {
         let form = form.dispatcher();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                form.dispatch(FormAction::Loaded(api::get_settings().await));
+                let r = api::get_settings().await;
+                if let Ok(s) = &r {
+                    crate::apply_theme(s.theme);
+                }
+                form.dispatch(FormAction::Loaded(r));
             });
         });
     }
@@ -61,7 +65,11 @@ pub fn settings_view() -> Html {
                     let d = form.dispatcher();
                     d.dispatch(FormAction::Saving);
                     wasm_bindgen_futures::spawn_local(async move {
-                        d.dispatch(FormAction::Saved(api::set_settings(&s).await));
+                        let r = api::set_settings(&s).await;
+                        if let Ok(s) = &r {
+                            crate::apply_theme(s.theme);
+                        }
+                        d.dispatch(FormAction::Saved(r));
                     });
                 }
             }
@@ -82,7 +90,7 @@ pub fn settings_view() -> Html {
         Theme::Light => "light",
         Theme::Dark => "dark",
     };
-    html! {
+    html! { <>
         <form class="settings" onsubmit={on_submit} aria-label="Settings">
             <label for="set-theme">{ "Theme" }</label>
             <select id="set-theme" onchange={on_theme} value={theme_value}>
@@ -101,5 +109,43 @@ pub fn settings_view() -> Html {
                 { status }
             </div>
         </form>
+        <AppFiles />
+    </> }
+}
+
+/// Where the data lives, and the app's own log for support requests.
+#[function_component(AppFiles)]
+fn app_files() -> Html {
+    let info = use_state(|| None::<outpost_ipc::AppInfo>);
+    let exported = use_state(|| None::<Result<outpost_ipc::ExportedFile, outpost_ipc::IpcError>>);
+    {
+        let info = info.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                info.set(api::app_info().await.ok());
+            });
+        });
+    }
+    let on_export = {
+        let exported = exported.clone();
+        Callback::from(move |_: MouseEvent| {
+            let exported = exported.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                exported.set(Some(api::export_app_log().await));
+            });
+        })
+    };
+    html! {
+        <section class="settings-files" aria-labelledby="h-files">
+            <h2 id="h-files">{ "Data and logs" }</h2>
+            <p>{ "Data directory: " }<code id="settings-data-dir">{ info.as_ref().map(|i| i.data_dir.clone()).unwrap_or_default() }</code></p>
+            <p class="muted">{ "Start Outpost with --home PATH (or OUTPOST_HOME) to use another data directory." }</p>
+            <button id="export-log" onclick={on_export}>{ "Export the app's log…" }</button>
+            { match &*exported {
+                Some(Ok(f)) => html! { <p class="ok" id="export-log-done">{ format!("Saved {} ({} bytes)", f.path, f.bytes) }</p> },
+                Some(Err(e)) => html! { <p class="error" role="alert">{ &e.message }</p> },
+                None => html! {},
+            } }
+        </section>
     }
 }

@@ -27,6 +27,9 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 shell.dispatch(ShellAction::InfoLoaded(api::app_info().await));
+                if let Ok(s) = api::get_settings().await {
+                    crate::apply_theme(s.theme);
+                }
             });
             wasm_bindgen_futures::spawn_local(async move {
                 fleet.dispatch(FleetAction::Loaded(api::list_sites().await));
