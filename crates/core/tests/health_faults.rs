@@ -147,3 +147,155 @@ async fn error_bursts_429_and_500_converge_once_they_stop() {
     mon.stop();
     env.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_switched_on_while_watching_map_to_their_status_and_clear_within_10s() {
+    let s = suffix();
+    let n = |k: &str| format!("{k}-{s}");
+    let w = || vec![workload("pos-terminal", WorkloadKind::Deployment, 1, false)];
+    let kinds: [(&str, Fault, Reach, &str); 7] = [
+        ("offline", Fault::Offline, Reach::Unreachable, "refused"),
+        ("blackhole", Fault::Blackhole, Reach::Timeout, ""),
+        ("expired", Fault::ExpiredCert, Reach::TlsFailed, "expired"),
+        ("wrongca", Fault::WrongCa, Reach::TlsFailed, "not signed"),
+        ("revoked", Fault::RevokedToken, Reach::AuthFailed, "401"),
+        // The site answers, with errors: reachable, and the errors are the reason.
+        (
+            "err500",
+            Fault::Errors(ErrorMode::Internal),
+            Reach::Reachable,
+            "500",
+        ),
+        (
+            "err429",
+            Fault::Errors(ErrorMode::TooManyRequests),
+            Reach::Reachable,
+            "429",
+        ),
+    ];
+    let mut specs: Vec<_> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, (k, ..))| {
+            let d = if i % 2 == 0 {
+                Distro::K3s
+            } else {
+                Distro::MicroK8s
+            };
+            spec(&n(k), d, 1, w())
+        })
+        .collect();
+    specs.push(spec(&n("slowlogs"), Distro::K3s, 1, w()));
+    let env = start(specs).await;
+    let mon = env.monitor(fast_opts());
+    for (k, ..) in &kinds {
+        wait(&mon, &n(k), 60, "synced and ok", |h| {
+            h.level == Level::Ok && h.nodes_total == 1 && h.reach_reason.is_none()
+        })
+        .await;
+    }
+    for (k, f, ..) in &kinds {
+        env.site(&n(k)).set_fault(*f);
+    }
+    // Slow log streams do not concern health: the site stays reachable and current.
+    env.site(&n("slowlogs")).set_fault(Fault::SlowLogs);
+    for (k, _, reach, why) in &kinds {
+        // The first sign may be a cut watch; the ping that follows gives the reason.
+        let h = wait(&mon, &n(k), 10, &format!("{reach:?} because {why}"), |h| {
+            h.reach == *reach
+                && h.reach_reason
+                    .as_deref()
+                    .is_some_and(|r| r.to_lowercase().contains(&why.to_lowercase()))
+        })
+        .await;
+        if *reach == Reach::Reachable {
+            // Data from before is kept; the errors raise a warning, not a failure.
+            assert_eq!(h.level, Level::Warning, "{k}: {h:#?}");
+            assert!(h.nodes_total == 1 && !h.stale, "{k}: {h:#?}");
+        } else {
+            assert_eq!(h.level, Level::Critical, "{k}: {h:#?}");
+            assert!(
+                h.stale && h.nodes_total == 1,
+                "{k}: data kept, stale: {h:#?}"
+            );
+        }
+    }
+    let sl = mon.site(&n("slowlogs")).expect("reported");
+    assert_eq!(sl.reach, Reach::Reachable, "{sl:#?}");
+    assert!(sl.reach_reason.is_none() && !sl.stale, "{sl:#?}");
+    // Every fault cleared: each site is live and current again within 10 s.
+    for (k, ..) in &kinds {
+        env.site(&n(k)).clear_faults();
+    }
+    let t0 = Instant::now();
+    for (k, ..) in &kinds {
+        let left = Duration::from_secs(10).saturating_sub(t0.elapsed());
+        let h = mon
+            .wait_for(&n(k), left, |h| {
+                h.reach == Reach::Reachable && h.reach_reason.is_none() && !h.stale
+            })
+            .await;
+        assert!(
+            h.is_some(),
+            "{k}: not back within 10 s of the fault clearing: {:#?}",
+            mon.site(&n(k))
+        );
+    }
+    mon.stop();
+    env.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flaky_sites_are_reachable_with_current_data_and_all_drops_mean_unreachable() {
+    let s = suffix();
+    let (flaky, dead) = (format!("flaky-{s}"), format!("drops-{s}"));
+    let w = || vec![workload("pos-terminal", WorkloadKind::Deployment, 1, false)];
+    let env = start(vec![
+        spec(&flaky, Distro::K3s, 2, w()),
+        spec(&dead, Distro::MicroK8s, 1, w()),
+    ])
+    .await;
+    // A third of the connections dropped at random: the engine retries its way through.
+    env.site(&flaky).set_fault(Fault::Flaky(0.3));
+    // Every connection dropped: nothing ever answers.
+    env.site(&dead).set_fault(Fault::Flaky(1.0));
+    let mon = env.monitor(fast_opts());
+    let h = wait(
+        &mon,
+        &flaky,
+        20,
+        "synced despite dropped connections",
+        |h| h.reach == Reach::Reachable && h.nodes_total == 2 && h.workloads_total >= 1,
+    )
+    .await;
+    assert_eq!(h.version.as_deref(), Some("v1.31.4+k3s1"));
+    let d = wait(&mon, &dead, 10, "unreachable", |h| {
+        h.reach == Reach::Unreachable
+    })
+    .await;
+    assert_eq!(d.level, Level::Critical, "{d:#?}");
+    // While flaky, a change at the site still shows up.
+    let now = jiff::Timestamp::now().to_string();
+    env.site(&flaky)
+        .store()
+        .create(
+            Resource::Event,
+            json!({"apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": "while-flaky", "namespace": "shop"},
+            "involvedObject": {"kind": "Pod", "name": "p", "namespace": "shop"},
+            "reason": "BackOff", "message": "marker while-flaky", "type": "Warning",
+            "count": 1, "firstTimestamp": now, "lastTimestamp": now}),
+        )
+        .expect("event");
+    wait(&mon, &flaky, 20, "showing the event", |h| {
+        h.warnings.iter().any(|w| w.message == "marker while-flaky")
+    })
+    .await;
+    env.site(&dead).clear_faults();
+    wait(&mon, &dead, 10, "back", |h| {
+        h.reach == Reach::Reachable && h.nodes_total == 1 && !h.stale
+    })
+    .await;
+    mon.stop();
+    env.finish().await;
+}

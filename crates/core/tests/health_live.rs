@@ -134,8 +134,14 @@ async fn laptop_sleep_relists_through_410_without_a_hot_loop() {
     .await;
     // Let the watches settle on their first list.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let before = mon.stats(&name).expect("stats");
     let h = env.site(&name);
+    // Requests the site serves in a quiet 6 s window (pings only), for comparison.
+    let window = Duration::from_secs(6);
+    let r0 = h.requests_served();
+    tokio::time::sleep(window).await;
+    let r1 = h.requests_served();
+    let quiet = r1 - r0;
+    let before = mon.stats(&name).expect("stats");
     h.sleep();
     let t0 = Instant::now();
     h.store()
@@ -153,8 +159,26 @@ async fn laptop_sleep_relists_through_410_without_a_hot_loop() {
     assert_eq!(got.reach, Reach::Reachable);
     // Give any runaway loop time to show, then bound the relists: six watched kinds,
     // each relisting once (or a few times with back-off), not hundreds.
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    tokio::time::sleep(window.saturating_sub(t0.elapsed())).await;
+    let r2 = h.requests_served();
     let after = mon.stats(&name).expect("stats");
+    // The same 6 s window after the sleep: the pings plus, per watched kind, a resume
+    // that gets 410, a list and a new watch (twice if a retry backs off). A hot loop
+    // would be hundreds or thousands.
+    let extra = (r2 - r1).saturating_sub(quiet);
+    eprintln!(
+        "requests in 6 s: {quiet} quiet, {} after the sleep ({extra} extra)",
+        r2 - r1
+    );
+    assert!(
+        extra <= 6 * 3 * 2,
+        "bounded request count: {} requests in the 6 s after the sleep vs {quiet} before",
+        r2 - r1
+    );
+    assert!(
+        extra >= 6,
+        "the watches really resumed and relisted: {extra}"
+    );
     let relists = after.relists - before.relists;
     assert!(
         relists >= 1,

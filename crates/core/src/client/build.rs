@@ -112,6 +112,10 @@ fn config(
     cfg.accept_invalid_certs = site.insecure_skip_tls_verify;
     cfg.tls_server_name = site.tls_server_name.clone();
     cfg.connect_timeout = Some(t.connect);
+    // No hidden retry loop (kube retries 429/503/504 up to 15 times, honouring
+    // Retry-After): callers own their back-off, and a site answering 429 must show as
+    // answering with errors within the deadline, not as a timeout.
+    cfg.default_retry = false;
     cfg.write_timeout = Some(t.request);
     if !watch {
         // Watches are long-lived; the watcher's own idle timeout guards them.

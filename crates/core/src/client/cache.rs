@@ -45,6 +45,20 @@ impl ClientCache {
         Ok(c)
     }
 
+    /// Like [`get`](Self::get), but a first build (which reads the keyring, a D-Bus
+    /// round trip or more per item on Linux) runs on the blocking pool: it neither
+    /// stalls the runtime's workers nor serialises many sites' reads behind each other.
+    pub async fn get_async(&self, site: &Site) -> Result<SiteClients, ClientError> {
+        if let Some(c) = self.lock().get(&site.name) {
+            return Ok(c.clone());
+        }
+        let me = self.clone();
+        let s = site.clone();
+        tokio::task::spawn_blocking(move || me.get(&s))
+            .await
+            .map_err(|e| ClientError::Credentials(format!("reading credentials: {e}")))?
+    }
+
     /// Drops a site's clients (after a credential change or an auth failure).
     pub fn forget(&self, site: &str) {
         self.lock().remove(site);

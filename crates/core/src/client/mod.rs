@@ -65,6 +65,48 @@ impl From<CredentialError> for ClientError {
     }
 }
 
+/// Whether an error is a connection the peer cut (reset, closed mid-way), which a new
+/// connection may well get past; a refused connection or a timeout is not.
+pub fn is_cut(e: &ClientError) -> bool {
+    let ClientError::Unreachable(m) = e else {
+        return false;
+    };
+    let l = m.to_ascii_lowercase();
+    !l.contains("refused")
+        && [
+            "reset",
+            "eof",
+            "closed",
+            "broken pipe",
+            "aborted",
+            "sendrequest",
+        ]
+        .iter()
+        .any(|p| l.contains(p))
+}
+
+/// Runs `f` up to `attempts` times while it fails with a cut connection (a flaky
+/// link), 50 ms apart, doubling.
+pub async fn retry_cut<T, F, Fut>(attempts: u32, mut f: F) -> Result<T, ClientError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClientError>>,
+{
+    let mut pause = std::time::Duration::from_millis(50);
+    let mut left = attempts.max(1);
+    loop {
+        left -= 1;
+        match f().await {
+            Err(e) if left > 0 && is_cut(&e) => {
+                tracing::debug!(reason = %e, "connection cut; retrying");
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            r => return r,
+        }
+    }
+}
+
 /// Runs `fut` with a deadline, mapping the elapsed deadline to [`ClientError::Timeout`].
 pub async fn with_deadline<T>(
     deadline: std::time::Duration,

@@ -15,10 +15,26 @@ pub struct Probe {
     pub cert_not_after: Option<jiff::Timestamp>,
 }
 
+/// A handshake the peer cut (reset, closed, EOF) says nothing about certificates: the
+/// site drops connections, which is a reachability problem, not a TLS one.
+fn cut_off(m: &str) -> bool {
+    let l = m.to_ascii_lowercase();
+    [
+        "reset by peer",
+        "broken pipe",
+        "eof",
+        "connection closed",
+        "connection aborted",
+    ]
+    .iter()
+    .any(|p| l.contains(p))
+}
+
 fn net(e: NetError) -> ClientError {
     match e {
         NetError::Timeout(m) => ClientError::Timeout(m),
         NetError::Unreachable(m) => ClientError::Unreachable(m),
+        NetError::Tls(m) if cut_off(&m) => ClientError::Unreachable(m),
         NetError::Tls(m) => ClientError::Tls(m),
         NetError::Http(m) => ClientError::Api { code: 0, reason: m },
     }
@@ -65,4 +81,58 @@ pub async fn probe(
         Ok(Probe { cert_not_after })
     };
     super::with_deadline(deadline, &format!("connecting to {}", site.endpoint), work).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_handshake_is_unreachable_and_a_bad_certificate_is_tls() {
+        let cut = net(NetError::Tls(
+            "TLS handshake with 127.0.0.1:1: Connection reset by peer (os error 104)".into(),
+        ));
+        assert_eq!(cut.kind(), "unreachable");
+        let eof = net(NetError::Tls(
+            "TLS handshake with 127.0.0.1:1: tls handshake eof".into(),
+        ));
+        assert_eq!(eof.kind(), "unreachable");
+        let bad = net(NetError::Tls(
+            "TLS handshake with 127.0.0.1:1: invalid peer certificate: UnknownIssuer".into(),
+        ));
+        assert_eq!(bad.kind(), "tls");
+    }
+
+    #[test]
+    fn cut_connections_are_retried_refused_ones_are_not() {
+        use crate::client::is_cut;
+        let e = |m: &str| ClientError::Unreachable(m.into());
+        assert!(is_cut(&e("client error (Connect): tls handshake eof")));
+        assert!(is_cut(&e("connection reset by peer")));
+        assert!(!is_cut(&e(
+            "127.0.0.1:1: Connection refused (os error 111)"
+        )));
+        assert!(!is_cut(&ClientError::Timeout("no answer".into())));
+    }
+
+    #[tokio::test]
+    async fn retry_cut_retries_a_cut_connection_then_gives_up() {
+        use crate::client::retry_cut;
+        let mut n = 0;
+        let r: Result<(), ClientError> = retry_cut(3, || {
+            n += 1;
+            async { Err(ClientError::Unreachable("connection reset by peer".into())) }
+        })
+        .await;
+        assert!(r.is_err());
+        assert_eq!(n, 3);
+        let mut n = 0;
+        let r: Result<(), ClientError> = retry_cut(3, || {
+            n += 1;
+            async { Err(ClientError::Unreachable("connection refused".into())) }
+        })
+        .await;
+        assert!(r.is_err());
+        assert_eq!(n, 1, "refused is final");
+    }
 }

@@ -42,6 +42,14 @@ pub fn evaluate(site: &Site, o: &Observation<'_>, now: jiff::Timestamp) -> SiteH
         reasons.push(why);
     };
     match o.reach {
+        // It answers, but with errors (429/5xx): the data may lag.
+        Reach::Reachable if o.have_data && o.reach_reason.is_some() => raise(
+            Level::Warning,
+            format!(
+                "the API answers with errors: {}",
+                o.reach_reason.clone().unwrap_or_default()
+            ),
+        ),
         Reach::Reachable | Reach::Unknown => {}
         r => raise(
             Level::Critical,

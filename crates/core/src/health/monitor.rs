@@ -1,7 +1,7 @@
 //! [`FleetMonitor`]: the handle the CLI and the desktop app hold.
 
 use super::entry::Shared;
-use super::model::{Reach, SiteHealth};
+use super::model::{Reach, SiteHealth, SiteState};
 use crate::client::{ClientCache, Timeouts};
 use crate::credentials::Vault;
 use crate::registry::Site;
@@ -44,7 +44,9 @@ impl Default for MonitorOptions {
             ping_every: Duration::from_secs(10),
             snapshot_every: Duration::from_secs(30),
             retry_min: Duration::from_secs(1),
-            retry_max: Duration::from_secs(30),
+            // Short enough that a site coming back is noticed, swept and current
+            // within 10 s.
+            retry_max: Duration::from_secs(5),
             watch_timeout_secs: 60,
         }
     }
@@ -142,6 +144,12 @@ impl FleetMonitor {
     /// One site's health now.
     pub fn site(&self, name: &str) -> Option<Arc<SiteHealth>> {
         self.shared.tx.borrow().sites.get(name).cloned()
+    }
+
+    /// Reads a site's pruned state as the watches keep it, under the monitor's lock
+    /// (keep `f` short: it blocks updates of every site).
+    pub fn with_state<T>(&self, name: &str, f: impl FnOnce(&SiteState) -> T) -> Option<T> {
+        self.shared.lock().get(name).map(|e| f(&e.state))
     }
 
     /// A site's counters.

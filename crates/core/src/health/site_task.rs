@@ -3,7 +3,7 @@
 
 use super::entry::Shared;
 use super::sweep::sweep;
-use crate::client::{ClientError, classify, probe, with_deadline};
+use crate::client::{ClientError, classify, probe, retry_cut, with_deadline};
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, ListParams};
 use std::sync::Arc;
@@ -96,37 +96,71 @@ pub(crate) async fn run(shared: Arc<Shared>, name: String, mut stop: watch::Rece
 }
 
 /// Watches, pings and snapshots; runs until the monitor stops.
+///
+/// While pings fail they repeat on the retry back-off (at most `retry_max` apart)
+/// instead of every `ping_every`, and the first ping that succeeds again restarts the
+/// watches: their own back-off may have grown to half a minute while the site was
+/// away, and a fresh list makes the site current at once.
 async fn live(shared: &Arc<Shared>, name: &str) {
-    let watches = super::watches::run_all(shared, name);
-    let pings = async {
-        let mut iv = tokio::time::interval(shared.opts.ping_every);
-        iv.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        iv.tick().await;
+    let restart = tokio::sync::Notify::new();
+    let watches = async {
         loop {
-            iv.tick().await;
-            ping(shared, name).await;
+            tokio::select! {
+                _ = super::watches::run_all(shared, name) => {
+                    // The clients could not be built: wait for the site to answer again.
+                    restart.notified().await;
+                }
+                _ = restart.notified() => {}
+            }
+            tracing::debug!("the site answers again; restarting its watches");
+        }
+    };
+    let pings = async {
+        let opts = &shared.opts;
+        let mut backoff = Backoff::new(opts.retry_min, opts.retry_max);
+        let mut failing = false;
+        loop {
+            let pause = if failing {
+                backoff.step()
+            } else {
+                opts.ping_every
+            };
+            tokio::time::sleep(pause).await;
+            let ok = ping(shared, name).await;
+            if ok && failing {
+                restart.notify_one();
+            }
+            if ok {
+                backoff.reset();
+            }
+            failing = !ok;
             shared.maybe_snapshot(name).await;
         }
     };
     tokio::join!(watches, pings);
 }
 
-/// Probes TLS and makes one small authenticated request.
-async fn ping(shared: &Arc<Shared>, name: &str) {
+/// Probes TLS and makes one small authenticated request; false when the site did not
+/// answer properly.
+async fn ping(shared: &Arc<Shared>, name: &str) -> bool {
     let Some(site) = shared.site(name) else {
-        return;
+        return false;
     };
     let t = shared.clients.timeouts();
     let deadline = shared.opts.sweep_deadline;
     let r: Result<_, ClientError> = async {
-        let p = probe(&site, t.connect, deadline).await?;
-        let c = shared.clients.get(&site)?.requests;
+        let p = retry_cut(super::sweep::TRIES, || probe(&site, t.connect, deadline)).await?;
+        let c = shared.clients.get_async(&site).await?.requests;
         let work = async {
             let nodes: Api<Node> = Api::all(c.clone());
             let lp = ListParams::default().limit(1);
             let (v, _) = futures::try_join!(
-                async { c.apiserver_version().await.map_err(|e| classify(&e)) },
-                async { nodes.list_metadata(&lp).await.map_err(|e| classify(&e)) },
+                retry_cut(super::sweep::TRIES, || async {
+                    c.apiserver_version().await.map_err(|e| classify(&e))
+                }),
+                retry_cut(super::sweep::TRIES, || async {
+                    nodes.list_metadata(&lp).await.map_err(|e| classify(&e))
+                }),
             )?;
             Ok(v.git_version)
         };
@@ -146,6 +180,7 @@ async fn ping(shared: &Arc<Shared>, name: &str) {
                 e.state.cert_not_after = p.cert_not_after;
                 e.state.git_version = Some(gv);
             });
+            true
         }
         Err(err) => {
             if matches!(err, ClientError::Auth(_)) {
@@ -153,6 +188,7 @@ async fn ping(shared: &Arc<Shared>, name: &str) {
             }
             tracing::info!(kind = err.kind(), reason = %err, "site ping failed");
             shared.update(name, |e| e.failed(&err));
+            false
         }
     }
 }

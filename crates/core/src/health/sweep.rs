@@ -2,7 +2,7 @@
 
 use super::model::SiteState;
 use super::prune;
-use crate::client::{ClientCache, ClientError, classify, probe, with_deadline};
+use crate::client::{ClientCache, ClientError, classify, probe, retry_cut, with_deadline};
 use crate::registry::Site;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
@@ -12,6 +12,8 @@ use std::time::Duration;
 
 /// Page size for lists.
 const PAGE: u32 = 500;
+/// Tries per request when the connection is cut (a flaky link).
+pub(crate) const TRIES: u32 = 3;
 
 async fn list_all<K>(api: Api<K>, lp: ListParams) -> Result<Vec<K>, ClientError>
 where
@@ -20,7 +22,11 @@ where
     let mut out = Vec::new();
     let mut lp = lp.limit(PAGE);
     loop {
-        let page = api.list(&lp).await.map_err(|e| classify(&e))?;
+        let page = retry_cut(TRIES, || {
+            let (api, lp) = (&api, &lp);
+            async move { api.list(lp).await.map_err(|e| classify(&e)) }
+        })
+        .await?;
         out.extend(page.items);
         match page.metadata.continue_ {
             Some(c) if !c.is_empty() => lp = lp.continue_token(&c),
@@ -40,18 +46,24 @@ pub async fn sweep(
 ) -> Result<SiteState, ClientError> {
     let started = tokio::time::Instant::now();
     let t = clients.timeouts();
-    let p = probe(site, t.connect, deadline).await?;
+    // The handshake check and the keyring read overlap; a probe failure (the more
+    // telling error: refused, TLS, timeout) wins over a credential one.
+    let (p, c) = tokio::join!(
+        retry_cut(TRIES, || probe(site, t.connect, deadline)),
+        clients.get_async(site)
+    );
+    let p = p?;
+    let c = c?.requests;
     let left = deadline
         .saturating_sub(started.elapsed())
         .max(Duration::from_millis(100));
-    let c = clients.get(site)?.requests;
     let work = async {
-        let version = async {
+        let version = retry_cut(TRIES, || async {
             c.apiserver_version()
                 .await
                 .map(|v| v.git_version)
                 .map_err(|e| classify(&e))
-        };
+        });
         let lp = ListParams::default();
         let (git_version, nodes, deps, sts, dss, pods, events) = futures::try_join!(
             version,

@@ -145,6 +145,29 @@ fn levels_roll_up_with_reasons() {
 }
 
 #[test]
+fn a_site_answering_with_errors_is_a_warning_when_data_is_known() {
+    let now = jiff::Timestamp::now();
+    let s = site("https://10.0.0.1:6443");
+    let mut st = SiteState::default();
+    st.nodes.insert("n1".into(), node(true, false, &[]));
+    let mut o = obs(&st, Reach::Reachable);
+    assert_eq!(evaluate(&s, &o, now).level, Level::Ok);
+    o.reach_reason = Some("API error 500: etcdserver: request timed out".into());
+    let h = evaluate(&s, &o, now);
+    assert_eq!(h.level, Level::Warning);
+    assert!(!h.stale && h.nodes_total == 1);
+    assert_eq!(
+        h.reasons,
+        vec!["the API answers with errors: API error 500: etcdserver: request timed out"]
+    );
+    // Without data, the same answer leaves the level unknown, with the error as reason.
+    o.have_data = false;
+    let h = evaluate(&s, &o, now);
+    assert_eq!(h.level, Level::Unknown);
+    assert!(h.reasons.iter().any(|r| r.contains("API error 500")));
+}
+
+#[test]
 fn certificate_expiry_warns_inside_30_days() {
     let now = jiff::Timestamp::now();
     let s = site("https://10.0.0.1:6443");

@@ -4,7 +4,7 @@
 use super::entry::Shared;
 use super::model::SiteState;
 use super::prune;
-use crate::client::classify;
+use crate::client::{ClientError, classify};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
@@ -36,7 +36,7 @@ pub(crate) async fn run_all(shared: &Arc<Shared>, name: &str) {
     let Some(site) = shared.site(name) else {
         return;
     };
-    let c = match shared.clients.get(&site) {
+    let c = match shared.clients.get_async(&site).await {
         Ok(c) => c.watches,
         Err(e) => {
             shared.update(name, |en| en.failed(&e));
@@ -143,7 +143,10 @@ async fn watch_kind<K, V>(
                     | watcher::Error::WatchStartFailed(e)
                     | watcher::Error::WatchFailed(e) => Some(classify(e)),
                     _ => None,
-                };
+                }
+                // 410 Gone is the normal end of a watch whose history was compacted:
+                // the watcher relists; the site is fine.
+                .filter(|ce| !matches!(ce, ClientError::Api { code: 410, .. }));
                 shared.update(name, |e| {
                     e.stats.watch_errors += 1;
                     if let Some(ce) = &ce {

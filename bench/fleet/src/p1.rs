@@ -1,0 +1,321 @@
+//! P1: wall time of the real `outpost status --json` against a loop of
+//! `kubectl get nodes,deployments,pods -A -o json` over every context, and against the
+//! floor ⌈N/C⌉·RTT; plus an in-process breakdown to explain where the time goes.
+
+use crate::HealthArgs;
+use crate::proc::{quantile, row};
+use crate::setup::Env;
+use anyhow::{Context as _, bail};
+use outpost_core::client::ClientCache;
+use outpost_core::health::{FleetMonitor, MonitorOptions, Reach};
+use serde_json::Value;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub struct P1 {
+    sites: usize,
+    status_runs: Vec<f64>,
+    reachable: usize,
+    kubectl_cold: Option<f64>,
+    kubectl_warm: Option<f64>,
+    concurrency: usize,
+    rtt_ms: u64,
+    /// In-process: building every site's clients (keyring reads), seconds.
+    clients_build: f64,
+    /// In-process: one sweep of every site with clients built, seconds.
+    sweep: f64,
+    /// One status run under bash's `time`: (wall, user, sys) seconds of the status
+    /// process, and the CPU seconds this process (the simulator) used meanwhile.
+    cpu: Option<(f64, f64, f64, f64)>,
+    /// The status process doing nothing (`outpost status --site none`, failing fast).
+    process_floor: f64,
+}
+
+async fn status_once(outpost: &Path, root: &Path) -> anyhow::Result<(f64, Vec<Value>)> {
+    let t = Instant::now();
+    let out = tokio::process::Command::new(outpost)
+        .args(["status", "--json", "--timeout", "60"])
+        .env("OUTPOST_HOME", root)
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .context("running outpost status")?;
+    let took = t.elapsed().as_secs_f64();
+    if !out.status.success() {
+        bail!(
+            "outpost status failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let v: Vec<Value> = serde_json::from_slice(&out.stdout).context("status JSON")?;
+    Ok((took, v))
+}
+
+/// CPU seconds (user + system) this process has used so far.
+fn own_cpu() -> f64 {
+    let Ok(s) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = s.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 (1-based), i.e. 11 and 12 after the ')'.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Runs status once under bash's `time` (wall, user, sys of the status process), and
+/// the simulator's CPU seconds meanwhile.
+async fn status_cpu(outpost: &Path, root: &Path) -> anyhow::Result<(f64, f64, f64, f64)> {
+    let before = own_cpu();
+    let out = tokio::process::Command::new("bash")
+        .arg("-c")
+        .arg("TIMEFORMAT='%R %U %S'; time \"$0\" status --json --timeout 60 >/dev/null")
+        .arg(outpost)
+        .env("OUTPOST_HOME", root)
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .context("running bash time outpost status")?;
+    let sim = own_cpu() - before;
+    let err = String::from_utf8_lossy(&out.stderr);
+    let v: Vec<f64> = err
+        .lines()
+        .last()
+        .unwrap_or("")
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    match v[..] {
+        [wall, user, sys] => Ok((wall, user, sys, sim)),
+        _ => bail!("unexpected `time` output: {err}"),
+    }
+}
+
+/// One pass of the kubectl loop; fails if any call fails.
+async fn kubectl_loop(a: &HealthArgs, env: &Env, cache: &Path) -> anyhow::Result<f64> {
+    let t = Instant::now();
+    for n in &env.names {
+        let out = tokio::process::Command::new(&a.kubectl)
+            .arg("--kubeconfig")
+            .arg(&env.kubeconfig)
+            .arg("--cache-dir")
+            .arg(cache)
+            .args([
+                "--context",
+                n,
+                "get",
+                "nodes,deployments,pods",
+                "-A",
+                "-o",
+                "json",
+            ])
+            .output()
+            .await
+            .context("running kubectl")?;
+        if !out.status.success() {
+            bail!(
+                "kubectl --context {n} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let v: Value = serde_json::from_slice(&out.stdout).context("kubectl JSON")?;
+        if v["items"].as_array().is_none_or(|i| i.is_empty()) {
+            bail!("kubectl --context {n} returned no items");
+        }
+    }
+    Ok(t.elapsed().as_secs_f64())
+}
+
+pub async fn run(a: &HealthArgs, env: &Env, outpost: &Path) -> anyhow::Result<P1> {
+    let opts = MonitorOptions::default();
+    let sites = env.store.list()?;
+    // Breakdown 1: the clients of every site (the keyring is read here).
+    let cache = ClientCache::new(env.vault.clone(), opts.timeouts);
+    let t = Instant::now();
+    for s in &sites {
+        cache
+            .get(s)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", s.name))?;
+    }
+    let clients_build = t.elapsed().as_secs_f64();
+    // Breakdown 2: one in-process sweep of every site (clients built inside, as status does).
+    let t = Instant::now();
+    let mon = FleetMonitor::start(
+        sites.clone(),
+        env.vault.clone(),
+        None,
+        MonitorOptions {
+            watch: false,
+            sweep_deadline: Duration::from_secs(54),
+            ..opts.clone()
+        },
+    );
+    let fh = mon.first_sweep(Duration::from_secs(60)).await;
+    let sweep = t.elapsed().as_secs_f64();
+    mon.stop();
+    let ok = fh
+        .sites
+        .values()
+        .filter(|h| h.reach == Reach::Reachable)
+        .count();
+    eprintln!("in-process: clients {clients_build:.3}s, sweep {sweep:.3}s ({ok} reachable)");
+    // The bare process: start, parse args, read the registry, fail on an unknown site.
+    let t = Instant::now();
+    let _ = tokio::process::Command::new(outpost)
+        .args(["status", "--site", "no-such-site"])
+        .env("OUTPOST_HOME", &env.root)
+        .output()
+        .await?;
+    let process_floor = t.elapsed().as_secs_f64();
+
+    let mut status_runs = Vec::new();
+    let mut reachable = usize::MAX;
+    for i in 0..a.status_runs.max(1) {
+        let (took, v) = status_once(outpost, &env.root).await?;
+        let up = v.iter().filter(|s| s["reach"] == "reachable").count();
+        eprintln!(
+            "outpost status run {}: {took:.3}s, {} sites, {up} reachable",
+            i + 1,
+            v.len()
+        );
+        if v.len() != env.names.len() {
+            bail!("status listed {} of {} sites", v.len(), env.names.len());
+        }
+        reachable = reachable.min(up);
+        status_runs.push(took);
+    }
+    let cpu = match status_cpu(outpost, &env.root).await {
+        Ok(c) => Some(c),
+        Err(e) => {
+            eprintln!("status CPU not measured: {e:#}");
+            None
+        }
+    };
+    let (mut kubectl_cold, mut kubectl_warm) = (None, None);
+    if !a.skip_kubectl {
+        let cache = env.dir.path().join("kube-cache");
+        let cold = kubectl_loop(a, env, &cache).await?;
+        eprintln!("kubectl loop, cold discovery cache: {cold:.1}s");
+        let warm = kubectl_loop(a, env, &cache).await?;
+        eprintln!("kubectl loop, warm discovery cache: {warm:.1}s");
+        kubectl_cold = Some(cold);
+        kubectl_warm = Some(warm);
+    }
+    Ok(P1 {
+        sites: env.names.len(),
+        status_runs,
+        reachable,
+        kubectl_cold,
+        kubectl_warm,
+        concurrency: opts.concurrency,
+        rtt_ms: a.rtt_ms,
+        clients_build,
+        sweep,
+        cpu,
+        process_floor,
+    })
+}
+
+fn verdict(ok: bool) -> String {
+    if ok { "met" } else { "NOT met" }.into()
+}
+
+impl P1 {
+    fn median(&self) -> f64 {
+        let mut v = self.status_runs.clone();
+        v.sort_by(f64::total_cmp);
+        quantile(&v, 0.5)
+    }
+
+    fn floor(&self) -> f64 {
+        self.sites.div_ceil(self.concurrency.max(1)) as f64 * self.rtt_ms as f64 / 1000.0
+    }
+
+    pub fn table(&self) -> Vec<String> {
+        let m = self.median();
+        let runs: Vec<String> = self
+            .status_runs
+            .iter()
+            .map(|r| format!("{:.0}", r * 1000.0))
+            .collect();
+        let mut t = vec![
+            row(&[
+                "metric".into(),
+                "measured".into(),
+                "target".into(),
+                "result".into(),
+            ]),
+            row(&["---".into(), "---".into(), "---".into(), "---".into()]),
+            row(&[
+                format!("P1 `outpost status --json`, {} sites", self.sites),
+                format!(
+                    "{:.0} ms median (runs: {} ms); {}/{} reachable",
+                    m * 1000.0,
+                    runs.join(", "),
+                    self.reachable,
+                    self.sites
+                ),
+                "-".into(),
+                "-".into(),
+            ]),
+        ];
+        for (label, v) in [
+            ("cold discovery cache", self.kubectl_cold),
+            ("warm discovery cache", self.kubectl_warm),
+        ] {
+            if let Some(k) = v {
+                t.push(row(&[
+                    format!("P1 kubectl loop ({label})"),
+                    format!(
+                        "{k:.1} s ({:.0} ms per site)",
+                        k * 1000.0 / self.sites as f64
+                    ),
+                    "-".into(),
+                    "-".into(),
+                ]));
+            }
+        }
+        if let (Some(c), Some(w)) = (self.kubectl_cold, self.kubectl_warm) {
+            let (rc, rw) = (c / m, w / m);
+            t.push(row(&[
+                "P1 speed-up vs kubectl (warm / cold cache)".into(),
+                format!("{rw:.0}× / {rc:.0}×"),
+                "≥ 20×".into(),
+                verdict(rw >= 20.0),
+            ]));
+        }
+        let f = self.floor();
+        t.push(row(&[
+            format!(
+                "P1 floor ⌈{}/{}⌉·{} ms",
+                self.sites, self.concurrency, self.rtt_ms
+            ),
+            format!("{:.0} ms; status = {:.1}× the floor", f * 1000.0, m / f),
+            "≤ 2× floor".into(),
+            verdict(m <= 2.0 * f),
+        ]));
+        t
+    }
+
+    /// The breakdown, for explaining a missed floor.
+    pub fn notes(&self) -> Vec<String> {
+        let mut v = vec![format!(
+            "P1 breakdown: bare `outpost status` process (start, registry read, exit) {:.0} ms; \
+                 in-process client build for all sites (keyring reads) {:.0} ms; \
+                 in-process sweep of all sites (clients built inside) {:.0} ms.",
+            self.process_floor * 1000.0,
+            self.clients_build * 1000.0,
+            self.sweep * 1000.0
+        )];
+        if let Some((wall, user, sys, sim)) = self.cpu {
+            v.push(format!(
+                "P1 CPU: one `outpost status --json` run took {wall:.2} s wall, {user:.2} s user + \
+                 {sys:.2} s system CPU in the status process; the simulator (this process) used \
+                 {sim:.2} s CPU meanwhile; {:.1} of 2 cores busy on average.",
+                (user + sys + sim) / wall.max(0.001)
+            ));
+        }
+        v
+    }
+}
