@@ -6,6 +6,7 @@ mod sim;
 mod site;
 mod snapshot;
 mod status;
+mod upgrade;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -33,6 +34,9 @@ enum Command {
     /// Roll a new image out to many sites in waves, with health gates and rollback.
     #[command(subcommand)]
     Rollout(rollout::RolloutCmd),
+    /// Upgrade K3s through system-upgrade-controller; show upgrade progress.
+    #[command(subcommand)]
+    Upgrade(upgrade::UpgradeCmd),
     /// Snapshot bundles: export, import, show, diff, and serve them read-only to kubectl.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCmd),
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Command::Site(cmd) => site::run(cmd),
         Command::Status(args) => status::run(args),
         Command::Rollout(cmd) => rollout::run(cmd),
+        Command::Upgrade(cmd) => upgrade::run(cmd),
         Command::Snapshot(cmd) => snapshot::run(cmd),
     };
     match result {

@@ -353,3 +353,77 @@ fn bad_canary_exits_2_and_pause_abort_from_another_process() {
     assert!(err.contains("aborted"), "{err}");
     let _ = OLD;
 }
+
+#[test]
+fn upgrade_k3s_moves_nodes_and_microk8s_gets_the_snap_command() {
+    let kr = Keyring::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let (_sim, _) = setup(tmp.path(), &kr);
+    let target = "v1.31.9+k3s1";
+    // The health gate may refuse while the sites are still starting: retry until healthy.
+    let t0 = Instant::now();
+    let out = loop {
+        let (code, out, err) = run(outpost(&home, &kr)
+            .args(["upgrade", "k3s", "--version", target])
+            .args(["--sites", "store-berlin-mitte,store-paris-marais"]));
+        if code == 0 {
+            break out;
+        }
+        assert!(
+            out.contains("--force") || err.contains("--force"),
+            "{out}{err}"
+        );
+        assert!(
+            t0.elapsed() < Duration::from_secs(40),
+            "still refused: {out}{err}"
+        );
+        std::thread::sleep(Duration::from_secs(1));
+    };
+    assert!(
+        out.contains(
+            "store-berlin-mitte: upgrading to v1.31.9+k3s1 (plans created: k3s-server k3s-agent"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("store-paris-marais: MicroK8s cannot be upgraded by Outpost; on each node run: sudo snap refresh microk8s --channel=1.31/stable"), "{out}");
+    let t0 = Instant::now();
+    loop {
+        let (code, out, err) = run(outpost(&home, &kr).args([
+            "upgrade",
+            "status",
+            "--json",
+            "--sites",
+            "store-berlin-mitte,store-paris-marais",
+        ]));
+        assert_eq!(code, 0, "{out}{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let berlin = &v.as_array().unwrap()[0];
+        assert_eq!(berlin["site"], "store-berlin-mitte");
+        let paris = &v.as_array().unwrap()[1];
+        assert!(
+            paris["command"]
+                .as_str()
+                .unwrap()
+                .starts_with("sudo snap refresh microk8s --channel="),
+            "{paris}"
+        );
+        if berlin["upgrade"]["done"] == true {
+            let nodes = berlin["upgrade"]["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), 2);
+            assert!(nodes.iter().all(|n| n["version"] == target), "{berlin}");
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "upgrade not done: {berlin}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let (_, text, _) =
+        run(outpost(&home, &kr).args(["upgrade", "status", "--sites", "store-berlin-mitte"]));
+    assert!(
+        text.contains("store-berlin-mitte  at v1.31.9+k3s1"),
+        "{text}"
+    );
+}
