@@ -307,7 +307,50 @@ fn status_json_table_stale_and_a_blackholed_site_within_the_deadline() {
         .output()
         .unwrap();
     assert_ne!(out.status.code(), Some(0));
+
+    // The whole data directory, with the debug log of a status run written into it and
+    // every snapshot decoded, holds no token and no client key.
+    let (_, log) = run_ok(outpost(&home, &kr).args(["status", "--json", "--timeout", "3"]));
+    assert!(log.contains("DEBUG"), "debug logging was on");
+    std::fs::write(home.join("status-debug.log"), &log).unwrap();
+    let mut files = Vec::new();
+    walk(&home, &mut files);
+    let mut texts: Vec<(String, Vec<u8>)> = Vec::new();
+    for f in &files {
+        texts.push((f.display().to_string(), std::fs::read(f).unwrap()));
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        if let Some(site) = name.strip_suffix(".json.zst") {
+            let store = outpost_core::snapshot::SnapshotStore::at(f.parent().unwrap(), u64::MAX);
+            let snap = store.read(site).unwrap().expect("a snapshot");
+            let label = format!("{} (decoded)", f.display());
+            texts.push((label, serde_json::to_vec(&snap).unwrap()));
+        }
+    }
+    let snaps = files
+        .iter()
+        .filter(|f| f.to_string_lossy().ends_with(".json.zst"))
+        .count();
+    assert!(snaps >= 2, "snapshots were written: {files:?}");
+    for secret in secrets_in(&kc_text) {
+        for (label, t) in &texts {
+            assert!(
+                !t.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "a credential is in {label}"
+            );
+        }
+    }
     drop(sim);
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
 }
 
 /// Tokens and base64 key material in a kubeconfig.
