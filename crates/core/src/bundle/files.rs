@@ -119,6 +119,18 @@ pub fn scan_file(path: &Path, pass: Option<&SecretString>) -> Result<Scanned, Bu
     content::scan(open(path)?, pass)
 }
 
+/// Whether a bundle file is passphrase-encrypted (from its header alone).
+pub fn is_encrypted(path: &Path) -> Result<bool, BundleError> {
+    let mut h = [0u8; 12];
+    open(path)?
+        .read_exact(&mut h)
+        .map_err(|_| BundleError::Truncated)?;
+    if &h[..8] != super::format::MAGIC {
+        return Err(BundleError::NotABundle);
+    }
+    Ok(h[10] & 1 == 1)
+}
+
 /// Where an imported bundle of `site` is kept.
 pub fn imported_path(home: &Home, site: &str) -> PathBuf {
     home.snapshot_dir()

@@ -15,6 +15,7 @@ pub mod diff;
 mod error;
 pub mod files;
 pub mod format;
+pub mod ipc;
 pub mod redact;
 
 use crate::client::ClientCache;
@@ -23,7 +24,9 @@ pub use collect::{CollectOptions, Live};
 pub use content::{Bundle, LogTail, Manifest, Redactions, Scanned};
 pub use diff::{Change, ChangeKind, Diff, View};
 pub use error::BundleError;
-pub use files::{ImportReport, import, imported_path, read_file, scan_file, write_file};
+pub use files::{
+    ImportReport, import, imported_path, is_encrypted, read_file, scan_file, write_file,
+};
 /// Passphrases are handled as secrets (zeroized, never printed).
 pub use secrecy::SecretString;
 use std::path::Path;

@@ -1,0 +1,173 @@
+//! Snapshot bundle types for the desktop: the summary of a bundle's manifest (import
+//! dialog, "offline snapshot as of …" banner) and the changes since a snapshot (the
+//! site view's diff on reconnect). Times are RFC 3339 strings; no secret ever appears
+//! in these types (bundles hold none).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a bundle holds, from its manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleSummary {
+    pub site: String,
+    pub display_name: String,
+    /// When the snapshot was taken (RFC 3339).
+    pub taken_at: String,
+    /// Seconds between `taken_at` and when the summary was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_secs: Option<i64>,
+    /// `k3s`, `microk8s` or `kubernetes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distro: Option<String>,
+    /// The API server's gitVersion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    pub outpost_version: String,
+    pub format: u32,
+    pub encrypted: bool,
+    /// Objects per resource (`pods`, `deployments`, …).
+    pub counts: BTreeMap<String, u64>,
+    pub log_tails: u64,
+    /// Secrets kept by name only.
+    pub redacted_secrets: u64,
+    /// Environment and ConfigMap values blanked because they looked sensitive.
+    pub redacted_values: u64,
+}
+
+/// The result of importing a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportResult {
+    pub summary: BundleSummary,
+    /// The site was unknown and has been registered (without credentials).
+    pub registered: bool,
+}
+
+/// What kind of change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiffKind {
+    Version,
+    NodeAdded,
+    NodeRemoved,
+    NodeReady,
+    NodeVersion,
+    WorkloadAdded,
+    WorkloadRemoved,
+    Image,
+    Replicas,
+    CrashLoopStarted,
+    CrashLoopEnded,
+}
+
+/// One change. `subject`: `Kind/namespace/name` (`…:container` for images),
+/// `Node/name`, or `site`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffEntry {
+    pub kind: DiffKind,
+    pub subject: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// What changed between two states of a site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotDiff {
+    /// `bundle FILE`, `live SITE`, `snapshot SITE`.
+    pub from: String,
+    pub to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_time: Option<String>,
+    pub entries: Vec<DiffEntry>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn summary_shape() {
+        let s = BundleSummary {
+            site: "lyon-1".into(),
+            display_name: "Lyon 1".into(),
+            taken_at: "2026-11-24T20:00:00Z".into(),
+            age_secs: Some(90),
+            distro: Some("k3s".into()),
+            version: Some("v1.31.4+k3s1".into()),
+            outpost_version: "0.1.0".into(),
+            format: 1,
+            encrypted: true,
+            counts: [("pods".to_string(), 12u64)].into_iter().collect(),
+            log_tails: 12,
+            redacted_secrets: 2,
+            redacted_values: 3,
+        };
+        let v = serde_json::to_value(&s).unwrap_or_default();
+        assert_eq!(
+            v,
+            json!({"site": "lyon-1", "displayName": "Lyon 1", "takenAt": "2026-11-24T20:00:00Z",
+                   "ageSecs": 90, "distro": "k3s", "version": "v1.31.4+k3s1",
+                   "outpostVersion": "0.1.0", "format": 1, "encrypted": true,
+                   "counts": {"pods": 12}, "logTails": 12, "redactedSecrets": 2,
+                   "redactedValues": 3})
+        );
+        let back: BundleSummary = serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, s);
+        let r = ImportResult {
+            summary: s,
+            registered: false,
+        };
+        let v = serde_json::to_value(&r).unwrap_or_default();
+        assert_eq!(v["registered"], false);
+        assert_eq!(v["summary"]["site"], "lyon-1");
+    }
+
+    #[test]
+    fn diff_shape() {
+        let d = SnapshotDiff {
+            from: "bundle a.opsnap".into(),
+            to: "live lyon-1".into(),
+            from_time: Some("2026-11-24T20:00:00Z".into()),
+            to_time: None,
+            entries: vec![
+                DiffEntry {
+                    kind: DiffKind::Image,
+                    subject: "Deployment/shop/web:app".into(),
+                    from: Some("web:1".into()),
+                    to: Some("web:2".into()),
+                },
+                DiffEntry {
+                    kind: DiffKind::CrashLoopStarted,
+                    subject: "Deployment/shop/api".into(),
+                    from: None,
+                    to: None,
+                },
+            ],
+        };
+        let v = serde_json::to_value(&d).unwrap_or_default();
+        assert_eq!(
+            v,
+            json!({"from": "bundle a.opsnap", "to": "live lyon-1",
+                   "fromTime": "2026-11-24T20:00:00Z", "entries": [
+                {"kind": "image", "subject": "Deployment/shop/web:app", "from": "web:1", "to": "web:2"},
+                {"kind": "crash-loop-started", "subject": "Deployment/shop/api"}]})
+        );
+        let back: SnapshotDiff = serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, d);
+        for (k, s) in [
+            (DiffKind::NodeReady, "node-ready"),
+            (DiffKind::WorkloadRemoved, "workload-removed"),
+            (DiffKind::CrashLoopEnded, "crash-loop-ended"),
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap_or_default(), json!(s));
+        }
+    }
+}
