@@ -92,6 +92,16 @@ async fn bad_canary_stops_after_wave_one_and_is_rolled_back() {
     assert!(changes[0].result.starts_with("failed: ImagePullBackOff"));
     assert!(changes[1].what.starts_with("roll back"));
     assert_eq!(changes[1].result, "ok");
+    // The desktop view's shape.
+    let info = outpost_core::rollout::ipc::info(&e.store().view(&id).unwrap(), false);
+    assert_eq!(info.status, outpost_ipc::rollout::RolloutStatus::Failed);
+    assert_eq!(info.waves.len(), 3);
+    assert_eq!(
+        info.waves[0].sites[0].status,
+        outpost_ipc::rollout::SiteRolloutStatus::RolledBack
+    );
+    assert_eq!(info.waves[0].sites[0].reason.as_deref(), Some("ImagePullBackOff"));
+    assert_eq!(info.counts.waiting, 4);
     // A failed rollout is not resumed.
     assert_eq!(e.run(&id, None).await.unwrap_err().kind(), "conflict");
     env.finish().await;

@@ -15,6 +15,7 @@ pub mod fleet;
 pub mod logs;
 pub mod import;
 pub mod profile;
+pub mod rollout;
 pub mod snapshot;
 
 pub use app::*;

@@ -4,6 +4,7 @@
 //! append-only journal that lets a killed process resume without updating a site twice.
 
 mod engine;
+pub mod ipc;
 mod journal;
 mod plan;
 mod report;
