@@ -10,6 +10,7 @@ mod logging;
 mod logs;
 mod options;
 mod profiles;
+mod rollouts;
 mod settings;
 mod state;
 mod stream;
@@ -71,6 +72,7 @@ pub fn run_app<R: Runtime>(
             let profiles = state.profiles.clone();
             app.manage(state);
             app.manage(logs::LogsState::default());
+            app.manage(rollouts::RolloutsState::default());
             tauri::async_runtime::spawn(async move { profiles.start(demo).await });
             Ok(())
         })
@@ -91,6 +93,14 @@ pub fn run_app<R: Runtime>(
             logs::logs_query,
             logs::logs_containers,
             logs::logs_save,
+            rollouts::rollouts_list,
+            rollouts::rollout_plan_preview,
+            rollouts::rollout_start,
+            rollouts::rollout_watch,
+            rollouts::rollout_pause,
+            rollouts::rollout_resume,
+            rollouts::rollout_abort,
+            rollouts::rollout_report,
         ])
         .run(tauri::generate_context!())
 }

@@ -58,4 +58,12 @@ pub const COMMANDS: &[&str] = &[
     LogsQueryCmd::NAME,
     LogsContainersCmd::NAME,
     LogsSaveCmd::NAME,
+    rollout::RolloutsListCmd::NAME,
+    rollout::RolloutPlanPreviewCmd::NAME,
+    rollout::RolloutStartCmd::NAME,
+    rollout::RolloutWatchCmd::NAME,
+    rollout::RolloutPauseCmd::NAME,
+    rollout::RolloutResumeCmd::NAME,
+    rollout::RolloutAbortCmd::NAME,
+    rollout::RolloutReportCmd::NAME,
 ];

@@ -7,6 +7,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+// The Rollouts view's command descriptions (desktop), in their own file.
+mod cmds;
+pub use cmds::*;
+
 /// Which sites a rollout targets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "by", content = "value", rename_all = "snake_case")]

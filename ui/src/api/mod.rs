@@ -4,6 +4,7 @@
 pub mod channel;
 mod invoke;
 pub mod logs;
+pub mod rollouts;
 
 use outpost_ipc::{
     AppInfo, AppInfoCmd, AppInfoRequest, FleetUpdate, GetSettingsCmd, GetSettingsRequest,

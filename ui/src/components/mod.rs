@@ -3,11 +3,12 @@
 mod empty;
 mod health;
 mod help;
-mod import;
 mod icons;
+mod import;
 pub mod logs;
 pub mod map;
 mod nav;
+pub mod rollouts;
 mod settings;
 mod shell;
 pub mod site;

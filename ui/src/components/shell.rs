@@ -198,10 +198,7 @@ fn view_body(
             <SitesView sites={sites} on_open={on_open} focus_search={shell.search_focus} />
         </> },
         View::Logs => html! { <LogsView sites={sites} preset={logs_preset} /> },
-        View::Rollouts => html! {
-            <EmptyState icon="rollouts" title="No rollouts"
-                text="Fleet rollouts in waves, with health gates and rollback, are listed here once started." />
-        },
+        View::Rollouts => html! { <super::rollouts::RolloutsView sites={sites} /> },
         View::Settings => html! { <SettingsView /> },
     }
 }
