@@ -1,0 +1,125 @@
+//! Import streams with bounded memory: a bundle that decompresses to ~330 MB (64 log
+//! tails of 4 MiB and a 64 MB resource list, written record by record) is imported
+//! while the process's peak resident memory (VmHWM, reset just before) grows by far
+//! less than the bundle's decompressed size. Its own test binary, so nothing else
+//! moves the peak.
+
+// Test helpers unwrap freely: a failure is a test failure.
+#![allow(clippy::unwrap_used)]
+
+use outpost_core::bundle::format::{RecordWriter, Tag};
+use outpost_core::bundle::{self, Manifest, Redactions};
+use outpost_core::paths::Home;
+use serde_json::json;
+use std::io::BufWriter;
+
+/// A memory figure of this process (`VmHWM:` peak, `VmRSS:` now), in bytes.
+fn vm(field: &str) -> u64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = s.lines().find(|l| l.starts_with(field)).unwrap();
+    let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kb * 1024
+}
+
+const LOGS: u64 = 64;
+const LOG_BYTES: usize = 4 * 1024 * 1024;
+const PODS: u64 = 200_000;
+
+#[test]
+fn import_memory_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.opsnap");
+    let health = json!({
+        "name": "big-site", "displayName": "Big", "tags": [], "level": "ok", "reasons": [],
+        "reach": "reachable", "nodesReady": 1, "nodesTotal": 1, "nodePressure": [],
+        "workloadsAvailable": 0, "workloadsTotal": 0, "problemPods": [], "warnings": [],
+        "stale": false
+    });
+    let manifest = Manifest {
+        format: bundle::format::VERSION,
+        site: "big-site".into(),
+        display_name: "Big".into(),
+        tags: vec![],
+        endpoint: "https://127.0.0.1:6443".into(),
+        taken_at: jiff::Timestamp::now(),
+        distro: None,
+        version: Some("v1.31.4+k3s1".into()),
+        outpost_version: outpost_core::VERSION.into(),
+        log_lines: 100_000,
+        counts: [("pods".to_string(), PODS)].into_iter().collect(),
+        logs: LOGS,
+        logs_failed: 0,
+        redactions: Redactions::default(),
+    };
+    let decompressed;
+    {
+        let f = std::fs::File::create(&path).unwrap();
+        let mut w = RecordWriter::new(BufWriter::new(f), None).unwrap();
+        w.record(
+            Tag::Manifest,
+            "manifest.json",
+            &serde_json::to_vec(&manifest).unwrap(),
+        )
+        .unwrap();
+        w.record(
+            Tag::Json,
+            "health.json",
+            &serde_json::to_vec(&health).unwrap(),
+        )
+        .unwrap();
+        w.record(
+            Tag::Json,
+            "state.json",
+            br#"{"nodes":{},"workloads":{},"pods":{},"events":{}}"#,
+        )
+        .unwrap();
+        let mut pods = Vec::with_capacity(64 << 20);
+        pods.push(b'[');
+        for i in 0..PODS {
+            if i > 0 {
+                pods.push(b',');
+            }
+            let pad = "x".repeat(260);
+            pods.extend(
+                format!(r#"{{"metadata":{{"name":"pod-{i}","namespace":"ns","annotations":{{"pad":"{pad}"}}}}}}"#)
+                    .as_bytes(),
+            );
+        }
+        pods.push(b']');
+        w.record(Tag::Json, "resources/pods.json", &pods).unwrap();
+        let pods_len = pods.len();
+        drop(pods);
+        let line = b"2026-11-24T20:00:00Z INFO request served path=/api/orders status=200\n";
+        let mut log = Vec::with_capacity(LOG_BYTES);
+        while log.len() + line.len() <= LOG_BYTES {
+            log.extend_from_slice(line);
+        }
+        for i in 0..LOGS {
+            w.record(Tag::Log, &format!("logs/ns/pod-{i}/app.log"), &log)
+                .unwrap();
+        }
+        w.finish().unwrap();
+        decompressed = pods_len as u64 + LOGS * log.len() as u64;
+    }
+    assert!(decompressed > 300 << 20, "{decompressed}");
+    let file_len = std::fs::metadata(&path).unwrap().len();
+    let home = Home::at(dir.path().join("home"), "default").unwrap();
+    home.ensure().unwrap();
+
+    // Reset the peak to the current resident size (Linux: clear_refs 5), so the peak
+    // measured next is the import's alone.
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    let before = vm("VmRSS:");
+    let r = bundle::import(&path, None, &home, false).unwrap();
+    let grew = vm("VmHWM:").saturating_sub(before);
+    assert_eq!(r.manifest.counts["pods"], PODS);
+    assert!(r.registered);
+    assert_eq!(std::fs::metadata(&r.bundle_path).unwrap().len(), file_len);
+    eprintln!(
+        "import of {file_len} bytes ({decompressed} decompressed): peak memory grew {grew} bytes"
+    );
+    assert!(
+        grew < 48 << 20,
+        "import grew the peak by {grew} bytes for a {decompressed}-byte bundle"
+    );
+}
