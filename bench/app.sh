@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 runs=${1:-5}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 scripts/build-ui.sh >/dev/null
-cargo build --release -p outpost-desktop >/dev/null 2>&1
+build_log=$(mktemp)
+if ! cargo build --release -p outpost-desktop >"$build_log" 2>&1; then
+  tail -30 "$build_log" >&2; echo "release build failed" >&2; exit 1
+fi
 bin=$CARGO_TARGET_DIR/release/outpost-desktop
 
 tree_pids() { local p=$1; echo "$p"; for c in $(pgrep -P "$p" || true); do tree_pids "$c"; done; }
