@@ -88,6 +88,156 @@ pub struct SnapshotDiff {
     pub entries: Vec<DiffEntry>,
 }
 
+// ---- Desktop commands (snapshot_export, snapshot_import, site_changes, watch_notices).
+
+use crate::{Command, IpcError};
+
+/// Largest bundle the webview may send as bytes (a file picked in the window, whose
+/// path WebKit does not expose). Dropped files and paths have no such bound: the
+/// backend streams them.
+pub const MAX_UPLOAD_BYTES: u64 = 32 * 1024 * 1024;
+
+/// `snapshot_export`: reads the site (or, when it does not answer, the bundle stored
+/// for it) and writes a bundle to the Downloads folder.
+pub struct SnapshotExportCmd;
+
+impl Command for SnapshotExportCmd {
+    const NAME: &'static str = "snapshot_export";
+    type Request = SnapshotExportRequest;
+    type Response = ExportedBundle;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotExportRequest {
+    pub site: String,
+    /// Encrypts the bundle when set (never logged, never sent back).
+    #[serde(default)]
+    pub passphrase: Option<String>,
+}
+
+/// A bundle written for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedBundle {
+    pub path: String,
+    pub bytes: u64,
+    pub encrypted: bool,
+    /// Written from the bundle stored for the site because it did not answer.
+    pub from_snapshot: bool,
+    pub summary: BundleSummary,
+}
+
+/// `snapshot_import`: imports a bundle into the active profile, all or nothing.
+pub struct SnapshotImportCmd;
+
+impl Command for SnapshotImportCmd {
+    const NAME: &'static str = "snapshot_import";
+    type Request = SnapshotImportRequest;
+    type Response = ImportResult;
+}
+
+/// Exactly one of `path` (a file on this machine) and `data` (the file's bytes,
+/// base64, at most [`MAX_UPLOAD_BYTES`] decoded).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotImportRequest {
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub data: Option<String>,
+    #[serde(default)]
+    pub passphrase: Option<String>,
+    /// Replace a newer stored snapshot of the site.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// `site_changes`: what changed between the bundle stored for a site (imported, or
+/// the last export from this app) and the live site. `None`: no bundle is stored.
+pub struct SiteChangesCmd;
+
+impl Command for SiteChangesCmd {
+    const NAME: &'static str = "site_changes";
+    type Request = SiteChangesRequest;
+    type Response = Option<SnapshotDiff>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteChangesRequest {
+    pub site: String,
+}
+
+/// `watch_notices`: streams [`Notice`]s (bundles dropped on the window and imported,
+/// or refused) over the channel argument [`WATCH_NOTICES_CHANNEL_ARG`].
+pub struct WatchNoticesCmd;
+
+impl Command for WatchNoticesCmd {
+    const NAME: &'static str = "watch_notices";
+    type Request = WatchNoticesRequest;
+    type Response = ();
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchNoticesRequest {}
+
+/// Name of `watch_notices`' channel argument.
+pub const WATCH_NOTICES_CHANNEL_ARG: &str = "on_notice";
+
+/// The outcome of importing a file dropped on the window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notice {
+    /// The dropped file.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<ImportResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<IpcError>,
+}
+
+/// The snapshot commands, for `COMMANDS`.
+pub const SNAPSHOT_COMMANDS: &[&str] = &[
+    SnapshotExportCmd::NAME,
+    SnapshotImportCmd::NAME,
+    SiteChangesCmd::NAME,
+    WatchNoticesCmd::NAME,
+];
+
+#[cfg(test)]
+mod command_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn request_and_notice_shapes() {
+        let r: SnapshotImportRequest =
+            serde_json::from_value(json!({"path": "/tmp/a.opsnap"})).unwrap_or_default();
+        assert_eq!(r.path.as_deref(), Some("/tmp/a.opsnap"));
+        assert!(!r.force && r.data.is_none() && r.passphrase.is_none());
+        assert!(serde_json::from_value::<SnapshotImportRequest>(json!({"file": "x"})).is_err());
+        let e: SnapshotExportRequest =
+            serde_json::from_value(json!({"site": "lyon-1"})).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(e.passphrase, None);
+        let n = Notice {
+            path: "/tmp/x".into(),
+            imported: None,
+            error: Some(IpcError::new(crate::ErrorKind::Auth, "wrong passphrase")),
+        };
+        let v = serde_json::to_value(&n).unwrap_or_default();
+        assert_eq!(
+            v,
+            json!({"path": "/tmp/x", "error": {"kind": "auth", "message": "wrong passphrase"}})
+        );
+        assert_eq!(serde_json::from_value::<Notice>(v).ok(), Some(n));
+        let none: Option<SnapshotDiff> = serde_json::from_value(json!(null)).unwrap_or_default();
+        assert!(none.is_none());
+        assert_eq!(SNAPSHOT_COMMANDS.len(), 4);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ mod error;
 pub mod files;
 pub mod format;
 pub mod ipc;
+mod reader;
 pub mod redact;
 
 use crate::client::ClientCache;
