@@ -66,4 +66,8 @@ pub const COMMANDS: &[&str] = &[
     rollout::RolloutResumeCmd::NAME,
     rollout::RolloutAbortCmd::NAME,
     rollout::RolloutReportCmd::NAME,
+    snapshot::SnapshotExportCmd::NAME,
+    snapshot::SnapshotImportCmd::NAME,
+    snapshot::SiteChangesCmd::NAME,
+    snapshot::WatchNoticesCmd::NAME,
 ];
