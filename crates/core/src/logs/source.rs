@@ -154,7 +154,9 @@ pub(crate) async fn run(ctx: SourceCtx) {
             } else {
                 None
             },
-            since_time: last_ts,
+            // `sinceTime` has second precision (kube rounds to the nearest second, which
+            // could skip lines): ask from the whole second and drop what was seen.
+            since_time: last_ts.map(|t| jiff::Timestamp::from_second(t.as_second()).unwrap_or(t)),
             ..LogParams::default()
         };
         let opened = tokio::time::timeout(ctx.open_deadline, api.log_stream(&ctx.pod, &lp)).await;
