@@ -69,6 +69,11 @@ pub(crate) async fn look(
         .get(&target.name)
         .await
         .map_err(|e| ActionError::from_kube(&e, target))?;
+    // Complete needs no pod: skip the two lists (the common last look).
+    let quick = evaluate(&d, &[]);
+    if quick.state == RolloutState::Complete {
+        return Ok(quick);
+    }
     let rev = revision_of(&d.metadata);
     let rses = owned_replicasets(client, target, &d).await?;
     let hash = rses

@@ -1,6 +1,6 @@
 //! The rollout engine: runs (or resumes) a rollout wave by wave from its journal.
 
-use super::journal::{Entry, Journal};
+use super::journal::{Entry, Journal, Writer};
 use super::plan::{OnFailure, Plan};
 use super::state::{RolloutView, SiteStatus, Status};
 use super::store::RolloutStore;
@@ -42,6 +42,7 @@ impl Default for EngineOptions {
 /// Shared state of one run: the journal, the replayed view and its subscribers.
 pub(super) struct Run {
     pub journal: Journal,
+    pub writer: Writer,
     pub view: Mutex<RolloutView>,
     pub tx: watch::Sender<RolloutView>,
     pub offset: Mutex<u64>,
@@ -53,8 +54,8 @@ pub(super) struct Run {
 
 impl Run {
     /// Journals an entry and applies it to the view.
-    pub fn record(&self, entry: Entry) -> Result<(), RolloutError> {
-        let rec = self.journal.append(entry)?;
+    pub async fn record(&self, entry: Entry) -> Result<(), RolloutError> {
+        let rec = self.writer.append(entry).await?;
         let v = {
             let mut v = self.lock();
             v.apply(&rec);
@@ -157,6 +158,7 @@ impl Engine {
             .unwrap_or(0);
         let tx = updates.unwrap_or_else(|| watch::channel(view.clone()).0);
         let run = Arc::new(Run {
+            writer: Writer::start(journal.clone()),
             journal,
             view: Mutex::new(view),
             tx,
@@ -171,26 +173,27 @@ impl Engine {
         run.record(Entry::Run {
             by: crate::actions::os_user(),
             pid: std::process::id(),
-        })?;
+        })
+        .await?;
         drive(&run).await?;
         Ok(run.lock().clone())
     }
 }
 
-fn halt(run: &Run, status: Status, reason: String) -> Result<(), RolloutError> {
+async fn halt(run: &Run, status: Status, reason: String) -> Result<(), RolloutError> {
     tracing::info!(status = status.as_str(), %reason, "rollout halted");
-    run.record(Entry::Halted { status, reason })
+    run.record(Entry::Halted { status, reason }).await
 }
 
 /// Halts on a pending pause/abort; returns whether it did.
-fn checkpoint(run: &Run) -> Result<bool, RolloutError> {
+async fn checkpoint(run: &Run) -> Result<bool, RolloutError> {
     let (pause, abort) = run.controls();
     if abort {
-        halt(run, Status::Aborted, "aborted on request".into())?;
+        halt(run, Status::Aborted, "aborted on request".into()).await?;
         return Ok(true);
     }
     if pause {
-        halt(run, Status::Paused, "paused on request".into())?;
+        halt(run, Status::Paused, "paused on request".into()).await?;
         return Ok(true);
     }
     Ok(false)
@@ -215,7 +218,7 @@ fn todo(run: &Run, wave: usize) -> Vec<String> {
 async fn drive(run: &Arc<Run>) -> Result<(), RolloutError> {
     let plan = run.plan();
     for wave in 0..plan.waves.len() {
-        if checkpoint(run)? {
+        if checkpoint(run).await? {
             return Ok(());
         }
         let done = run.lock().waves_done[wave];
@@ -224,10 +227,10 @@ async fn drive(run: &Arc<Run>) -> Result<(), RolloutError> {
             continue;
         }
         if !done {
-            run.record(Entry::WaveStarted { wave })?;
+            run.record(Entry::WaveStarted { wave }).await?;
         }
         if site::run_sites(run, sites).await? {
-            return halt_after_request(run);
+            return halt_after_request(run).await;
         }
         let (failed, pending) = {
             let v = run.lock();
@@ -244,7 +247,7 @@ async fn drive(run: &Arc<Run>) -> Result<(), RolloutError> {
                 plan.max_failures
             );
             return match plan.on_failure {
-                OnFailure::Pause => halt(run, Status::Paused, reason),
+                OnFailure::Pause => halt(run, Status::Paused, reason).await,
                 OnFailure::Rollback => {
                     site::roll_back_failed(run, wave).await?;
                     halt(
@@ -252,6 +255,7 @@ async fn drive(run: &Arc<Run>) -> Result<(), RolloutError> {
                         Status::Failed,
                         format!("{reason}; failed sites rolled back"),
                     )
+                    .await
                 }
             };
         }
@@ -260,7 +264,8 @@ async fn drive(run: &Arc<Run>) -> Result<(), RolloutError> {
                 wave,
                 failed,
                 pending,
-            })?;
+            })
+            .await?;
         }
     }
     // Offline sites: retry until they are done or the wait is over.
@@ -279,14 +284,15 @@ async fn drive(run: &Arc<Run>) -> Result<(), RolloutError> {
                     left.len(),
                     plan.id
                 ),
-            );
+            )
+            .await;
         }
         tokio::time::sleep(run.opts.offline_retry).await;
-        if checkpoint(run)? {
+        if checkpoint(run).await? {
             return Ok(());
         }
         if site::run_sites(run, left).await? {
-            return halt_after_request(run);
+            return halt_after_request(run).await;
         }
     }
     let failed = run.lock().counts().failed;
@@ -296,14 +302,14 @@ async fn drive(run: &Arc<Run>) -> Result<(), RolloutError> {
             "rollout finished with failed sites within the budget"
         );
     }
-    run.record(Entry::Finished)
+    run.record(Entry::Finished).await
 }
 
-fn halt_after_request(run: &Run) -> Result<(), RolloutError> {
+async fn halt_after_request(run: &Run) -> Result<(), RolloutError> {
     let (_, abort) = run.controls();
     if abort {
-        halt(run, Status::Aborted, "aborted on request".into())
+        halt(run, Status::Aborted, "aborted on request".into()).await
     } else {
-        halt(run, Status::Paused, "paused on request".into())
+        halt(run, Status::Paused, "paused on request".into()).await
     }
 }

@@ -140,6 +140,36 @@ impl Journal {
         Ok(rec)
     }
 
+    /// Appends several entries with one write and one fsync (group commit).
+    pub fn append_batch(&self, entries: Vec<Entry>) -> Result<Vec<Record>, RolloutError> {
+        let io = |source| RolloutError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let at = jiff::Timestamp::now();
+        let recs: Vec<Record> = entries
+            .into_iter()
+            .map(|entry| Record { at, entry })
+            .collect();
+        let mut text = String::new();
+        if last_byte(&self.path)
+            .map_err(io)?
+            .is_some_and(|b| b != b'\n')
+        {
+            text.push('\n');
+        }
+        for (i, r) in recs.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str(
+                &serde_json::to_string(r).map_err(|e| RolloutError::Invalid(e.to_string()))?,
+            );
+        }
+        crate::actions::append_journal_line(&self.path, &text).map_err(io)?;
+        Ok(recs)
+    }
+
     /// Every complete entry, in order. Lines that do not parse (a write torn by a kill)
     /// are skipped.
     pub fn read(&self) -> Result<Vec<Record>, RolloutError> {
@@ -236,5 +266,62 @@ mod tests {
         let (none, off2) = j.read_from(off).unwrap();
         assert!(none.is_empty());
         assert_eq!(off, off2);
+    }
+}
+
+type Job = (
+    Entry,
+    tokio::sync::oneshot::Sender<Result<Record, RolloutError>>,
+);
+
+/// Group commit for a running engine: entries from concurrent site steps are written
+/// and fsynced together on a dedicated thread (never blocking the async workers); each
+/// step waits until its entry is durable before it acts.
+pub(super) struct Writer {
+    tx: std::sync::mpsc::Sender<Job>,
+    path: PathBuf,
+}
+
+impl Writer {
+    pub fn start(journal: Journal) -> Writer {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let path = journal.path().to_path_buf();
+        std::thread::spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let mut batch = vec![first];
+                while let Ok(more) = rx.try_recv() {
+                    batch.push(more);
+                }
+                let (entries, acks): (Vec<Entry>, Vec<_>) = batch.into_iter().unzip();
+                match journal.append_batch(entries) {
+                    Ok(recs) => {
+                        for (r, a) in recs.into_iter().zip(acks) {
+                            let _ = a.send(Ok(r));
+                        }
+                    }
+                    Err(e) => {
+                        let msg = e.to_string();
+                        for a in acks {
+                            let _ = a.send(Err(RolloutError::Io {
+                                path: journal.path().to_path_buf(),
+                                source: std::io::Error::other(msg.clone()),
+                            }));
+                        }
+                    }
+                }
+            }
+        });
+        Writer { tx, path }
+    }
+
+    /// Appends an entry; returns once it is on disk.
+    pub async fn append(&self, entry: Entry) -> Result<Record, RolloutError> {
+        let gone = || RolloutError::Io {
+            path: self.path.clone(),
+            source: std::io::Error::other("the journal writer stopped"),
+        };
+        let (ack, done) = tokio::sync::oneshot::channel();
+        self.tx.send((entry, ack)).map_err(|_| gone())?;
+        done.await.map_err(|_| gone())?
     }
 }

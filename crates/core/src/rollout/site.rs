@@ -44,7 +44,7 @@ pub(super) async fn run_sites(run: &Arc<Run>, sites: Vec<String>) -> Result<bool
     Ok(skipped)
 }
 
-fn note(run: &Run, site: &str, what: String, result: String) {
+async fn note(run: &Run, site: &str, what: String, result: String) {
     let plan = run.plan();
     let rec = ChangeRecord {
         at: jiff::Timestamp::now(),
@@ -55,7 +55,9 @@ fn note(run: &Run, site: &str, what: String, result: String) {
         result,
         rollout: Some(plan.id),
     };
-    if let Err(e) = run.changes.record(&rec) {
+    let changes = run.changes.clone();
+    let r = tokio::task::spawn_blocking(move || changes.record(&rec)).await;
+    if let Ok(Err(e)) = r {
         tracing::warn!(site = %site, error = %e, "change journal not written");
     }
 }
@@ -68,28 +70,36 @@ fn client(run: &Run, site: &str) -> Result<kube::Client, ActionError> {
     Ok(run.clients.get(s)?.requests)
 }
 
-fn pending(run: &Run, site: &str, why: String) -> Result<(), RolloutError> {
+async fn pending(run: &Run, site: &str, why: String) -> Result<(), RolloutError> {
     tracing::info!(site = %site, reason = %why, "site pending (offline)");
-    note(run, site, describe(run), "pending (offline)".into());
+    note(run, site, describe(run), "pending (offline)".into()).await;
     run.record(Entry::SitePending {
         site: site.to_string(),
         reason: why,
     })
+    .await
 }
 
-fn failed(run: &Run, site: &str, reason: FailReason, message: String) -> Result<(), RolloutError> {
+async fn failed(
+    run: &Run,
+    site: &str,
+    reason: FailReason,
+    message: String,
+) -> Result<(), RolloutError> {
     tracing::info!(site = %site, %reason, %message, "site failed");
     note(
         run,
         site,
         describe(run),
         format!("failed: {reason}: {message}"),
-    );
+    )
+    .await;
     run.record(Entry::SiteDone {
         site: site.to_string(),
         outcome: SiteOutcome::Failed { reason, message },
         after: None,
     })
+    .await
 }
 
 fn describe(run: &Run) -> String {
@@ -109,12 +119,12 @@ async fn update(run: &Arc<Run>, site: &str) -> Result<(), RolloutError> {
     let target = &plan.workload;
     let client = match client(run, site) {
         Ok(c) => c,
-        Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()),
+        Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()).await,
     };
     let state = match actions::current(&client, target).await {
         Ok(s) => s,
-        Err(e) if transient(&e) => return pending(run, site, e.to_string()),
-        Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()),
+        Err(e) if transient(&e) => return pending(run, site, e.to_string()).await,
+        Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()).await,
     };
     let at_target = plan
         .images
@@ -132,14 +142,15 @@ async fn update(run: &Arc<Run>, site: &str) -> Result<(), RolloutError> {
                 "the images changed after this rollout updated the site (now {:?}); not updating it twice",
                 state.images
             ),
-        );
+        ).await;
     }
     let wave = run.lock().site(site).map(|s| s.wave).unwrap_or(0);
     run.record(Entry::SiteStarted {
         site: site.to_string(),
         wave,
         before: state.clone(),
-    })?;
+    })
+    .await?;
     let (changed, conflicts) = if at_target {
         (false, 0)
     } else {
@@ -148,16 +159,17 @@ async fn update(run: &Arc<Run>, site: &str) -> Result<(), RolloutError> {
         };
         match actions::apply(&client, target, &action).await {
             Ok(a) => (a.changed, a.conflicts),
-            Err(e) if transient(&e) => return pending(run, site, e.to_string()),
+            Err(e) if transient(&e) => return pending(run, site, e.to_string()).await,
             Err(ActionError::Conflict { attempts }) => {
                 return failed(
                     run,
                     site,
                     FailReason::Conflict,
                     format!("the deployment kept changing ({attempts} attempts)"),
-                );
+                )
+                .await;
             }
-            Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()),
+            Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()).await,
         }
     };
     run.record(Entry::SiteApplied {
@@ -165,7 +177,8 @@ async fn update(run: &Arc<Run>, site: &str) -> Result<(), RolloutError> {
         changed,
         revision_before: state.revision,
         conflicts,
-    })?;
+    })
+    .await?;
     gate(run, &client, site).await
 }
 
@@ -184,28 +197,29 @@ async fn gate(run: &Arc<Run>, client: &kube::Client, site: &str) -> Result<(), R
     let end = match end {
         Ok(s) => s,
         Err(e) if transient(&e) => {
-            return pending(run, site, format!("went offline during its rollout: {e}"));
+            return pending(run, site, format!("went offline during its rollout: {e}")).await;
         }
-        Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()),
+        Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()).await,
     };
     if let RolloutState::Failed { reason, message } = end.state {
-        return failed(run, site, reason, message);
+        return failed(run, site, reason, message).await;
     }
     match actions::soak(client, target, plan.gate.soak, run.opts.poll).await {
-        Ok(Some((reason, message))) => return failed(run, site, reason, message),
+        Ok(Some((reason, message))) => return failed(run, site, reason, message).await,
         Ok(None) => {}
         Err(e) if transient(&e) => {
-            return pending(run, site, format!("went offline during the soak: {e}"));
+            return pending(run, site, format!("went offline during the soak: {e}")).await;
         }
-        Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()),
+        Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()).await,
     }
     let after = actions::current(client, target).await.ok();
-    note(run, site, describe(run), "ok".into());
+    note(run, site, describe(run), "ok".into()).await;
     run.record(Entry::SiteDone {
         site: site.to_string(),
         outcome: SiteOutcome::Updated,
         after,
     })
+    .await
 }
 
 /// Rolls back every failed site of `wave` to the state it had before the rollout.
@@ -239,16 +253,19 @@ async fn roll_back(
     let target = &plan.workload;
     let Some(before) = before else {
         // Never touched (refused before any write): nothing to undo.
-        return run.record(Entry::RollbackDone {
-            site: site.to_string(),
-            ok: true,
-            message: "nothing was changed".into(),
-        });
+        return run
+            .record(Entry::RollbackDone {
+                site: site.to_string(),
+                ok: true,
+                message: "nothing was changed".into(),
+            })
+            .await;
     };
     run.record(Entry::RollbackStarted {
         site: site.to_string(),
         to_revision: before.revision,
-    })?;
+    })
+    .await?;
     let result = async {
         let client = client(run, site)?;
         let now = actions::current(&client, target).await?;
@@ -296,10 +313,12 @@ async fn roll_back(
         } else {
             format!("failed: {message}")
         },
-    );
+    )
+    .await;
     run.record(Entry::RollbackDone {
         site: site.to_string(),
         ok,
         message,
     })
+    .await
 }
