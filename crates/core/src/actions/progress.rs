@@ -64,6 +64,10 @@ pub struct Progress {
 impl Progress {
     /// 0.0 ..= 1.0 for a progress bar: half for updated replicas, half for available ones.
     pub fn fraction(&self) -> f64 {
+        if self.observed_generation < self.generation {
+            // The counts are still the previous revision's: nothing of this one yet.
+            return 0.0;
+        }
         if self.replicas <= 0 {
             return if self.old == 0 { 1.0 } else { 0.5 };
         }
@@ -227,6 +231,18 @@ mod tests {
         let s = evaluate(&dep(3, json!({"observedGeneration": 2})), &[]);
         assert_eq!(s.state, RolloutState::Progressing);
         assert!(s.progress.message.contains("observed"));
+        let s = evaluate(
+            &dep(
+                3,
+                json!({"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2}),
+            ),
+            &[],
+        );
+        assert_eq!(
+            s.progress.fraction(),
+            0.0,
+            "the old revision's counts are not progress"
+        );
         let s = evaluate(
             &dep(
                 3,
