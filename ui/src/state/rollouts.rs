@@ -392,6 +392,9 @@ pub fn controls(s: RolloutStatus) -> (bool, bool, bool) {
     }
 }
 
+#[path = "rollouts_map.rs"]
+pub mod map;
+
 #[cfg(test)]
 #[path = "rollouts_tests.rs"]
 mod tests;

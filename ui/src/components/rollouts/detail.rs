@@ -1,17 +1,24 @@
 //! One rollout, live: its status and counts, each wave with a progress bar and status
 //! per site (pending, pending (offline), updating, soaking, done, failed with its
-//! reason, rolled back), pause/resume/abort, and the report as JSON or CSV.
+//! reason, rolled back), a map of the targeted sites coloured by that status,
+//! pause/resume/abort, and the report as JSON or CSV.
 
+use super::overlay::RolloutMap;
 use crate::api;
 use crate::api::rollouts::Control;
-use crate::state::rollouts::{Action, Rollouts, controls, site_percent, site_status, status_text};
+use crate::state::rollouts::{
+    Action, Rollouts, controls, site_percent, site_status, soaking, status_text,
+};
 use crate::state::time::format_utc;
+use outpost_ipc::SiteSummary;
 use outpost_ipc::rollout::{ReportFormat, RolloutInfo, RolloutReportText, SiteProgress};
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct DetailProps {
     pub info: RolloutInfo,
+    pub sites: Rc<Vec<SiteSummary>>,
     pub busy: bool,
     pub report: Option<RolloutReportText>,
     pub dispatch: UseReducerDispatcher<Rollouts>,
@@ -24,9 +31,10 @@ fn site_row(s: &SiteProgress) -> Html {
         (Some(r), Some(m), _) => format!("{r}: {m}"),
         (Some(r), None, _) => r.clone(),
         (None, Some(m), _) => m.clone(),
+        (None, None, Some(_)) if soaking(s) => "rolled out; watching the pods for crashes".into(),
         (None, None, Some(p)) => format!(
-            "{}/{} updated, {} available, {} old",
-            p.updated, p.replicas, p.available, p.old
+            "{} ({}/{} updated, {} available)",
+            p.message, p.updated, p.replicas, p.available
         ),
         _ => String::new(),
     };
@@ -102,6 +110,7 @@ pub fn detail(props: &DetailProps) -> Html {
                 <span id="rollout-counts">{ format!("{} of {} sites done · {} updating · {} pending · {} offline · {} failed · {} rolled back",
                     c.updated, c.total, c.updating, c.waiting, c.pending, c.failed, c.rolled_back) }</span>
             </div>
+            <RolloutMap info={r.clone()} sites={props.sites.clone()} />
             <div class="rollout-actions">
                 <button id="rollout-pause" disabled={!can_pause || props.busy} onclick={control(Control::Pause)}>{ "Pause" }</button>
                 <button id="rollout-resume" disabled={!can_resume || props.busy} onclick={control(Control::Resume)}>{ "Resume" }</button>
@@ -129,7 +138,7 @@ pub fn detail(props: &DetailProps) -> Html {
                         <h3>{ format!("Report: {}", rep.file_name) }</h3>
                         <button class="small" id="rollout-report-close" onclick={close_report}>{ "Close" }</button>
                     </div>
-                    <textarea id="rollout-report-text" readonly=true rows="12" value={rep.text.clone()} />
+                    <textarea id="rollout-report-text" readonly=true rows="12" wrap="off" value={rep.text.clone()} />
                 </div>
             }
         </section>

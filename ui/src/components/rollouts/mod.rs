@@ -5,6 +5,7 @@
 
 mod detail;
 mod form;
+mod overlay;
 
 use crate::api;
 use crate::api::Channel;
@@ -98,7 +99,7 @@ pub fn rollouts_view(props: &RolloutsViewProps) -> Html {
     };
     let body = match (state.creating, state.shown()) {
         (false, Some(r)) => html! {
-            <Detail info={r.clone()} busy={state.busy} report={state.report.clone()} dispatch={dispatch.clone()} />
+            <Detail info={r.clone()} sites={props.sites.clone()} busy={state.busy} report={state.report.clone()} dispatch={dispatch.clone()} />
         },
         _ => html! {
             <NewRollout state={Rc::new((*state).clone())} sites={props.sites.clone()} dispatch={dispatch.clone()} />
