@@ -12,6 +12,7 @@ mod options;
 mod profiles;
 mod rollouts;
 mod settings;
+mod snapshots;
 mod state;
 mod stream;
 
@@ -73,9 +74,11 @@ pub fn run_app<R: Runtime>(
             app.manage(state);
             app.manage(logs::LogsState::default());
             app.manage(rollouts::RolloutsState::default());
+            app.manage(snapshots::SnapshotsState::default());
             tauri::async_runtime::spawn(async move { profiles.start(demo).await });
             Ok(())
         })
+        .on_window_event(snapshots::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::get_settings,
@@ -101,6 +104,10 @@ pub fn run_app<R: Runtime>(
             rollouts::rollout_resume,
             rollouts::rollout_abort,
             rollouts::rollout_report,
+            snapshots::snapshot_export,
+            snapshots::snapshot_import,
+            snapshots::site_changes,
+            snapshots::watch_notices,
         ])
         .run(tauri::generate_context!())
 }
