@@ -5,6 +5,7 @@ pub mod channel;
 mod invoke;
 pub mod logs;
 pub mod rollouts;
+pub mod snapshot;
 
 use outpost_ipc::{
     AppInfo, AppInfoCmd, AppInfoRequest, FleetUpdate, GetSettingsCmd, GetSettingsRequest,

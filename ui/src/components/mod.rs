@@ -13,6 +13,7 @@ mod settings;
 mod shell;
 pub mod site;
 pub mod sites;
+pub mod snapshot;
 mod statusbar;
 mod welcome;
 

@@ -85,6 +85,7 @@ pub fn app() -> Html {
                     <h1>{ title }</h1>
                     <div class="header-actions">
                         <button id="header-import" onclick={actions.import.reform(|_: MouseEvent| ())}>{ "Import…" }</button>
+                        <super::snapshot::SnapshotImport />
                         <button id="header-help" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"
                             onclick={actions.help.reform(|_: MouseEvent| ())}>{ "?" }</button>
                     </div>
@@ -103,6 +104,7 @@ pub fn app() -> Html {
                 <section class="content-body">{ body }</section>
             </main>
             <StatusBar info={shell.info.clone()} counts={counts} />
+            <super::snapshot::SnapshotNotices />
             { match shell.overlay {
                 Some(Overlay::Help) => html! { <Help on_close={actions.close.clone()} /> },
                 Some(Overlay::Import) => html! { <ImportWizard on_close={actions.close.clone()} /> },

@@ -8,6 +8,7 @@ pub mod logs;
 pub mod rollouts;
 pub mod settings;
 pub mod sites;
+pub mod snapshot;
 pub mod time;
 pub mod viewport;
 

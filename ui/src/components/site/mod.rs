@@ -4,6 +4,7 @@ mod tables;
 
 use super::health::{level_badge, now_ms, site_flags};
 use super::logs::LogsPreset;
+use super::snapshot::{SnapshotChanges, SnapshotExport};
 use crate::api;
 use crate::state::Load;
 use crate::state::time::{CertUrgency, cert_text, cert_urgency, format_age, stale_banner};
@@ -62,6 +63,9 @@ pub fn site_view(props: &SiteViewProps) -> Html {
         })
     };
     let now = now_ms();
+    let live = summary.is_some_and(|s| {
+        s.stale.is_none() && s.reachability.state == outpost_ipc::ReachabilityState::Reachable
+    });
 
     html! {
         <div class="site-view" id="site-view" data-site={props.name.clone()}>
@@ -69,6 +73,7 @@ pub fn site_view(props: &SiteViewProps) -> Html {
                 <button id="site-back" class="back" aria-label="Back" onclick={close}>{ "← Back" }</button>
                 <h2>{ summary.map(|s| s.display_name.clone()).unwrap_or_else(|| props.name.to_string()) }</h2>
                 if let Some(s) = summary { { level_badge(s.level) }{ site_flags(s) } }
+                <SnapshotExport site={props.name.clone()} />
             </div>
             if let Some(snap) = summary.and_then(|s| s.stale).or(match &*detail {
                 Load::Ready(d) => d.summary.stale,
@@ -77,6 +82,7 @@ pub fn site_view(props: &SiteViewProps) -> Html {
                 <div class="banner banner-stale" id="stale-banner" role="status">{ stale_banner(snap, now) }</div>
             }
             if let Some(s) = summary { { overview(s, now) } }
+            <SnapshotChanges site={props.name.clone()} live={live} />
             { match &*detail {
                 Load::Loading => html! { <p class="muted" id="site-loading">{ "Loading site details…" }</p> },
                 Load::Failed(e) => html! {

@@ -1,0 +1,189 @@
+//! Native tests of the snapshot reducers and texts.
+
+use super::*;
+use outpost_ipc::snapshot::BundleSummary;
+use outpost_ipc::{ErrorKind, IpcError};
+use std::collections::BTreeMap;
+
+fn summary() -> BundleSummary {
+    BundleSummary {
+        site: "lyon-1".into(),
+        display_name: "Lyon 1".into(),
+        taken_at: "2026-11-24T20:00:00Z".into(),
+        age_secs: Some(60),
+        distro: Some("k3s".into()),
+        version: Some("v1.31.4+k3s1".into()),
+        outpost_version: "0.1.0".into(),
+        format: 1,
+        encrypted: false,
+        counts: BTreeMap::new(),
+        log_tails: 3,
+        redacted_secrets: 1,
+        redacted_values: 0,
+    }
+}
+
+fn entry(kind: DiffKind, subject: &str, from: Option<&str>, to: Option<&str>) -> DiffEntry {
+    DiffEntry {
+        kind,
+        subject: subject.into(),
+        from: from.map(Into::into),
+        to: to.map(Into::into),
+    }
+}
+
+#[test]
+fn export_form_clears_the_passphrase_and_ignores_double_starts() {
+    let s = Rc::new(Export::default());
+    let s = s.reduce(ExportAction::Toggle);
+    assert!(s.open);
+    let s = s.reduce(ExportAction::Passphrase("hunter2".into()));
+    let s = s.reduce(ExportAction::Start);
+    assert_eq!(s.step, Step::Busy);
+    let again = s.clone().reduce(ExportAction::Start);
+    assert!(Rc::ptr_eq(&s, &again));
+    // Closing while busy is refused: the result must land somewhere.
+    assert!(s.clone().reduce(ExportAction::Toggle).open);
+    let b = ExportedBundle {
+        path: "/home/u/Downloads/outpost-snapshot-lyon-1.opsnap".into(),
+        bytes: 2048,
+        encrypted: true,
+        from_snapshot: false,
+        summary: summary(),
+    };
+    let s = s.reduce(ExportAction::Finished(Ok(b.clone())));
+    assert_eq!(s.passphrase, "");
+    assert_eq!(s.step, Step::Done(b.clone()));
+    assert_eq!(
+        exported_text(&b),
+        "Saved /home/u/Downloads/outpost-snapshot-lyon-1.opsnap (2.0 KiB, encrypted)"
+    );
+    let offline = ExportedBundle {
+        from_snapshot: true,
+        encrypted: false,
+        bytes: 10,
+        ..b
+    };
+    assert!(
+        exported_text(&offline).ends_with(
+            "(10 bytes) from the stored snapshot as of 2026-11-24T20:00:00Z: the site did not answer"
+        ),
+        "{}",
+        exported_text(&offline)
+    );
+}
+
+#[test]
+fn changes_read_as_sentences() {
+    assert_eq!(
+        change_text(&entry(
+            DiffKind::Image,
+            "Deployment/shop/web:app",
+            Some("web:1"),
+            Some("web:2")
+        )),
+        "Image of Deployment/shop/web:app: web:1 → web:2"
+    );
+    assert_eq!(
+        change_text(&entry(
+            DiffKind::Replicas,
+            "Deployment/shop/web",
+            Some("2"),
+            Some("3")
+        )),
+        "Replicas of Deployment/shop/web: 2 → 3"
+    );
+    assert_eq!(
+        change_text(&entry(DiffKind::NodeAdded, "Node/edge-2", None, None)),
+        "Node added: edge-2"
+    );
+    assert_eq!(
+        change_text(&entry(DiffKind::Version, "site", Some("v1.30"), None)),
+        "Kubernetes version: v1.30 → —"
+    );
+    assert_eq!(
+        change_class(DiffKind::CrashLoopStarted),
+        "change change-bad"
+    );
+    assert_eq!(Changes::loaded(Ok(None)), Changes::NoSnapshot);
+    let e = IpcError::new(ErrorKind::Unreachable, "offline");
+    assert_eq!(Changes::loaded(Err(e.clone())), Changes::Failed(e));
+}
+
+#[test]
+fn import_form_bounds_uploads_and_keeps_the_file_on_failure() {
+    let s = Rc::new(ImportForm::default()).reduce(ImportAction::Toggle);
+    assert!(s.open && !s.can_start());
+    let big = s.clone().reduce(ImportAction::Picked(
+        "huge.opsnap".into(),
+        MAX_UPLOAD_BYTES + 1,
+    ));
+    assert!(
+        big.refusal().is_some_and(|r| r.contains("32.0 MiB")),
+        "{:?}",
+        big.refusal()
+    );
+    assert!(Rc::ptr_eq(&big, &big.clone().reduce(ImportAction::Start)));
+    let s = s.reduce(ImportAction::Picked("lyon.opsnap".into(), 4096));
+    let s = s.reduce(ImportAction::Passphrase("pw".into()));
+    let s = s.reduce(ImportAction::Start);
+    assert_eq!(s.step, Step::Busy);
+    let s = s.reduce(ImportAction::Finished(Err(IpcError::new(
+        ErrorKind::Auth,
+        "wrong passphrase, or the bundle is corrupt",
+    ))));
+    assert_eq!(s.file, Some(("lyon.opsnap".into(), 4096)));
+    assert!(s.can_start());
+    let r = ImportResult {
+        summary: summary(),
+        registered: true,
+    };
+    let s = s
+        .reduce(ImportAction::Start)
+        .reduce(ImportAction::Finished(Ok(r.clone())));
+    assert_eq!(s.passphrase, "");
+    assert_eq!(
+        imported_text(&r),
+        "Imported Lyon 1: offline snapshot as of 2026-11-24T20:00:00Z (new site, without credentials: shown from the snapshot)"
+    );
+    let closed = s.reduce(ImportAction::Toggle);
+    assert_eq!(*closed, ImportForm::default());
+}
+
+#[test]
+fn notices_are_newest_first_bounded_and_dismissable() {
+    let mut s = Rc::new(Notices::default());
+    for i in 0..7 {
+        s = s.reduce(NoticeAction::Add(Notice {
+            path: format!("/tmp/b{i}.opsnap"),
+            imported: None,
+            error: Some(IpcError::new(
+                ErrorKind::InvalidInput,
+                "the bundle is truncated",
+            )),
+        }));
+    }
+    assert_eq!(s.items.len(), MAX_NOTICES);
+    assert_eq!(s.items[0].1.path, "/tmp/b6.opsnap");
+    assert_eq!(
+        notice_text(&s.items[0].1),
+        "b6.opsnap was not imported (invalid_input): the bundle is truncated"
+    );
+    let first = s.items[0].0;
+    let s = s.reduce(NoticeAction::Dismiss(first));
+    assert_eq!(s.items.len(), MAX_NOTICES - 1);
+    assert!(s.items.iter().all(|(i, _)| *i != first));
+    let ok = Notice {
+        path: "C:\\x\\lyon.opsnap".into(),
+        imported: Some(ImportResult {
+            summary: summary(),
+            registered: false,
+        }),
+        error: None,
+    };
+    assert_eq!(
+        notice_text(&ok),
+        "lyon.opsnap: Imported Lyon 1: offline snapshot as of 2026-11-24T20:00:00Z"
+    );
+    assert_eq!(size_text(3 << 20), "3.0 MiB");
+}
