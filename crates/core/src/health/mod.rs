@@ -22,7 +22,7 @@ pub use model::{
     WorkloadInfo,
 };
 pub use monitor::{FleetHealth, FleetMonitor, MonitorOptions, SiteStats};
-pub use sweep::{WARNING_EVENTS, sweep};
+pub use sweep::{WARNING_EVENTS, sweep, sweep_with};
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! reachability ping and debounced snapshots, until the monitor stops.
 
 use super::entry::Shared;
-use super::sweep::sweep;
+use super::sweep::sweep_with;
 use crate::client::{ClientError, classify, probe, retry_cut, with_deadline};
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, ListParams};
@@ -47,7 +47,7 @@ pub(crate) async fn run(shared: Arc<Shared>, name: String, mut stop: watch::Rece
             let Ok(_permit) = shared.permits.acquire().await else {
                 return;
             };
-            sweep(&site, &shared.clients, opts.sweep_deadline).await
+            sweep_with(&site, &shared.clients, opts.sweep_deadline, !opts.watch).await
         };
         match result {
             Ok(state) => {
