@@ -1,0 +1,223 @@
+//! Offline inspection in the real window: a simulated K3s site is imported, its
+//! snapshot exported from the site view (click), the site goes offline, an image and a
+//! replica count change while it is away, and when it answers again the site view's
+//! "Changes since the snapshot" panel lists exactly those two changes. Then the
+//! simulator stops: the site shows offline with its snapshot banner and age, and an
+//! export still works, from the stored bundle. The exported bundle is imported into a
+//! second, fresh app, where the site is browsable as an offline snapshot; a truncated
+//! copy of the bundle is refused with a typed error and changes nothing.
+
+mod support;
+
+use outpost_sim::faults::Fault;
+use outpost_sim::resource::Resource;
+use outpost_sim::spec::{Distro, WorkloadKind};
+use outpost_sim::store::UpdateMode;
+use outpost_sim::{Fleet, FleetConfig};
+use serde_json::{Value, json};
+use std::time::Duration;
+use support::{App, ui_tests_enabled};
+
+const T: Duration = Duration::from_secs(90);
+const SITE: &str = "depot-offline";
+
+fn site() -> outpost_sim::spec::SiteSpec {
+    let mut s = outpost_sim::demo::demo_fleet()
+        .into_iter()
+        .find(|s| s.distro == Distro::K3s && !s.offline)
+        .expect("a K3s demo site");
+    s.name = SITE.into();
+    s.display_name = "Depot (offline test)".into();
+    s.offline = false;
+    for w in &mut s.workloads {
+        w.crash_loop = false;
+    }
+    s
+}
+
+/// Texts of the elements matching `css`.
+async fn texts(app: &App, css: &str) -> Vec<String> {
+    let v = app
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent);",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("texts of {css}: {e}"));
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+async fn open_site(app: &App) {
+    app.click("#nav-sites").await;
+    app.click(&format!("tr[data-site='{SITE}'] td")).await;
+    app.wait_text("#site-view h2", "Depot", T).await;
+}
+
+/// Exports from the site view and answers the "Saved …" line.
+async fn export_by_click(app: &App) -> String {
+    if app.text("#snapshot-export-form").await.is_none() {
+        app.click("#snapshot-export-open").await;
+    }
+    app.click("#snapshot-export").await;
+    app.wait_text("#snapshot-export-done", "Saved ", T).await
+}
+
+fn saved_path(done: &str) -> String {
+    let rest = done.strip_prefix("Saved ").expect("Saved prefix");
+    rest[..rest.rfind(" (").expect("size")].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
+    if !ui_tests_enabled("ui_offline") {
+        return;
+    }
+    let fleet = Fleet::start(FleetConfig {
+        sites: vec![site()],
+        ..FleetConfig::default()
+    })
+    .await
+    .expect("simulated site");
+    let h = fleet.site(SITE).expect("site");
+    let spec = site();
+    let web = spec
+        .workloads
+        .iter()
+        .find(|w| w.kind == WorkloadKind::Deployment && w.replicas >= 1)
+        .expect("a Deployment")
+        .clone();
+
+    let app = App::launch(&[]).await;
+    app.wait_text("#welcome h2", "Welcome to Outpost", T).await;
+    let kubeconfig = fleet.kubeconfig_yaml().expect("kubeconfig");
+    let names = app
+        .invoke(
+            "import_apply",
+            json!({"req": {"source": {"type": "text", "text": kubeconfig}, "name": SITE}}),
+        )
+        .await
+        .expect("import_apply");
+    assert_eq!(names, json!([SITE]));
+    open_site(&app).await;
+    app.wait_text("#pods-table", &web.name, T).await;
+
+    // Export by clicking; the bundle is a file on disk.
+    let done = export_by_click(&app).await;
+    let bundle = saved_path(&done);
+    let size = std::fs::metadata(&bundle).expect("exported bundle").len();
+    assert!(size > 1000 && done.contains(SITE), "{done} ({size} bytes)");
+    app.screenshot("offline-00-exported").await;
+    app.click("#snapshot-export-open").await;
+
+    // Offline: the snapshot banner; meanwhile an image and a replica count change.
+    h.set_fault(Fault::Offline);
+    app.wait_text("#stale-banner", "Offline snapshot — as of", T)
+        .await;
+    let ns = web.namespace.as_str();
+    let obj = h
+        .store()
+        .get(Resource::Deployment, Some(ns), &web.name)
+        .expect("deployment in the sim");
+    let mut obj: Value = (*obj).clone();
+    let replicas = obj["spec"]["replicas"].as_i64().expect("replicas");
+    let old_image = obj["spec"]["template"]["spec"]["containers"][0]["image"]
+        .as_str()
+        .expect("image")
+        .to_string();
+    let container = obj["spec"]["template"]["spec"]["containers"][0]["name"]
+        .as_str()
+        .expect("container")
+        .to_string();
+    let new_image = format!("{old_image}-offline2");
+    obj["spec"]["replicas"] = json!(replicas + 1);
+    obj["spec"]["template"]["spec"]["containers"][0]["image"] = json!(new_image);
+    h.store()
+        .update(Resource::Deployment, obj, UpdateMode::Main)
+        .expect("update");
+    app.screenshot("offline-01-away").await;
+
+    // Back: the panel lists exactly those two changes.
+    h.clear_faults();
+    app.wait_text("#changes-list", "Replicas of", Duration::from_secs(120))
+        .await;
+    let got = texts(&app, "#changes-list li").await;
+    let subject = format!("Deployment/{ns}/{}", web.name);
+    assert_eq!(
+        got,
+        vec![
+            format!("Image of {subject}:{container}: {old_image} → {new_image}"),
+            format!("Replicas of {subject}: {replicas} → {}", replicas + 1),
+        ],
+        "changes panel"
+    );
+    assert!(app.text("#stale-banner").await.is_none(), "live again");
+    app.screenshot("offline-02-changes").await;
+
+    // The simulator stops: offline with the snapshot banner and its age.
+    fleet.shutdown().await;
+    let banner = app
+        .wait_text("#stale-banner", "Offline snapshot — as of", T)
+        .await;
+    assert!(
+        banner.contains("ago") || banner.contains("just now"),
+        "{banner}"
+    );
+    app.wait_text("#pods-table", &web.name, T).await;
+    app.screenshot("offline-03-simulator-stopped").await;
+    // An export still works, from the stored bundle.
+    let again = export_by_click(&app).await;
+    assert!(again.contains("from the stored snapshot"), "{again}");
+    app.screenshot("offline-04-export-offline").await;
+    app.close().await;
+
+    // A fresh app: a truncated bundle is refused and changes nothing; the bundle
+    // imports and the site is browsable from it.
+    let app2 = App::launch(&[]).await;
+    app2.wait_text("#welcome h2", "Welcome to Outpost", T).await;
+    let bytes = std::fs::read(&bundle).expect("bundle");
+    let cut = app2.home.path().join("cut.opsnap");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("truncated copy");
+    let refused = app2
+        .invoke(
+            "snapshot_import",
+            json!({"req": {"path": cut.display().to_string()}}),
+        )
+        .await
+        .expect_err("a truncated bundle");
+    assert_eq!(refused["kind"], "invalid_input", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("truncated") || m.contains("corrupt")),
+        "{refused}"
+    );
+    let sites = app2
+        .invoke("list_sites", json!({"req": {}}))
+        .await
+        .expect("list_sites");
+    assert_eq!(sites, json!([]), "nothing imported");
+
+    let imported = app2
+        .invoke("snapshot_import", json!({"req": {"path": bundle}}))
+        .await
+        .expect("snapshot_import");
+    assert_eq!(imported["summary"]["site"], SITE, "{imported}");
+    assert_eq!(imported["registered"], true, "{imported}");
+    open_site(&app2).await;
+    let banner = app2
+        .wait_text("#stale-banner", "Offline snapshot — as of", T)
+        .await;
+    assert!(
+        banner.contains("ago") || banner.contains("just now"),
+        "{banner}"
+    );
+    app2.wait_text("#pods-table", &web.name, T).await;
+    app2.wait_text("#workloads-table", &web.name, T).await;
+    assert!(
+        app2.text("#snapshot-changes").await.is_none(),
+        "no changes panel while offline"
+    );
+    app2.screenshot("offline-05-imported-fresh-app").await;
+    app2.close().await;
+}
