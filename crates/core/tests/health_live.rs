@@ -259,3 +259,48 @@ async fn offline_site_is_served_stale_from_its_snapshot_then_recovers_within_10s
     mon.stop();
     env.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_default_options_a_site_back_after_a_long_outage_is_current_within_10s() {
+    let s = suffix();
+    let name = format!("outage-{s}");
+    let env = start(vec![spec(
+        &name,
+        Distro::K3s,
+        1,
+        vec![workload("pos-terminal", WorkloadKind::Deployment, 1, false)],
+    )])
+    .await;
+    // The product's defaults: pings every 10 s, retries up to 5 s apart, and the
+    // watchers' own back-off (which grows towards 30 s while the site is away).
+    let mon = env.monitor(outpost_core::health::MonitorOptions::default());
+    wait(&mon, &name, 60, "synced", |h| {
+        h.reach == Reach::Reachable && h.nodes_total == 1
+    })
+    .await;
+    let h = env.site(&name);
+    h.set_fault(Fault::Offline);
+    wait(&mon, &name, 15, "unreachable", |h| {
+        h.reach == Reach::Unreachable && h.stale
+    })
+    .await;
+    // A long outage: the watchers' back-off has grown well past 10 s.
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    h.store()
+        .create(Resource::Event, warning_event("during-outage"))
+        .expect("event");
+    h.clear_faults();
+    let t0 = Instant::now();
+    let back = wait(&mon, &name, 10, "back and current", |h| {
+        h.reach == Reach::Reachable
+            && !h.stale
+            && h.warnings
+                .iter()
+                .any(|w| w.message == "marker during-outage")
+    })
+    .await;
+    eprintln!("current again {:?} after the outage ended", t0.elapsed());
+    assert_eq!(back.nodes_total, 1);
+    mon.stop();
+    env.finish().await;
+}
