@@ -1,5 +1,5 @@
 //! Log viewer commands: open a stream (batches go to the webview through a
-//! `tauri::ipc::Channel<LogEvent>`, paced by [`convert::forward`]), close it, query a
+//! `tauri::ipc::Channel` as raw JSON arrays of `LogEvent`, paced by [`convert::forward`]), close it, query a
 //! window of its filtered buffer, list a target's containers, save to a file.
 //!
 //! Each command validates, makes one core call and maps the error. Open streams live in
@@ -16,21 +16,21 @@ use outpost_core::logs::{
 };
 use outpost_core::registry::Site;
 use outpost_ipc::{
-    Command, ErrorKind, IpcError, LogContainer, LogEvent, LogFilter, LogPod, LogTarget,
-    LogsCloseCmd, LogsContainersCmd, LogsOpenCmd, LogsOpened, LogsPage, LogsQueryCmd,
-    LogsQueryRequest, LogsSaveCmd, LogsSaved, Settings,
+    Command, ErrorKind, IpcError, LogContainer, LogFilter, LogPod, LogTarget, LogsCloseCmd,
+    LogsContainersCmd, LogsOpenCmd, LogsOpened, LogsPage, LogsQueryCmd, LogsQueryRequest,
+    LogsSaveCmd, LogsSaved, Settings,
 };
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tauri::ipc::Channel;
+use tauri::ipc::{Channel, InvokeResponseBody};
 use tauri::{AppHandle, Manager, Runtime, State};
 
 type Req<C> = <C as Command>::Request;
 type Res<C> = Result<<C as Command>::Response, IpcError>;
 
 /// Streams open at once at most (each holds up to `log_buffer_lines` lines).
-pub const MAX_STREAMS: usize = 4;
+pub const MAX_STREAMS: usize = 3;
 
 struct Entry {
     stream: LogStream,
@@ -128,7 +128,7 @@ pub async fn logs_open<R: Runtime>(
     state: State<'_, AppState>,
     logs: State<'_, LogsState>,
     req: Req<LogsOpenCmd>,
-    on_event: Channel<LogEvent>,
+    on_event: Channel<InvokeResponseBody>,
 ) -> Res<LogsOpenCmd> {
     if req.sites.is_empty() || req.sites.len() > logs::MAX_SITES {
         return Err(invalid(format!(

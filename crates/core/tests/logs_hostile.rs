@@ -144,7 +144,7 @@ async fn a_flood_stays_within_the_ring_and_a_slow_reader_is_told_what_it_missed(
             seen.dropped
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let d = stream.read(&mut seen.cursor, 1_000, usize::MAX);
+        let d = stream.read(&mut seen.cursor, 1_000, usize::MAX, 1_000);
         assert!(d.lines.len() <= 1_000);
         for w in d.lines.windows(2) {
             assert_eq!(

@@ -8,7 +8,9 @@
 use crate::{Command, IpcError};
 use serde::{Deserialize, Serialize};
 
-/// Name of the channel argument of `logs_open` (`tauri::ipc::Channel<LogEvent>`).
+/// Name of the channel argument of `logs_open`. Each channel message is raw bytes
+/// (an `ArrayBuffer` in the webview): the UTF-8 JSON of a `Vec<LogEvent>`, one read's
+/// worth of events in order, decoded in one pass by the UI.
 pub const LOGS_OPEN_CHANNEL_ARG: &str = "on_event";
 
 /// What to stream, in the request's namespace.

@@ -5,12 +5,15 @@ use outpost_core::logs::text::{Colour, Span};
 use outpost_core::logs::{Cursor, Delivery, Line, LogStream, Notice, SourceInfo};
 use outpost_ipc::{AnsiColour, IpcError, LogEvent, LogLine, LogSource, LogSpan};
 use std::time::Duration;
-use tauri::ipc::Channel;
+use tauri::ipc::{Channel, InvokeResponseBody};
 
 /// Batches sent per second at most, so a 10k lines/s stream does not flood the webview.
 pub const BATCHES_PER_SEC: u32 = 20;
-/// Lines per batch at most: a reader further behind skips ahead (a `dropped` event).
-pub const MAX_BATCH_LINES: usize = 2_000;
+/// Lines per batch at most (bursts are spread over the next batches).
+pub const MAX_BATCH_LINES: usize = 1_000;
+/// A webview further behind than this skips ahead (a `dropped` event): 2 s at 10k
+/// lines/s. The skipped lines stay in the buffer, reachable through the filter.
+pub const MAX_LAG_LINES: u64 = 20_000;
 /// Text per batch, about (long lines wait for the next batch instead).
 pub const MAX_BATCH_BYTES: usize = 2 << 20;
 
@@ -84,21 +87,33 @@ pub fn events(d: Delivery) -> Vec<LogEvent> {
     out
 }
 
+/// Sends one read's events as a single raw message: the UTF-8 JSON of a
+/// `Vec<LogEvent>`. Raw bytes reach the webview as an `ArrayBuffer` the UI decodes in
+/// one pass (far cheaper than walking a large JS object field by field).
+fn send(ch: &Channel<InvokeResponseBody>, evs: &[LogEvent]) -> bool {
+    match serde_json::to_vec(evs) {
+        Ok(bytes) => ch.send(InvokeResponseBody::Raw(bytes)).is_ok(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot encode log events");
+            false
+        }
+    }
+}
+
 /// Forwards `stream` to `ch` until it ends or the webview stops listening (then the
 /// stream is closed). Returns whether the channel is still alive.
-pub async fn forward(stream: LogStream, ch: Channel<LogEvent>) -> bool {
+pub async fn forward(stream: LogStream, ch: Channel<InvokeResponseBody>) -> bool {
     let pace = Duration::from_secs(1) / BATCHES_PER_SEC;
     let mut rx = stream.subscribe();
     let mut cursor = Cursor::default();
     loop {
         rx.mark_unchanged();
-        let d = stream.read(&mut cursor, MAX_BATCH_LINES, MAX_BATCH_BYTES);
+        let d = stream.read(&mut cursor, MAX_BATCH_LINES, MAX_BATCH_BYTES, MAX_LAG_LINES);
         let (more, ended) = (d.more, d.ended.is_some());
-        for ev in events(d) {
-            if ch.send(ev).is_err() {
-                stream.close();
-                return false;
-            }
+        let evs = events(d);
+        if !evs.is_empty() && !send(&ch, &evs) {
+            stream.close();
+            return false;
         }
         if ended {
             return true;

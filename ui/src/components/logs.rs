@@ -7,7 +7,7 @@ mod list;
 mod picker;
 
 use crate::api;
-use crate::api::Channel;
+use crate::api::logs::EventChannel;
 use crate::state::logs::{FilterInput, Form, Logs, LogsAction, Status};
 use list::LogList;
 use outpost_ipc::{LogTarget, SiteSummary};
@@ -33,7 +33,7 @@ pub struct LogsViewProps {
 }
 
 type Dispatch = UseReducerDispatcher<Logs>;
-type ChannelSlot = Rc<RefCell<Option<Channel>>>;
+type ChannelSlot = Rc<RefCell<Option<EventChannel>>>;
 
 /// Closes the previous stream and opens `form`'s; events are tagged with `generation`
 /// (the reducer's after `Open`) so late ones of an older stream are ignored.
@@ -46,8 +46,11 @@ fn start(form: Form, generation: u32, old: Option<u64>, d: Dispatch, slot: Chann
             let _ = api::logs::close(old).await;
         }
         let events = d.clone();
-        let r = api::logs::open(&req, move |event| {
-            events.dispatch(LogsAction::Event { generation, event })
+        let r = api::logs::open(&req, move |events_| {
+            events.dispatch(LogsAction::Events {
+                generation,
+                events: events_,
+            })
         })
         .await;
         match r {

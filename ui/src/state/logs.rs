@@ -191,6 +191,11 @@ pub enum LogsAction {
         generation: u32,
         event: LogEvent,
     },
+    /// One channel message: several events, applied in order (one render).
+    Events {
+        generation: u32,
+        events: Vec<LogEvent>,
+    },
     /// The stream was closed by the user.
     Closed,
     Filter(FilterInput),
@@ -382,7 +387,12 @@ impl Logs {
             LogsAction::Event { generation, event } if generation == self.generation => {
                 n.event(event)
             }
-            LogsAction::Opened { .. } | LogsAction::Event { .. } => {}
+            LogsAction::Events { generation, events } if generation == self.generation => {
+                for e in events {
+                    n.event(e);
+                }
+            }
+            LogsAction::Opened { .. } | LogsAction::Event { .. } | LogsAction::Events { .. } => {}
             LogsAction::Closed => {
                 n.stream = None;
                 n.generation = self.generation.wrapping_add(1);

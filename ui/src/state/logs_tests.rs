@@ -369,3 +369,31 @@ fn extended_colours_map_to_the_nearest_base_colour() {
     assert_eq!(colour_class(AnsiColour::Rgb([0, 200, 0])), 2);
     assert_eq!(colour_class(AnsiColour::Rgb([250, 250, 250])), 15);
 }
+
+#[test]
+fn one_message_of_several_events_applies_them_in_order() {
+    let evs = vec![
+        LogEvent::Dropped { n: 2 },
+        LogEvent::Batch {
+            sources: vec![source(0, "berlin", "pos-1")],
+            lines: vec![line(5, 0, "a")],
+        },
+        LogEvent::Ended {
+            reason: "done".into(),
+        },
+    ];
+    let s = opened().apply(LogsAction::Events {
+        generation: 1,
+        events: evs.clone(),
+    });
+    assert_eq!(
+        (s.dropped, s.received, s.status.clone()),
+        (2, 1, Status::Ended("done".into()))
+    );
+    assert!(matches!(s.live.front(), Some(Row::Dropped(2))));
+    let stale = opened().apply(LogsAction::Events {
+        generation: 0,
+        events: evs,
+    });
+    assert_eq!(stale.received, 0, "events of another stream are ignored");
+}

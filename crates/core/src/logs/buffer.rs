@@ -28,7 +28,7 @@ impl Default for BufferOptions {
     fn default() -> Self {
         BufferOptions {
             max_lines: 1_000_000,
-            max_bytes: 512 << 20,
+            max_bytes: 256 << 20,
             max_line_bytes: 64 << 10,
         }
     }
@@ -211,11 +211,17 @@ impl Buffer {
         self.end("closed");
     }
 
-    /// Everything new since `c`, at most `max` lines: a reader more than `max` lines
-    /// behind skips to the newest `max` and is told how many it missed. Lines stop
-    /// (at least one is given) once their text exceeds `max_bytes`; the rest come with
-    /// the next read.
-    pub(crate) fn read(&self, c: &mut Cursor, max: usize, max_bytes: usize) -> Delivery {
+    /// Everything new since `c`: at most `max` lines and (at least one line) about
+    /// `max_bytes` of text; `more` says lines are left for the next read. A reader more
+    /// than `max_lag` lines behind skips to the newest `max_lag` and is told how many
+    /// it missed, so a slow reader costs no memory.
+    pub(crate) fn read(
+        &self,
+        c: &mut Cursor,
+        max: usize,
+        max_bytes: usize,
+        max_lag: u64,
+    ) -> Delivery {
         let g = self.lock();
         let mut d = Delivery::default();
         for (i, s) in g.sources.iter().enumerate().skip(c.sources) {
@@ -225,11 +231,14 @@ impl Buffer {
         c.sources = g.sources.len();
         let first = g.ring.first_seq();
         let next = g.ring.next_seq();
-        let from = c.next_seq.max(first).max(next.saturating_sub(max as u64));
+        let from = c
+            .next_seq
+            .max(first)
+            .max(next.saturating_sub(max_lag.max(1)));
         d.dropped = from - c.next_seq.min(from);
         let mut bytes = 0usize;
         for l in g.ring.range_from(from) {
-            if !d.lines.is_empty() && bytes + l.text.len() > max_bytes {
+            if !d.lines.is_empty() && (d.lines.len() >= max || bytes + l.text.len() > max_bytes) {
                 break;
             }
             bytes += l.text.len();

@@ -58,13 +58,13 @@ fn a_reader_gets_everything_once_in_order() {
     let s = b.add_source(src("s1", "p", "c"));
     let mut c = Cursor::default();
     b.push(s, lines(5, "a"));
-    let d = b.read(&mut c, 100, usize::MAX);
+    let d = b.read(&mut c, 100, usize::MAX, 100);
     assert_eq!(d.new_sources.len(), 1);
     assert_eq!((d.dropped, d.lines.len()), (0, 5));
     assert_eq!(&*d.lines[4].text, "a 4");
-    assert!(b.read(&mut c, 100, usize::MAX).is_empty());
+    assert!(b.read(&mut c, 100, usize::MAX, 100).is_empty());
     b.push(s, lines(3, "b"));
-    let d = b.read(&mut c, 100, usize::MAX);
+    let d = b.read(&mut c, 100, usize::MAX, 100);
     assert!(d.new_sources.is_empty());
     let seqs: Vec<u64> = d.lines.iter().map(|l| l.seq).collect();
     assert_eq!(seqs, vec![5, 6, 7]);
@@ -77,11 +77,11 @@ fn a_reader_that_falls_behind_is_told_how_many_lines_it_missed() {
     let mut c = Cursor::default();
     b.push(s, lines(1000, "x"));
     // Evicted by the ring (900) and skipped to stay within the batch limit (50 more).
-    let d = b.read(&mut c, 50, usize::MAX);
+    let d = b.read(&mut c, 50, usize::MAX, 50);
     assert_eq!((d.dropped, d.lines.len()), (950, 50));
     assert_eq!(d.lines[0].seq, 950);
     b.push(s, lines(10, "y"));
-    let d = b.read(&mut c, 50, usize::MAX);
+    let d = b.read(&mut c, 50, usize::MAX, 50);
     assert_eq!((d.dropped, d.lines.len()), (0, 10));
 }
 
@@ -98,15 +98,15 @@ fn notices_and_end_are_delivered_once() {
             message: format!("n{i}"),
         });
     }
-    let d = b.read(&mut c, 10, usize::MAX);
+    let d = b.read(&mut c, 10, usize::MAX, 10);
     assert_eq!(d.notices.len(), MAX_NOTICES, "old notices are bounded too");
     assert_eq!(d.notices[0].message, "n5");
     b.end("done");
     b.end("again");
-    let d = b.read(&mut c, 10, usize::MAX);
+    let d = b.read(&mut c, 10, usize::MAX, 10);
     assert_eq!(d.ended.as_deref(), Some("done"));
     assert!(d.notices.is_empty());
-    assert!(b.read(&mut c, 10, usize::MAX).is_empty());
+    assert!(b.read(&mut c, 10, usize::MAX, 10).is_empty());
 }
 
 #[test]
@@ -157,7 +157,7 @@ fn a_byte_budget_splits_reads_without_losing_lines() {
     let mut got = Vec::new();
     let mut reads = 0;
     loop {
-        let d = b.read(&mut c, 100, 2_500);
+        let d = b.read(&mut c, 100, 2_500, u64::MAX);
         reads += 1;
         assert!(d.lines.len() <= 2, "2,500 bytes hold two 1,000-byte lines");
         assert_eq!(d.dropped, 0);
@@ -179,5 +179,23 @@ fn a_byte_budget_splits_reads_without_losing_lines() {
             cut: 0,
         }],
     );
-    assert_eq!(b.read(&mut c, 100, 10).lines.len(), 1);
+    assert_eq!(b.read(&mut c, 100, 10, u64::MAX).lines.len(), 1);
+}
+
+#[test]
+fn a_burst_within_the_lag_is_delivered_over_several_reads_without_drops() {
+    let b = Buffer::new(opts(100_000));
+    let s = b.add_source(src("s1", "p", "c"));
+    let mut c = Cursor::default();
+    b.push(s, lines(5_000, "burst"));
+    let mut got = 0;
+    for _ in 0..3 {
+        let d = b.read(&mut c, 2_000, usize::MAX, 20_000);
+        assert_eq!(d.dropped, 0);
+        got += d.lines.len();
+    }
+    assert_eq!(got, 5_000);
+    b.push(s, lines(30_000, "flood"));
+    let d = b.read(&mut c, 2_000, usize::MAX, 20_000);
+    assert_eq!((d.dropped, d.lines.len(), d.more), (10_000, 2_000, true));
 }

@@ -58,10 +58,10 @@ pub struct LogStream {
 
 impl LogStream {
     /// New sources, lines (at most `max`, and about `max_bytes` of text), notices and
-    /// the end, since `c`. A reader more than `max` lines behind skips ahead and is told
-    /// how many lines it missed.
-    pub fn read(&self, c: &mut Cursor, max: usize, max_bytes: usize) -> Delivery {
-        self.inner.buffer.read(c, max, max_bytes)
+    /// the end, since `c`. A reader more than `max_lag` lines behind skips ahead and is
+    /// told how many lines it missed.
+    pub fn read(&self, c: &mut Cursor, max: usize, max_bytes: usize, max_lag: u64) -> Delivery {
+        self.inner.buffer.read(c, max, max_bytes, max_lag)
     }
 
     /// Changes whenever something was added.

@@ -90,7 +90,7 @@ pub async fn read_until(
     let mut rx = s.subscribe();
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
-        let d = s.read(&mut seen.cursor, max, usize::MAX);
+        let d = s.read(&mut seen.cursor, max, usize::MAX, max as u64);
         for (i, src) in d.new_sources {
             assert_eq!(i as usize, seen.sources.len(), "sources arrive in order");
             seen.sources.push(src);
