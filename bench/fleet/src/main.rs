@@ -16,6 +16,7 @@ mod p1;
 mod p2;
 mod p3;
 mod proc;
+mod rollout;
 mod scale;
 mod setup;
 
@@ -36,6 +37,8 @@ enum Cmd {
     Health(HealthArgs),
     /// Simulator scale: `outpost sim --sites N` until every site serves, and its RSS.
     SimScale(ScaleArgs),
+    /// P6 (issue 7): a 100-site rollout's time against the simulated rollouts' own time.
+    Rollout(rollout::RolloutArgs),
     /// (Internal) the P3 child: watches every site of a profile and reports when synced.
     #[command(hide = true)]
     MonitorChild(p3::ChildArgs),
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
         match cli.cmd {
             Cmd::Health(a) => health(a).await,
             Cmd::SimScale(a) => scale::run(a).await,
+            Cmd::Rollout(a) => rollout::run(a).await,
             Cmd::MonitorChild(a) => p3::child(a).await,
         }
     });

@@ -80,6 +80,20 @@ pub async fn current(
     Ok(state_of(&d))
 }
 
+/// Reads the Deployment: its state, and the object itself (to act on it without a
+/// second read; a stale copy only costs a 409 and a retry).
+pub async fn read(
+    client: &kube::Client,
+    target: &WorkloadRef,
+) -> Result<(WorkloadState, Deployment), ActionError> {
+    let api: Api<Deployment> = Api::namespaced(client.clone(), &target.namespace);
+    let d = api
+        .get(&target.name)
+        .await
+        .map_err(|e| ActionError::from_kube(&e, target))?;
+    Ok((state_of(&d), d))
+}
+
 pub(crate) fn state_of(d: &Deployment) -> WorkloadState {
     let spec = &d.spec;
     WorkloadState {

@@ -14,7 +14,7 @@ mod watch;
 pub use apply::{Applied, MAX_CONFLICT_RETRIES, apply, apply_from};
 pub(crate) use changes::append_line as append_journal_line;
 pub use changes::{ChangeLog, ChangeRecord, os_user};
-pub use history::{Revision, WorkloadState, current, history};
+pub use history::{Revision, WorkloadState, current, history, read};
 pub use progress::{FailReason, Progress, RolloutState, RolloutStatus, evaluate};
 pub use watch::{WatchOptions, progress, soak, wait};
 

@@ -63,6 +63,7 @@ async fn pods(
 pub(crate) async fn look(
     client: &kube::Client,
     target: &WorkloadRef,
+    with_pods: bool,
 ) -> Result<RolloutStatus, ActionError> {
     let api: Api<Deployment> = Api::namespaced(client.clone(), &target.namespace);
     let d = api
@@ -71,7 +72,7 @@ pub(crate) async fn look(
         .map_err(|e| ActionError::from_kube(&e, target))?;
     // Complete needs no pod: skip the two lists (the common last look).
     let quick = evaluate(&d, &[]);
-    if quick.state == RolloutState::Complete {
+    if quick.state == RolloutState::Complete || !with_pods {
         return Ok(quick);
     }
     let rev = revision_of(&d.metadata);
@@ -111,7 +112,11 @@ struct Follow {
     last: Option<RolloutStatus>,
     first: bool,
     done: bool,
+    looks: u64,
 }
+
+/// One look in this many also lists the new revision's pods.
+const PODS_EVERY: u64 = 4;
 
 /// The rollout's progress as a stream: each distinct status, ending with a terminal one
 /// (complete or failed), or an error when the site stops answering.
@@ -128,6 +133,7 @@ pub fn progress(
         last: None,
         first: true,
         done: false,
+        looks: 0,
     };
     futures::stream::unfold(st, |mut st| async move {
         if st.done {
@@ -139,7 +145,11 @@ pub fn progress(
                 tokio::time::sleep(st.opts.poll).await;
             }
             st.first = false;
-            let s = match look(&st.client, &st.target).await {
+            // The pods (for ImagePullBackOff/CrashLoopBackOff) every few looks only: the
+            // Deployment alone says progressing/complete/deadline exceeded.
+            st.looks += 1;
+            let with_pods = st.looks % PODS_EVERY == 1;
+            let s = match look(&st.client, &st.target, with_pods).await {
                 Ok(s) => s,
                 Err(e) if e.is_unreachable() && errors < st.opts.read_retries => {
                     errors += 1;

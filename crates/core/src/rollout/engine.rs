@@ -229,6 +229,9 @@ async fn drive(run: &Arc<Run>) -> Result<(), RolloutError> {
         if !done {
             run.record(Entry::WaveStarted { wave }).await?;
         }
+        if let Some(next) = plan.waves.get(wave + 1) {
+            site::warm_up(run, next.clone());
+        }
         if site::run_sites(run, sites).await? {
             return halt_after_request(run).await;
         }

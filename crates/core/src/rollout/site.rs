@@ -121,7 +121,7 @@ async fn update(run: &Arc<Run>, site: &str) -> Result<(), RolloutError> {
         Ok(c) => c,
         Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()).await,
     };
-    let state = match actions::current(&client, target).await {
+    let (state, deployment) = match actions::read(&client, target).await {
         Ok(s) => s,
         Err(e) if transient(&e) => return pending(run, site, e.to_string()).await,
         Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()).await,
@@ -157,7 +157,7 @@ async fn update(run: &Arc<Run>, site: &str) -> Result<(), RolloutError> {
         let action = Action::SetImage {
             images: plan.images.clone(),
         };
-        match actions::apply(&client, target, &action).await {
+        match actions::apply_from(&client, target, &action, Some(deployment)).await {
             Ok(a) => (a.changed, a.conflicts),
             Err(e) if transient(&e) => return pending(run, site, e.to_string()).await,
             Err(ActionError::Conflict { attempts }) => {
@@ -213,13 +213,32 @@ async fn gate(run: &Arc<Run>, client: &kube::Client, site: &str) -> Result<(), R
         Err(e) => return failed(run, site, FailReason::Rejected, e.to_string()).await,
     }
     let after = actions::current(client, target).await.ok();
-    note(run, site, describe(run), "ok".into()).await;
-    run.record(Entry::SiteDone {
-        site: site.to_string(),
-        outcome: SiteOutcome::Updated,
-        after,
-    })
-    .await
+    let (_, r) = tokio::join!(
+        note(run, site, describe(run), "ok".into()),
+        run.record(Entry::SiteDone {
+            site: site.to_string(),
+            outcome: SiteOutcome::Updated,
+            after,
+        })
+    );
+    r
+}
+
+/// Opens the connections of the sites of a coming wave (TLS handshakes) while the
+/// current one runs; errors are ignored here (the wave itself reports them).
+pub(super) fn warm_up(run: &Arc<Run>, sites: Vec<String>) {
+    let run = run.clone();
+    tokio::spawn(async move {
+        let tasks = sites
+            .into_iter()
+            .filter_map(|s| client(&run, &s).ok())
+            .map(|c| async move {
+                let _ =
+                    tokio::time::timeout(std::time::Duration::from_secs(5), c.apiserver_version())
+                        .await;
+            });
+        futures::future::join_all(tasks).await;
+    });
 }
 
 /// Rolls back every failed site of `wave` to the state it had before the rollout.
