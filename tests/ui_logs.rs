@@ -355,6 +355,24 @@ async fn hostile_log_lines_render_as_inert_text() {
     )
     .await;
     app.screenshot("logs-03-hostile").await;
+    // Save: the buffered lines go to a text file (Downloads, else the data directory).
+    app.click("#logs-save").await;
+    let saved = app.wait_text("#logs-saved", "Saved", T).await;
+    let path = saved
+        .split(" lines to ")
+        .nth(1)
+        .expect("a path")
+        .trim()
+        .to_string();
+    let text = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let text = String::from_utf8(text).expect("the file is UTF-8");
+    assert!(
+        text.contains("[hostile-k3s/guestbook-"),
+        "lines are tagged with site/pod"
+    );
+    assert!(text.contains("user comment: <script>alert(1)</script>"));
+    assert!(!text.contains('\u{1b}'), "no escape reaches the file");
+    let _ = std::fs::remove_file(&path);
     app.close().await;
     fleet.shutdown().await;
 }
