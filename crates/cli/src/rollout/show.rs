@@ -191,7 +191,7 @@ pub fn status(store: &RolloutStore, id: &str, json: bool, watch: bool) -> anyhow
                 }
             }
         }
-        if !watch || !(running && v.status == Status::Running) {
+        if !watch || !running || v.status != Status::Running {
             return Ok(super::exit_code(v.status));
         }
         std::thread::sleep(Duration::from_millis(500));

@@ -232,43 +232,6 @@ fn last_byte(path: &Path) -> std::io::Result<Option<u8>> {
     Ok(Some(b[0]))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn torn_lines_are_skipped_and_terminated() {
-        let tmp = tempfile::tempdir().unwrap();
-        let j = Journal::at(tmp.path().join("ro-1.jsonl"));
-        j.append(Entry::WaveStarted { wave: 0 }).unwrap();
-        // A kill in the middle of a write.
-        crate::actions::append_journal_line(j.path(), "{\"at\":\"2026").unwrap();
-        let raw = std::fs::read_to_string(j.path()).unwrap();
-        std::fs::write(j.path(), raw.trim_end_matches('\n')).unwrap();
-        j.append(Entry::WaveDone {
-            wave: 0,
-            failed: 0,
-            pending: 0,
-        })
-        .unwrap();
-        let recs = j.read().unwrap();
-        assert_eq!(recs.len(), 2);
-        assert_eq!(
-            recs[1].entry,
-            Entry::WaveDone {
-                wave: 0,
-                failed: 0,
-                pending: 0
-            }
-        );
-        let (tail, off) = j.read_from(0).unwrap();
-        assert_eq!(tail.len(), 2);
-        let (none, off2) = j.read_from(off).unwrap();
-        assert!(none.is_empty());
-        assert_eq!(off, off2);
-    }
-}
-
 type Job = (
     Entry,
     tokio::sync::oneshot::Sender<Result<Record, RolloutError>>,
@@ -323,5 +286,42 @@ impl Writer {
         let (ack, done) = tokio::sync::oneshot::channel();
         self.tx.send((entry, ack)).map_err(|_| gone())?;
         done.await.map_err(|_| gone())?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn torn_lines_are_skipped_and_terminated() {
+        let tmp = tempfile::tempdir().unwrap();
+        let j = Journal::at(tmp.path().join("ro-1.jsonl"));
+        j.append(Entry::WaveStarted { wave: 0 }).unwrap();
+        // A kill in the middle of a write.
+        crate::actions::append_journal_line(j.path(), "{\"at\":\"2026").unwrap();
+        let raw = std::fs::read_to_string(j.path()).unwrap();
+        std::fs::write(j.path(), raw.trim_end_matches('\n')).unwrap();
+        j.append(Entry::WaveDone {
+            wave: 0,
+            failed: 0,
+            pending: 0,
+        })
+        .unwrap();
+        let recs = j.read().unwrap();
+        assert_eq!(recs.len(), 2);
+        assert_eq!(
+            recs[1].entry,
+            Entry::WaveDone {
+                wave: 0,
+                failed: 0,
+                pending: 0
+            }
+        );
+        let (tail, off) = j.read_from(0).unwrap();
+        assert_eq!(tail.len(), 2);
+        let (none, off2) = j.read_from(off).unwrap();
+        assert!(none.is_empty());
+        assert_eq!(off, off2);
     }
 }

@@ -88,7 +88,7 @@ impl RolloutStore {
                 out.push(v);
             }
         }
-        out.sort_by(|a, b| b.plan.created_at.cmp(&a.plan.created_at));
+        out.sort_by_key(|v| std::cmp::Reverse(v.plan.created_at));
         Ok(out)
     }
 
