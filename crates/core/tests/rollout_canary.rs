@@ -100,7 +100,10 @@ async fn bad_canary_stops_after_wave_one_and_is_rolled_back() {
         info.waves[0].sites[0].status,
         outpost_ipc::rollout::SiteRolloutStatus::RolledBack
     );
-    assert_eq!(info.waves[0].sites[0].reason.as_deref(), Some("ImagePullBackOff"));
+    assert_eq!(
+        info.waves[0].sites[0].reason.as_deref(),
+        Some("ImagePullBackOff")
+    );
     assert_eq!(info.counts.waiting, 4);
     // A failed rollout is not resumed.
     assert_eq!(e.run(&id, None).await.unwrap_err().kind(), "conflict");
@@ -166,5 +169,72 @@ async fn good_image_goes_through_every_wave_and_pause_on_failure_waits() {
     e.store().request(&id, Control::Resume).unwrap();
     let v = e.run(&id, None).await.unwrap();
     assert_eq!(v.status, Status::Aborted);
+    env.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_during_the_rollback_resumes_into_the_rollback_not_the_next_wave() {
+    use outpost_core::actions::{self, Action, FailReason};
+    use outpost_core::rollout::{Entry, SiteOutcome};
+    let env = start(sites(3), 20.0).await;
+    settle(&env, 30).await;
+    let e = engine(&env);
+    let bad = "registry.local:5000/apps/pos:bad-3";
+    let p = plan(&env, bad, Targets::All, OnFailure::Rollback);
+    let canary = p.waves[0][0].clone();
+    let id = p.id.clone();
+    e.store().create(p).unwrap();
+    // What a process killed -9 right after `rollback_started` leaves behind.
+    let c = env.client(&canary);
+    let t = WorkloadRef::parse("shop/pos").unwrap();
+    let before = actions::current(&c, &t).await.unwrap();
+    let images = BTreeMap::from([("app".to_string(), bad.to_string())]);
+    actions::apply(&c, &t, &Action::SetImage { images })
+        .await
+        .unwrap();
+    let j = e.store().journal(&id).unwrap();
+    for entry in [
+        Entry::Run {
+            by: "test".into(),
+            pid: 1,
+        },
+        Entry::WaveStarted { wave: 0 },
+        Entry::SiteStarted {
+            site: canary.clone(),
+            wave: 0,
+            before: before.clone(),
+        },
+        Entry::SiteApplied {
+            site: canary.clone(),
+            changed: true,
+            revision_before: 1,
+            conflicts: 0,
+        },
+        Entry::SiteDone {
+            site: canary.clone(),
+            outcome: SiteOutcome::Failed {
+                reason: FailReason::ImagePullBackOff,
+                message: "x".into(),
+            },
+            after: None,
+        },
+        Entry::RollbackStarted {
+            site: canary.clone(),
+            to_revision: 1,
+        },
+    ] {
+        j.append(entry).unwrap();
+    }
+    let v = e.run(&id, None).await.unwrap();
+    assert_eq!(v.status, Status::Failed, "{:?}", v.reason);
+    assert_eq!(v.site(&canary).unwrap().status, SiteStatus::RolledBack);
+    assert_eq!(env.image(&canary), OLD);
+    for n in env.names.iter().filter(|n| **n != canary) {
+        assert_eq!(
+            env.replicasets(n),
+            vec![(1, OLD.to_string())],
+            "{n} was touched"
+        );
+    }
     env.finish().await;
 }

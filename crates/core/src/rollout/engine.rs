@@ -239,7 +239,19 @@ async fn drive(run: &Arc<Run>) -> Result<(), RolloutError> {
             let v = run.lock();
             let w = v.sites.iter().filter(|s| s.wave == wave);
             (
-                w.clone().filter(|s| s.status == SiteStatus::Failed).count() as u32,
+                // A site being (or already) rolled back failed too: a process killed
+                // during a rollback must not resume into the next wave.
+                w.clone()
+                    .filter(|s| {
+                        matches!(
+                            s.status,
+                            SiteStatus::Failed
+                                | SiteStatus::RollingBack
+                                | SiteStatus::RolledBack
+                                | SiteStatus::RollbackFailed
+                        )
+                    })
+                    .count() as u32,
                 w.filter(|s| s.status == SiteStatus::PendingOffline).count() as u32,
             )
         };

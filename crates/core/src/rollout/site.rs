@@ -247,7 +247,13 @@ pub(super) async fn roll_back_failed(run: &Arc<Run>, wave: usize) -> Result<(), 
         .lock()
         .sites
         .iter()
-        .filter(|s| s.wave == wave && s.status == super::SiteStatus::Failed)
+        .filter(|s| {
+            s.wave == wave
+                && matches!(
+                    s.status,
+                    super::SiteStatus::Failed | super::SiteStatus::RollingBack
+                )
+        })
         .map(|s| (s.site.clone(), s.before.clone()))
         .collect();
     let parallel = run.opts.parallel.max(1);
