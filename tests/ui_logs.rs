@@ -355,7 +355,7 @@ async fn hostile_log_lines_render_as_inert_text() {
     )
     .await;
     app.screenshot("logs-03-hostile").await;
-    // Save: the buffered lines go to a text file (Downloads, else the data directory).
+    // Save: the buffered lines go to a text file (OUTPOST_SAVE_DIR in tests; a save dialog otherwise).
     app.click("#logs-save").await;
     let saved = app.wait_text("#logs-saved", "Saved", T).await;
     let path = saved

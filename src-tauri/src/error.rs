@@ -20,6 +20,7 @@ pub fn kind_from_core(kind: &str) -> ErrorKind {
         "conflict" => ErrorKind::Conflict,
         "storage" => ErrorKind::Storage,
         "denied" => ErrorKind::Denied,
+        "cancelled" => ErrorKind::Cancelled,
         _ => ErrorKind::Internal,
     }
 }
@@ -57,6 +58,7 @@ mod tests {
             ErrorKind::Conflict,
             ErrorKind::Storage,
             ErrorKind::Denied,
+            ErrorKind::Cancelled,
             ErrorKind::Internal,
         ] {
             assert_eq!(kind_from_core(k.as_str()), k);

@@ -10,6 +10,7 @@ mod logging;
 mod logs;
 mod options;
 mod profiles;
+mod save;
 mod rollouts;
 mod settings;
 mod snapshots;
@@ -65,6 +66,8 @@ pub fn run_app<R: Runtime>(
 ) -> tauri::Result<()> {
     builder
         .plugin(tauri_plugin_store::Builder::new().build())
+        // Used by the backend only (save dialogs); the webview is granted nothing of it.
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             state
                 .home

@@ -46,7 +46,7 @@ pub fn init(log_dir: &Path) -> Option<WorkerGuard> {
     }
 }
 
-/// Copies the newest log file in `log_dir` to `dest` under a timestamped name.
+/// Copies the newest log file in `log_dir` to the file `dest`.
 pub fn export(
     log_dir: &Path,
     dest: &Path,
@@ -62,10 +62,7 @@ pub fn export(
         .max()
         .map(|(_, p)| p)
         .ok_or_else(|| IpcError::new(ErrorKind::NotFound, "the app has not written a log yet"))?;
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let target = dest.join(format!("outpost-desktop-log-{stamp}.log"));
+    let target = dest.to_path_buf();
     let bytes = std::fs::copy(&newest, &target)
         .map_err(|e| storage(&format!("cannot write {}", target.display()), e))?;
     tracing::info!(path = %target.display(), bytes, "app log exported");
@@ -83,7 +80,7 @@ mod export_tests {
     fn exports_the_newest_log_and_reports_a_missing_one() {
         let logs = tempfile::tempdir().unwrap();
         let dest = tempfile::tempdir().unwrap();
-        let e = export(logs.path(), dest.path()).unwrap_err();
+        let e = export(logs.path(), &dest.path().join("x.log")).unwrap_err();
         assert_eq!(e.kind, outpost_ipc::ErrorKind::NotFound);
         std::fs::write(
             logs.path().join(format!("{LOG_FILE_PREFIX}.2026-11-23")),
@@ -97,7 +94,7 @@ mod export_tests {
         )
         .unwrap();
         std::fs::write(logs.path().join("unrelated.txt"), "no").unwrap();
-        let f = export(logs.path(), dest.path()).unwrap();
+        let f = export(logs.path(), &dest.path().join("x.log")).unwrap();
         assert_eq!(f.bytes, 6);
         assert_eq!(std::fs::read_to_string(&f.path).unwrap(), "newest");
     }

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tauri::ipc::{Channel, InvokeResponseBody};
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 
 type Req<C> = <C as Command>::Request;
 type Res<C> = Result<<C as Command>::Response, IpcError>;
@@ -277,24 +277,23 @@ fn file_safe(s: &str) -> String {
     t.trim_start_matches(['.', '-']).to_string()
 }
 
-/// Writes the buffered lines matching the filter to a new file in the Downloads
-/// directory (the profile's data directory when there is none) and returns its path.
+/// Writes the buffered lines matching the filter to the file picked in the save dialog
+/// (see [`crate::save`]) and returns its path.
 #[tauri::command]
 pub async fn logs_save<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
     logs: State<'_, LogsState>,
     req: Req<LogsSaveCmd>,
 ) -> Res<LogsSaveCmd> {
     let (stream, label) = logs.get(req.stream)?;
-    let dir = match app.path().download_dir() {
-        Ok(d) if d.is_dir() => d,
-        _ => state.home.ensure().map_err(error::paths)?,
-    };
     let spec = filter(&req.filter);
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
+    let path = crate::save::choose(
+        &app,
+        &format!("outpost-logs-{}-{stamp}", file_safe(&label)),
+        "log",
+    )
+    .await?;
     tokio::task::spawn_blocking(move || {
         let storage = |e: std::io::Error| {
             IpcError::new(
@@ -302,23 +301,7 @@ pub async fn logs_save<R: Runtime>(
                 format!("cannot write the log file: {e}"),
             )
         };
-        let base = format!("outpost-logs-{}-{stamp}", file_safe(&label));
-        let (path, file) = (0..100)
-            .find_map(|i| {
-                let name = if i == 0 {
-                    format!("{base}.log")
-                } else {
-                    format!("{base}-{i}.log")
-                };
-                let p = dir.join(name);
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(&p)
-                    .ok()
-                    .map(|f| (p, f))
-            })
-            .ok_or_else(|| storage(std::io::Error::other("no free file name")))?;
+        let file = std::fs::File::create(&path).map_err(storage)?;
         let mut out = std::io::BufWriter::new(file);
         let lines = stream
             .export(&spec, &mut out)

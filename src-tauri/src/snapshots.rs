@@ -90,26 +90,13 @@ fn site_of(sites: &[Site], name: &str) -> Result<Site, IpcError> {
         .ok_or_else(|| IpcError::new(ErrorKind::NotFound, format!("no site named {name}")))
 }
 
-/// A file name free in `dir`: `outpost-snapshot-<site>-<UTC time>[-n].opsnap`.
-fn free_path(dir: &Path, site: &str, now: jiff::Timestamp) -> Result<PathBuf, IpcError> {
-    let stamp = now.strftime("%Y%m%d-%H%M%S");
-    let base = format!("outpost-snapshot-{site}-{stamp}");
-    (0..100)
-        .map(|i| match i {
-            0 => dir.join(format!("{base}.{}", bundle::files::EXTENSION)),
-            i => dir.join(format!("{base}-{i}.{}", bundle::files::EXTENSION)),
-        })
-        .find(|p| !p.exists())
-        .ok_or_else(|| IpcError::new(ErrorKind::Storage, "no free file name for the bundle"))
-}
-
 /// Whether the health engine last found the site down (no point reading it live).
 fn known_down(reach: Option<Reach>) -> bool {
     reach.is_some_and(|r| !matches!(r, Reach::Reachable | Reach::Unknown))
 }
 
-/// Writes a bundle of the site to the Downloads folder (the data directory when there
-/// is none). A site that does not answer is written from the bundle stored for it.
+/// Writes a bundle of the site to the file picked in the save dialog (see
+/// [`crate::save`]). A site that does not answer is written from the bundle stored for it.
 #[tauri::command]
 pub async fn snapshot_export<R: Runtime>(
     app: AppHandle<R>,
@@ -119,11 +106,9 @@ pub async fn snapshot_export<R: Runtime>(
     let active = state.profiles.ready().await?;
     let site = site_of(active.session.sites(), &req.site)?;
     let pass = secret(req.passphrase);
-    let dir = match app.path().download_dir() {
-        Ok(d) if d.is_dir() => d,
-        _ => state.home.ensure().map_err(error::paths)?,
-    };
-    let out = free_path(&dir, &site.name, jiff::Timestamp::now())?;
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S");
+    let stem = format!("outpost-snapshot-{}-{stamp}", site.name);
+    let out = crate::save::choose(&app, &stem, bundle::files::EXTENSION).await?;
     let kept = bundle::imported_path(active.session.home(), &site.name);
     let down = known_down(active.session.monitor().site(&site.name).map(|h| h.reach));
     let live = if down {

@@ -97,6 +97,8 @@ impl App {
                 .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
                 // The app inherits this through WebKitWebDriver.
                 .env("OUTPOST_HOME", home.path())
+                // Saves go here instead of a native dialog WebDriver cannot drive.
+                .env("OUTPOST_SAVE_DIR", home.path().join("saved"))
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().expect("dup log"))
                 .stderr(log)

@@ -27,6 +27,8 @@ pub enum ErrorKind {
     Storage,
     /// The command is not permitted for this window, or needs approval first.
     Denied,
+    /// The user cancelled (closed a dialog).
+    Cancelled,
     /// A bug or an unexpected state: the message says more.
     Internal,
 }
@@ -45,6 +47,7 @@ impl ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::Storage => "storage",
             ErrorKind::Denied => "denied",
+            ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",
         }
     }

@@ -57,10 +57,8 @@ pub async fn export_app_log<R: Runtime>(
     req: Req<ExportAppLogCmd>,
 ) -> Res<ExportAppLogCmd> {
     let _ = req;
-    let dest = match tauri::Manager::path(&app).download_dir() {
-        Ok(d) if d.is_dir() => d,
-        _ => state.home.ensure().map_err(error::paths)?,
-    };
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
+    let dest = crate::save::choose(&app, &format!("outpost-desktop-log-{stamp}"), "log").await?;
     let logs = state.home.log_dir();
     tokio::task::spawn_blocking(move || crate::logging::export(&logs, &dest))
         .await
