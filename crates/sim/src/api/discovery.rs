@@ -44,9 +44,29 @@ pub fn served(spec: &SiteSpec, r: Resource) -> bool {
     r != Resource::Plan || spec.upgrade_controller
 }
 
+/// The version the API server runs: a K3s/MicroK8s server's `/version` is its own
+/// binary's, so after an upgrade it follows the control-plane node's kubelet version;
+/// the spec's version until a server node reports one.
+pub fn server_version(spec: &SiteSpec, store: &crate::store::Store) -> String {
+    let (nodes, _) = store.list(Resource::Node, None);
+    nodes
+        .iter()
+        .filter(|n| {
+            n.pointer("/metadata/labels")
+                .and_then(Value::as_object)
+                .is_some_and(|l| {
+                    l.contains_key("node-role.kubernetes.io/control-plane")
+                        || l.contains_key("node-role.kubernetes.io/master")
+                })
+        })
+        .filter_map(|n| n.pointer("/status/nodeInfo/kubeletVersion")?.as_str())
+        .min_by(|a, b| a.cmp(b))
+        .map_or_else(|| spec.version.clone(), str::to_string)
+}
+
 /// `/version`, like a real server.
-pub fn version(spec: &SiteSpec) -> Value {
-    let git = spec.version.clone();
+pub fn version(git: &str) -> Value {
+    let git = git.to_string();
     let core = git.trim_start_matches('v');
     let mut parts = core.split(['.', '+', '-']);
     let major = parts.next().unwrap_or("1").to_string();
@@ -201,4 +221,46 @@ pub fn openapi_v2(spec: &SiteSpec, protobuf: bool) -> (Vec<u8>, &'static str) {
         doc,
         "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use std::time::Duration;
+
+    fn node(name: &str, role: Option<&str>, kubelet: &str) -> Value {
+        let mut labels = serde_json::Map::new();
+        if let Some(r) = role {
+            labels.insert(format!("node-role.kubernetes.io/{r}"), json!("true"));
+        }
+        json!({"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name, "labels": labels},
+            "status": {"nodeInfo": {"kubeletVersion": kubelet}}})
+    }
+
+    #[test]
+    fn version_follows_the_upgraded_server_not_the_agents() {
+        let spec = crate::demo::demo_fleet()
+            .into_iter()
+            .next()
+            .expect("a demo site");
+        let store = Store::new(Duration::from_secs(75));
+        assert_eq!(server_version(&spec, &store), spec.version, "no nodes yet");
+        store
+            .create(
+                Resource::Node,
+                node("s1", Some("control-plane"), "v1.31.9+k3s1"),
+            )
+            .expect("server");
+        store
+            .create(Resource::Node, node("a1", None, "v1.30.8+k3s1"))
+            .expect("agent");
+        assert_eq!(server_version(&spec, &store), "v1.31.9+k3s1");
+        let v = version("v1.31.9+k3s1");
+        assert_eq!(
+            (v["major"].as_str(), v["minor"].as_str()),
+            (Some("1"), Some("31"))
+        );
+    }
 }

@@ -156,7 +156,8 @@ pub async fn handle(
     let path = req.uri().path().to_string();
     if is_public(&path) {
         if path.starts_with("/version") {
-            return json_response(200, &discovery::version(&site.spec));
+            let git = discovery::server_version(&site.spec, &site.store);
+            return json_response(200, &discovery::version(&git));
         }
         let mut r = Response::new(full("ok"));
         r.headers_mut().insert(
