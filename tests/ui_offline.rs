@@ -27,7 +27,6 @@ fn site() -> outpost_sim::spec::SiteSpec {
         .find(|s| s.distro == Distro::K3s && !s.offline)
         .expect("a K3s demo site");
     s.name = SITE.into();
-    s.display_name = "Depot (offline test)".into();
     s.offline = false;
     for w in &mut s.workloads {
         w.crash_loop = false;
@@ -51,7 +50,7 @@ async fn texts(app: &App, css: &str) -> Vec<String> {
 async fn open_site(app: &App) {
     app.click("#nav-sites").await;
     app.click(&format!("tr[data-site='{SITE}'] td")).await;
-    app.wait_text("#site-view h2", "Depot", T).await;
+    app.wait_text("#site-view h2", SITE, T).await;
 }
 
 /// Exports from the site view and answers the "Saved …" line.
@@ -84,7 +83,9 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
     let web = spec
         .workloads
         .iter()
-        .find(|w| w.kind == WorkloadKind::Deployment && w.replicas >= 1)
+        .find(|w| {
+            w.kind == WorkloadKind::Deployment && w.replicas >= 1 && w.namespace != "kube-system"
+        })
         .expect("a Deployment")
         .clone();
 
@@ -104,7 +105,12 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
 
     // Export by clicking; the bundle is a file on disk.
     let done = export_by_click(&app).await;
-    let bundle = saved_path(&done);
+    let saved = saved_path(&done);
+    // Downloads may not exist here (then the bundle is in the app's data directory,
+    // which goes with the app): keep a copy for the second app.
+    let keep = tempfile::tempdir().expect("temp dir");
+    let bundle = keep.path().join("depot.opsnap").display().to_string();
+    std::fs::copy(&saved, &bundle).expect("exported bundle");
     let size = std::fs::metadata(&bundle).expect("exported bundle").len();
     assert!(size > 1000 && done.contains(SITE), "{done} ({size} bytes)");
     app.screenshot("offline-00-exported").await;

@@ -6,7 +6,7 @@ use crate::api;
 use crate::api::snapshot as snap;
 use crate::state::snapshot::{
     Changes, Export, ExportAction, ImportAction, ImportForm, NoticeAction, Notices, Step,
-    change_class, change_text, exported_text, imported_text, notice_text,
+    change_class, change_text, exported_text, imported_text, notice_text, short_time,
 };
 use yew::prelude::*;
 
@@ -132,10 +132,10 @@ pub fn snapshot_changes(props: &ChangesProps) -> Html {
             error_banner("changes-error", "Could not compare with the snapshot", e)
         }
         Changes::Ready(d) if d.entries.is_empty() => html! {
-            <p id="changes-none">{ format!("Nothing changed since the snapshot as of {}.", d.from_time.as_deref().unwrap_or("?")) }</p>
+            <p id="changes-none">{ format!("Nothing changed since the snapshot as of {}.", d.from_time.as_deref().map_or_else(|| "?".to_string(), short_time)) }</p>
         },
         Changes::Ready(d) => html! { <>
-            <p class="muted">{ format!("Since the snapshot as of {}:", d.from_time.as_deref().unwrap_or("?")) }</p>
+            <p class="muted">{ format!("Since the snapshot as of {}:", d.from_time.as_deref().map_or_else(|| "?".to_string(), short_time)) }</p>
             <ul class="changes" id="changes-list">
                 { for d.entries.iter().map(|e| html! {
                     <li class={change_class(e.kind)} data-kind={serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string))}>{ change_text(e) }</li>

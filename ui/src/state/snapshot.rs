@@ -127,6 +127,17 @@ pub fn change_class(k: DiffKind) -> &'static str {
     }
 }
 
+/// An RFC 3339 UTC time as `2026-11-24 21:38:14 UTC` (fractions dropped); other
+/// strings unchanged.
+pub fn short_time(t: &str) -> String {
+    match (t.get(..10), t.get(11..19)) {
+        (Some(d), Some(h)) if t.ends_with('Z') && t.as_bytes().get(10) == Some(&b'T') => {
+            format!("{d} {h} UTC")
+        }
+        _ => t.to_string(),
+    }
+}
+
 /// Human file size.
 pub fn size_text(bytes: u64) -> String {
     match bytes {
@@ -146,7 +157,7 @@ pub fn exported_text(b: &ExportedBundle) -> String {
     if b.from_snapshot {
         s.push_str(&format!(
             " from the stored snapshot as of {}: the site did not answer",
-            b.summary.taken_at
+            short_time(&b.summary.taken_at)
         ));
     }
     s
@@ -157,7 +168,8 @@ pub fn imported_text(r: &ImportResult) -> String {
     let s = &r.summary;
     let mut t = format!(
         "Imported {}: offline snapshot as of {}",
-        s.display_name, s.taken_at
+        s.display_name,
+        short_time(&s.taken_at)
     );
     if r.registered {
         t.push_str(" (new site, without credentials: shown from the snapshot)");

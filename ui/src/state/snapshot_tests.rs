@@ -66,7 +66,7 @@ fn export_form_clears_the_passphrase_and_ignores_double_starts() {
     };
     assert!(
         exported_text(&offline).ends_with(
-            "(10 bytes) from the stored snapshot as of 2026-11-24T20:00:00Z: the site did not answer"
+            "(10 bytes) from the stored snapshot as of 2026-11-24 20:00:00 UTC: the site did not answer"
         ),
         "{}",
         exported_text(&offline)
@@ -144,7 +144,7 @@ fn import_form_bounds_uploads_and_keeps_the_file_on_failure() {
     assert_eq!(s.passphrase, "");
     assert_eq!(
         imported_text(&r),
-        "Imported Lyon 1: offline snapshot as of 2026-11-24T20:00:00Z (new site, without credentials: shown from the snapshot)"
+        "Imported Lyon 1: offline snapshot as of 2026-11-24 20:00:00 UTC (new site, without credentials: shown from the snapshot)"
     );
     let closed = s.reduce(ImportAction::Toggle);
     assert_eq!(*closed, ImportForm::default());
@@ -183,7 +183,24 @@ fn notices_are_newest_first_bounded_and_dismissable() {
     };
     assert_eq!(
         notice_text(&ok),
-        "lyon.opsnap: Imported Lyon 1: offline snapshot as of 2026-11-24T20:00:00Z"
+        "lyon.opsnap: Imported Lyon 1: offline snapshot as of 2026-11-24 20:00:00 UTC"
     );
     assert_eq!(size_text(3 << 20), "3.0 MiB");
+}
+
+#[test]
+fn times_are_shortened() {
+    assert_eq!(
+        short_time("2026-11-24T21:38:14.939393947Z"),
+        "2026-11-24 21:38:14 UTC"
+    );
+    assert_eq!(
+        short_time("2026-11-24T21:38:14Z"),
+        "2026-11-24 21:38:14 UTC"
+    );
+    assert_eq!(short_time("?"), "?");
+    assert_eq!(
+        short_time("2026-11-24T21:38:14+02:00"),
+        "2026-11-24T21:38:14+02:00"
+    );
 }
