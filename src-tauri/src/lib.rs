@@ -90,6 +90,7 @@ pub fn run_app<R: Runtime>(
             commands::fleet::list_sites,
             commands::fleet::site_detail,
             commands::fleet::watch_fleet,
+            commands::fleet::change_journal,
             commands::fleet::open_demo,
             commands::fleet::leave_demo,
             commands::import::import_preview,

@@ -325,6 +325,16 @@ impl Command for WatchFleetCmd {
 #[serde(deny_unknown_fields)]
 pub struct WatchFleetRequest {}
 
+/// `change_journal`: what was changed at a site from Outpost (who, what, when, result),
+/// newest first.
+pub struct ChangeJournalCmd;
+
+impl Command for ChangeJournalCmd {
+    const NAME: &'static str = "change_journal";
+    type Request = SiteDetailRequest;
+    type Response = Vec<crate::rollout::ChangeEntry>;
+}
+
 /// Name of the channel argument of `watch_fleet`.
 pub const WATCH_FLEET_CHANNEL_ARG: &str = "on_update";
 

@@ -48,6 +48,7 @@ pub const COMMANDS: &[&str] = &[
     ListSitesCmd::NAME,
     SiteDetailCmd::NAME,
     WatchFleetCmd::NAME,
+    ChangeJournalCmd::NAME,
     OpenDemoCmd::NAME,
     LeaveDemoCmd::NAME,
     ImportPreviewCmd::NAME,

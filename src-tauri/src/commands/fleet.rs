@@ -4,7 +4,8 @@
 use super::{Req, Res};
 use crate::{error, state::AppState, stream};
 use outpost_ipc::{
-    FleetUpdate, LeaveDemoCmd, ListSitesCmd, OpenDemoCmd, SiteDetailCmd, WatchFleetCmd,
+    ChangeJournalCmd, FleetUpdate, LeaveDemoCmd, ListSitesCmd, OpenDemoCmd, SiteDetailCmd,
+    WatchFleetCmd,
 };
 use tauri::State;
 use tauri::ipc::Channel;
@@ -29,6 +30,25 @@ pub async fn site_detail(
         .detail(&req.name)
         .await
         .map_err(|e| error::core(e.kind(), e))
+}
+
+/// The site's change journal, newest first.
+#[tauri::command]
+pub async fn change_journal(
+    state: State<'_, AppState>,
+    req: Req<ChangeJournalCmd>,
+) -> Res<ChangeJournalCmd> {
+    super::check_name(&req.name)?;
+    let log = outpost_core::actions::ChangeLog::new(state.profiles.ready().await?.session.home());
+    let mut entries = tokio::task::spawn_blocking(move || log.list(&req.name))
+        .await
+        .map_err(error::join)?
+        .map_err(|e| error::core(e.kind(), e))?;
+    entries.reverse();
+    Ok(entries
+        .iter()
+        .map(outpost_core::rollout::ipc::change)
+        .collect())
 }
 
 /// Streams fleet changes to `on_update` until the window goes away.

@@ -34,6 +34,11 @@ pub async fn export_app_log() -> Result<outpost_ipc::ExportedFile, IpcError> {
     call::<outpost_ipc::ExportAppLogCmd>(&outpost_ipc::ExportAppLogRequest {}).await
 }
 
+/// What was changed at a site from Outpost, newest first.
+pub async fn change_journal(name: &str) -> Result<Vec<outpost_ipc::rollout::ChangeEntry>, IpcError> {
+    call::<outpost_ipc::ChangeJournalCmd>(&SiteDetailRequest { name: name.into() }).await
+}
+
 /// Starts the built-in demo fleet and switches to it.
 pub async fn open_demo() -> Result<AppInfo, IpcError> {
     call::<OpenDemoCmd>(&OpenDemoRequest {}).await

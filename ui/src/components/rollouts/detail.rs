@@ -9,9 +9,11 @@ use crate::api::rollouts::Control;
 use crate::state::rollouts::{
     Action, Rollouts, controls, site_percent, site_status, soaking, status_text,
 };
-use crate::state::time::format_utc;
+use crate::state::time::{format_duration, format_utc};
 use outpost_ipc::SiteSummary;
-use outpost_ipc::rollout::{ReportFormat, RolloutInfo, RolloutReportText, SiteProgress};
+use outpost_ipc::rollout::{
+    ReportFormat, RolloutInfo, RolloutReportText, SiteProgress, SiteRolloutStatus,
+};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -32,11 +34,13 @@ fn site_row(s: &SiteProgress) -> Html {
         (Some(r), None, _) => r.clone(),
         (None, Some(m), _) => m.clone(),
         (None, None, Some(_)) if soaking(s) => "rolled out; watching the pods for crashes".into(),
-        (None, None, Some(p)) => format!(
-            "{} ({}/{} updated, {} available)",
-            p.message, p.updated, p.replicas, p.available
-        ),
-        _ => String::new(),
+        (None, None, Some(p)) => p.message.clone(),
+        (None, None, None) => match (s.status, s.started_ms, s.finished_ms) {
+            (SiteRolloutStatus::Updated, Some(a), Some(b)) => {
+                format!("updated in {}", format_duration(b - a))
+            }
+            _ => String::new(),
+        },
     };
     let revisions = match (s.revision_before, s.revision_after) {
         (Some(b), Some(a)) => format!("rev {b} → {a}"),
@@ -94,10 +98,8 @@ pub fn detail(props: &DetailProps) -> Html {
             <div class="rollout-head">
                 <div>
                     <h2>{ &r.workload }</h2>
-                    <p class="muted">
-                        { r.images.iter().map(|(c, i)| format!("{c}={i}")).collect::<Vec<_>>().join(" ") }
-                        { format!(" · {} · started {} by {}", r.id, format_utc(r.created_ms), r.created_by) }
-                    </p>
+                    <p class="muted"><code>{ r.images.iter().map(|(c, i)| format!("{c}={i}")).collect::<Vec<_>>().join(" ") }</code></p>
+                    <p class="muted">{ format!("{} · started {} by {}", r.id, format_utc(r.created_ms), r.created_by) }</p>
                 </div>
                 <span class={classes!("rollout-status", "big", format!("rollout-status-{status}"))} id="rollout-status">
                     { status_text(r.status) }</span>
@@ -119,6 +121,15 @@ pub fn detail(props: &DetailProps) -> Html {
                 <button id="rollout-report-json" onclick={report(ReportFormat::Json)}>{ "Report (JSON)" }</button>
                 <button id="rollout-report-csv" onclick={report(ReportFormat::Csv)}>{ "Report (CSV)" }</button>
             </div>
+            if let Some(rep) = &props.report {
+                <div class="rollout-report" id="rollout-report">
+                    <div class="dialog-head">
+                        <h3>{ format!("Report: {}", rep.file_name) }</h3>
+                        <button class="small" id="rollout-report-close" onclick={close_report}>{ "Close" }</button>
+                    </div>
+                    <textarea id="rollout-report-text" readonly=true rows="12" wrap="off" value={rep.text.clone()} />
+                </div>
+            }
             { for r.waves.iter().map(|w| {
                 let state = if w.done { "done" } else if w.current { "current" } else { "waiting" };
                 html! {
@@ -132,15 +143,6 @@ pub fn detail(props: &DetailProps) -> Html {
                     </div>
                 }
             }) }
-            if let Some(rep) = &props.report {
-                <div class="rollout-report" id="rollout-report">
-                    <div class="dialog-head">
-                        <h3>{ format!("Report: {}", rep.file_name) }</h3>
-                        <button class="small" id="rollout-report-close" onclick={close_report}>{ "Close" }</button>
-                    </div>
-                    <textarea id="rollout-report-text" readonly=true rows="12" wrap="off" value={rep.text.clone()} />
-                </div>
-            }
         </section>
     }
 }

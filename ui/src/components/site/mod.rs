@@ -1,5 +1,6 @@
 //! One site: overview, nodes, workloads, pods and events, from `site_detail`.
 
+mod journal;
 mod tables;
 
 use super::health::{level_badge, now_ms, site_flags};
@@ -8,6 +9,7 @@ use super::snapshot::{SnapshotChanges, SnapshotExport};
 use crate::api;
 use crate::state::Load;
 use crate::state::time::{CertUrgency, cert_text, cert_urgency, format_age, stale_banner};
+use journal::ChangeJournal;
 use outpost_ipc::{SiteDetail, SiteSummary};
 use tables::{events_table, nodes_table, pods_table, workloads_table};
 use yew::prelude::*;
@@ -95,6 +97,7 @@ pub fn site_view(props: &SiteViewProps) -> Html {
                     <section aria-labelledby="h-workloads"><h3 id="h-workloads">{ "Workloads" }</h3>{ workloads_table(&d.workloads, &on_logs) }</section>
                     <section aria-labelledby="h-pods"><h3 id="h-pods">{ "Pods" }</h3>{ pods_table(&d.pods, now, &on_logs) }</section>
                     <section aria-labelledby="h-events"><h3 id="h-events">{ "Events" }</h3>{ events_table(&d.events, now) }</section>
+                    <ChangeJournal site={props.name.clone()} summary={props.summary.clone()} now={now} />
                 </> },
             } }
         </div>
