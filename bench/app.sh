@@ -25,7 +25,8 @@ rss_mb() { local sum=0 kb comm; for p in $(tree_pids "$1"); do
 # One app run under its own X server; waits for the first-paint log line.
 start_app() {
   local home=$1 log=$2
-  OUTPOST_LOG=info xvfb-run -a -s "-screen 0 1280x800x24" "$bin" --demo --home "$home" 2>"$log" &
+  # stdout must not be the caller's $(...) pipe, or the substitution never returns.
+  OUTPOST_LOG=info xvfb-run -a -s "-screen 0 1280x800x24" "$bin" --demo --home "$home" >/dev/null 2>"$log" &
   echo $!
 }
 wait_paint() {
@@ -42,7 +43,8 @@ starts=()
 for i in $(seq 1 "$runs"); do
   home=$(mktemp -d); log=$(mktemp)
   pid=$(start_app "$home" "$log")
-  starts+=("$(wait_paint "$log")")
+  ms=$(wait_paint "$log") || { echo "run $i: no first paint" >&2; exit 1; }
+  starts+=("$ms")
   kill -- $(tree_pids "$pid" | tac) 2>/dev/null || true; wait "$pid" 2>/dev/null || true
   rm -rf "$home" "$log"
 done

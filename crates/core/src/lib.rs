@@ -21,9 +21,9 @@ pub mod rollout;
 pub mod secret;
 pub mod session;
 pub mod snapshot;
-pub mod upgrade;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+pub mod upgrade;
 
 /// The application identifier; also the name of the data directory, shared with the
 /// Tauri app (`identifier` in `tauri.conf.json`) so the CLI and the app see the same files.

@@ -12,8 +12,8 @@
 pub mod app;
 pub mod error;
 pub mod fleet;
-pub mod logs;
 pub mod import;
+pub mod logs;
 pub mod profile;
 pub mod rollout;
 pub mod snapshot;
@@ -21,8 +21,8 @@ pub mod snapshot;
 pub use app::*;
 pub use error::{ErrorKind, IpcError};
 pub use fleet::*;
-pub use logs::*;
 pub use import::*;
+pub use logs::*;
 pub use profile::*;
 
 use serde::{Serialize, de::DeserializeOwned};

@@ -35,7 +35,9 @@ pub async fn export_app_log() -> Result<outpost_ipc::ExportedFile, IpcError> {
 }
 
 /// What was changed at a site from Outpost, newest first.
-pub async fn change_journal(name: &str) -> Result<Vec<outpost_ipc::rollout::ChangeEntry>, IpcError> {
+pub async fn change_journal(
+    name: &str,
+) -> Result<Vec<outpost_ipc::rollout::ChangeEntry>, IpcError> {
     call::<outpost_ipc::ChangeJournalCmd>(&SiteDetailRequest { name: name.into() }).await
 }
 
