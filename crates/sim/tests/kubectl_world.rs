@@ -137,3 +137,67 @@ async fn rollout_set_image_undo_restart_and_logs() {
     assert!(got.lines().count() >= 2, "logs -f output: {got:?}");
     f.fleet.shutdown().await;
 }
+
+/// `kubectl logs -f` of a container that then crashes ends by itself, with the crash
+/// at the end, as with a real kubelet (it does not go on inventing lines).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_ends_when_the_container_crashes() {
+    let mut s = spec("shop", Distro::K3s);
+    s.workloads.push(WorkloadSpec {
+        namespace: "retail".into(),
+        name: "cam".into(),
+        kind: WorkloadKind::Deployment,
+        container: "cam".into(),
+        image: "registry.local:5000/cam:1.8".into(),
+        replicas: 1,
+        logs: LogProfile::Camera,
+        crash_loop: true,
+    });
+    let f = start_with(FleetConfig {
+        sites: vec![s],
+        tick: Duration::from_millis(100),
+        speed: 5.0,
+        ..FleetConfig::default()
+    })
+    .await;
+    // Wait for a running instance, then follow it.
+    let t0 = std::time::Instant::now();
+    let pod = loop {
+        let out = f
+            .kubectl_ok(
+                "shop",
+                &["-n", "retail", "get", "pods", "-o",
+                  "jsonpath={range .items[*]}{.metadata.name} {.status.containerStatuses[0].state.running.startedAt}{\"\\n\"}{end}"],
+            )
+            .await;
+        if let Some(name) = out
+            .lines()
+            .find(|l| l.split_whitespace().nth(1).is_some())
+            .and_then(|l| l.split_whitespace().next())
+        {
+            break name.to_string();
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "no running instance: {out}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let t1 = std::time::Instant::now();
+    let (ok, out, err) = f
+        .kubectl(
+            "shop",
+            &["-n", "retail", "logs", "-f", &pod, "--request-timeout=90s"],
+        )
+        .await;
+    assert!(ok, "kubectl logs -f failed: {err}");
+    assert!(
+        t1.elapsed() < Duration::from_secs(90),
+        "the follow ended on its own"
+    );
+    let tail = out.lines().rev().take(12).collect::<Vec<_>>().join("\n");
+    assert!(
+        tail.contains("FATAL: cam:") && tail.contains("panic: runtime error"),
+        "the follow ends with the crash:\n{tail}"
+    );
+}

@@ -159,6 +159,57 @@ pub async fn pump<S: LogSource>(
     }
 }
 
+/// A running container's log, which ends like the kubelet's when that instance
+/// terminates: a follow of a container that crashes ends with its fatal trace.
+struct Live {
+    instance: std::sync::Mutex<LogGen>,
+    site: Arc<Site>,
+    namespace: Option<String>,
+    pod: String,
+    container: String,
+}
+
+impl Live {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LogGen> {
+        self.instance.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl LogSource for Live {
+    fn lines(
+        &self,
+        since: Option<jiff::Timestamp>,
+        until: jiff::Timestamp,
+        max: usize,
+    ) -> Vec<LogLine> {
+        self.lock().lines(since, until, max)
+    }
+
+    fn ended_at(&self) -> Option<jiff::Timestamp> {
+        let mut g = self.lock();
+        if let Some(e) = g.ended_at() {
+            return Some(e);
+        }
+        let pod = self
+            .site
+            .store
+            .get(Resource::Pod, self.namespace.as_deref(), &self.pod)?;
+        // The same instance (same start), now terminated: as current or previous state.
+        let done = [false, true].into_iter().find_map(|previous| {
+            LogGen::for_container(
+                self.site.seed,
+                &pod,
+                &self.container,
+                previous,
+                self.site.log_mode,
+            )
+            .filter(|n| n.started_at() == g.started_at() && n.ended_at().is_some())
+        })?;
+        *g = done;
+        g.ended_at()
+    }
+}
+
 fn container_names(pod: &Value) -> Vec<String> {
     pod.pointer("/spec/containers")
         .and_then(Value::as_array)
@@ -210,7 +261,14 @@ pub async fn serve(
         Duration::from_millis(500)
     };
     let s2 = site.clone();
-    tokio::spawn(pump(generator, lq, move || s2.clock.now(), poll, slow, tx));
+    let source = Live {
+        instance: std::sync::Mutex::new(generator),
+        site: site.clone(),
+        namespace: t.namespace.clone(),
+        pod: name.to_string(),
+        container,
+    };
+    tokio::spawn(pump(source, lq, move || s2.clock.now(), poll, slow, tx));
     let mut r = super::watch::stream_response(rx);
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
