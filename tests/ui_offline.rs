@@ -102,6 +102,8 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
     assert_eq!(names, json!([SITE]));
     open_site(&app).await;
     app.wait_text("#pods-table", &web.name, T).await;
+    // The simulated pods take a few seconds to become ready: export a healthy site.
+    app.wait_text("#site-view .site-head", "OK", T).await;
 
     // Export by clicking; the bundle is a file on disk.
     let done = export_by_click(&app).await;
