@@ -53,7 +53,9 @@ pub fn snapshot_export(props: &SiteProps) -> Html {
             let (d, site, pass) = (s.dispatcher(), site.clone(), s.passphrase.clone());
             d.dispatch(ExportAction::Start);
             wasm_bindgen_futures::spawn_local(async move {
-                d.dispatch(ExportAction::Finished(snap::export(&site, &pass).await));
+                d.dispatch(ExportAction::Finished(Box::new(
+                    snap::export(&site, &pass).await,
+                )));
             });
         })
     };
@@ -64,7 +66,7 @@ pub fn snapshot_export(props: &SiteProps) -> Html {
             <button id="snapshot-export-open" onclick={toggle} aria-expanded={s.open.to_string()}>{ "Export snapshot…" }</button>
             if s.open {
                 <div class="snapshot-export-form" id="snapshot-export-form">
-                    <p class="muted">{ "Writes the site's resources, events, log tails and health to one file in Downloads. Secret values are never included." }</p>
+                    <p class="muted">{ "Writes the site's resources, events, log tails and health to one file, saved where you choose. Secret values are never included." }</p>
                     { passphrase_input("snapshot-export-pass", &s.passphrase,
                         Callback::from(move |p| on_pass.dispatch(ExportAction::Passphrase(p))), busy) }
                     <button class="primary" id="snapshot-export" onclick={start} disabled={busy}>
@@ -239,7 +241,8 @@ pub fn snapshot_notices() -> Html {
         use_effect_with((), move |_| {
             let keep = channel.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match snap::watch_notices(move |n| d.dispatch(NoticeAction::Add(n))).await {
+                match snap::watch_notices(move |n| d.dispatch(NoticeAction::Add(Box::new(n)))).await
+                {
                     Ok(ch) => *keep.borrow_mut() = Some(ch),
                     Err(e) => web_sys::console::warn_1(&format!("watch_notices: {e}").into()),
                 }

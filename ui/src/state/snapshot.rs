@@ -2,7 +2,7 @@
 //! snapshot" panel, the "Import snapshot…" dialog and the notices of files dropped on
 //! the window. Pure: no DOM, no IPC.
 
-use outpost_ipc::IpcError;
+use outpost_ipc::{ErrorKind, IpcError};
 use outpost_ipc::snapshot::{
     DiffEntry, DiffKind, ExportedBundle, ImportResult, MAX_UPLOAD_BYTES, Notice, SnapshotDiff,
 };
@@ -32,7 +32,7 @@ pub enum ExportAction {
     Toggle,
     Passphrase(String),
     Start,
-    Finished(Result<ExportedBundle, IpcError>),
+    Finished(Box<Result<ExportedBundle, IpcError>>),
 }
 
 impl Reducible for Export {
@@ -52,8 +52,10 @@ impl Reducible for Export {
             ExportAction::Finished(r) => {
                 // The passphrase is not kept once used.
                 s.passphrase.clear();
-                s.step = match r {
+                s.step = match *r {
                     Ok(b) => Step::Done(b),
+                    // The save dialog was dismissed: nothing to report.
+                    Err(e) if e.kind == ErrorKind::Cancelled => Step::Idle,
                     Err(e) => Step::Failed(e),
                 };
             }
@@ -202,7 +204,7 @@ pub const MAX_NOTICES: usize = 5;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoticeAction {
-    Add(Notice),
+    Add(Box<Notice>),
     Dismiss(u64),
 }
 
@@ -213,7 +215,7 @@ impl Reducible for Notices {
         let mut s = (*self).clone();
         match action {
             NoticeAction::Add(n) => {
-                s.items.insert(0, (s.next, n));
+                s.items.insert(0, (s.next, *n));
                 s.next += 1;
                 s.items.truncate(MAX_NOTICES);
             }

@@ -51,7 +51,14 @@ fn export_form_clears_the_passphrase_and_ignores_double_starts() {
         from_snapshot: false,
         summary: summary(),
     };
-    let s = s.reduce(ExportAction::Finished(Ok(b.clone())));
+    let cancelled = s
+        .clone()
+        .reduce(ExportAction::Finished(Box::new(Err(IpcError::new(
+            ErrorKind::Cancelled,
+            "no file chosen",
+        )))));
+    assert_eq!(cancelled.step, Step::Idle);
+    let s = s.reduce(ExportAction::Finished(Box::new(Ok(b.clone()))));
     assert_eq!(s.passphrase, "");
     assert_eq!(s.step, Step::Done(b.clone()));
     assert_eq!(
@@ -154,14 +161,14 @@ fn import_form_bounds_uploads_and_keeps_the_file_on_failure() {
 fn notices_are_newest_first_bounded_and_dismissable() {
     let mut s = Rc::new(Notices::default());
     for i in 0..7 {
-        s = s.reduce(NoticeAction::Add(Notice {
+        s = s.reduce(NoticeAction::Add(Box::new(Notice {
             path: format!("/tmp/b{i}.opsnap"),
             imported: None,
             error: Some(IpcError::new(
                 ErrorKind::InvalidInput,
                 "the bundle is truncated",
             )),
-        }));
+        })));
     }
     assert_eq!(s.items.len(), MAX_NOTICES);
     assert_eq!(s.items[0].1.path, "/tmp/b6.opsnap");
