@@ -56,7 +56,7 @@ pub fn frame(dots: &[Dot]) -> (f64, f64, f64, f64) {
         fold(f64::min, f64::MAX, |d| d.y),
         fold(f64::max, f64::MIN, |d| d.y),
     );
-    let w = ((x1 - x0) * 1.3).max(MIN_SPAN).min(360.0);
+    let w = ((x1 - x0) * 1.3).clamp(MIN_SPAN, 360.0);
     let h = ((y1 - y0) * 1.3)
         .max(MIN_SPAN / 2.0)
         .max(w / 2.5)

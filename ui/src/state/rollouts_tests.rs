@@ -126,10 +126,7 @@ fn the_preview_goes_stale_when_the_form_changes_and_gates_the_confirmation() {
     ] {
         s = s.apply(Action::Edit(e));
     }
-    assert!(
-        s.apply(Action::Confirm).confirming == false,
-        "no preview yet"
-    );
+    assert!(!s.apply(Action::Confirm).confirming, "no preview yet");
     let req = s.form.request().unwrap();
     let preview = RolloutPlanPreview {
         workload: "retail/pos-terminal".into(),
