@@ -206,12 +206,24 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
         .expect("list_sites");
     assert_eq!(sites, json!([]), "nothing imported");
 
-    let imported = app2
-        .invoke("snapshot_import", json!({"req": {"path": bundle}}))
+    // Through the "Import snapshot…" dialog: the picked file's bytes go to the backend.
+    app2.click("#header-import-snapshot").await;
+    app2.client
+        .find(fantoccini::Locator::Css("#snapshot-file"))
         .await
-        .expect("snapshot_import");
-    assert_eq!(imported["summary"]["site"], SITE, "{imported}");
-    assert_eq!(imported["registered"], true, "{imported}");
+        .expect("file input")
+        .send_keys(&bundle)
+        .await
+        .expect("pick the bundle");
+    app2.click("#snapshot-import-apply").await;
+    let done = app2
+        .wait_text("#snapshot-import-done", "offline snapshot as of", T)
+        .await;
+    assert!(done.contains(SITE) && done.contains("new site"), "{done}");
+    // Let the window paint the result before the screenshot.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app2.screenshot("offline-05-import-dialog").await;
+    app2.click("#snapshot-import-close").await;
     open_site(&app2).await;
     let banner = app2
         .wait_text("#stale-banner", "Offline snapshot — as of", T)
@@ -226,6 +238,6 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
         app2.text("#snapshot-changes").await.is_none(),
         "no changes panel while offline"
     );
-    app2.screenshot("offline-05-imported-fresh-app").await;
+    app2.screenshot("offline-06-imported-fresh-app").await;
     app2.close().await;
 }
