@@ -171,11 +171,36 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
         banner.contains("ago") || banner.contains("just now"),
         "{banner}"
     );
-    app.wait_text("#pods-table", &web.name, T).await;
+    // The detail comes from the health engine's snapshot, which may have been taken
+    // while the simulator was still recreating pods after the outage: check the nodes.
+    let node = &spec.nodes[0].name;
+    app.wait_text("#nodes-table", node, T).await;
     app.screenshot("offline-03-simulator-stopped").await;
-    // An export still works, from the stored bundle.
+    // An export still works, from the stored bundle, encrypted with a passphrase.
+    if app.text("#snapshot-export-form").await.is_none() {
+        app.click("#snapshot-export-open").await;
+    }
+    app.client
+        .execute(
+            "const el = document.querySelector('#snapshot-export-pass');
+             el.value = arguments[0];
+             el.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![json!("correct horse battery")],
+        )
+        .await
+        .expect("type the passphrase");
     let again = export_by_click(&app).await;
-    assert!(again.contains("from the stored snapshot"), "{again}");
+    assert!(
+        again.contains("from the stored snapshot") && again.contains("encrypted"),
+        "{again}"
+    );
+    let sealed = keep.path().join("depot-sealed.opsnap");
+    std::fs::copy(saved_path(&again), &sealed).expect("encrypted bundle");
+    let head = std::fs::read(&sealed).expect("encrypted bundle");
+    assert!(
+        !head.windows(SITE.len()).any(|w| w == SITE.as_bytes()),
+        "the encrypted bundle shows the site name in clear"
+    );
     app.screenshot("offline-04-export-offline").await;
     app.close().await;
 
@@ -200,6 +225,25 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
             .is_some_and(|m| m.contains("truncated") || m.contains("corrupt")),
         "{refused}"
     );
+    // Encrypted: no passphrase, then a wrong one; typed `auth` errors, nothing imported.
+    let sealed = sealed.display().to_string();
+    for (pass, needle) in [
+        (None, "passphrase is needed"),
+        (Some("wrong"), "wrong passphrase"),
+    ] {
+        let e = app2
+            .invoke(
+                "snapshot_import",
+                json!({"req": {"path": sealed, "passphrase": pass}}),
+            )
+            .await
+            .expect_err("an encrypted bundle without its passphrase");
+        assert_eq!(e["kind"], "auth", "{e}");
+        assert!(
+            e["message"].as_str().is_some_and(|m| m.contains(needle)),
+            "{e}"
+        );
+    }
     let sites = app2
         .invoke("list_sites", json!({"req": {}}))
         .await
