@@ -268,6 +268,7 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     app2.screenshot("offline-05-import-dialog").await;
     app2.click("#snapshot-import-close").await;
+    app2.wait_text("#status-sites", "1 site", T).await;
     open_site(&app2).await;
     let banner = app2
         .wait_text("#stale-banner", "Offline snapshot — as of", T)

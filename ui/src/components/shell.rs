@@ -39,6 +39,16 @@ pub fn app() -> Html {
     use_fleet_stream(fleet.dispatcher());
     use_shortcuts(shell.dispatcher());
     let actions = Actions::new(&shell);
+    // A snapshot bundle was imported: the status bar's site count changed.
+    let refresh_info = {
+        let shell = shell.dispatcher();
+        Callback::from(move |()| {
+            let shell = shell.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                shell.dispatch(ShellAction::InfoLoaded(api::app_info().await));
+            });
+        })
+    };
     let logs_preset = use_state(|| None::<LogsPreset>);
     let on_logs = {
         let (shell, preset) = (shell.dispatcher(), logs_preset.clone());
@@ -85,7 +95,7 @@ pub fn app() -> Html {
                     <h1>{ title }</h1>
                     <div class="header-actions">
                         <button id="header-import" onclick={actions.import.reform(|_: MouseEvent| ())}>{ "Import…" }</button>
-                        <super::snapshot::SnapshotImport />
+                        <super::snapshot::SnapshotImport on_imported={refresh_info.clone()} />
                         <button id="header-help" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"
                             onclick={actions.help.reform(|_: MouseEvent| ())}>{ "?" }</button>
                     </div>
@@ -104,7 +114,7 @@ pub fn app() -> Html {
                 <section class="content-body">{ body }</section>
             </main>
             <StatusBar info={shell.info.clone()} counts={counts} />
-            <super::snapshot::SnapshotNotices />
+            <super::snapshot::SnapshotNotices on_imported={refresh_info} />
             { match shell.overlay {
                 Some(Overlay::Help) => html! { <Help on_close={actions.close.clone()} /> },
                 Some(Overlay::Import) => html! { <ImportWizard on_close={actions.close.clone()} /> },

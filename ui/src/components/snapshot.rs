@@ -156,10 +156,16 @@ pub fn snapshot_changes(props: &ChangesProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct ImportedProps {
+    /// A bundle was imported (the site list and the status bar change).
+    pub on_imported: Callback<()>,
+}
+
 /// The header's "Import snapshot…" button and dialog: the picked file's bytes are read
 /// here and sent (WebKit gives the page no path); larger files are dropped instead.
 #[function_component(SnapshotImport)]
-pub fn snapshot_import() -> Html {
+pub fn snapshot_import(props: &ImportedProps) -> Html {
     let form = use_reducer(ImportForm::default);
     let file = use_mut_ref(|| None::<web_sys::File>);
     let toggle = {
@@ -179,7 +185,7 @@ pub fn snapshot_import() -> Html {
         })
     };
     let start = {
-        let (form, file) = (form.clone(), file.clone());
+        let (form, file, done) = (form.clone(), file.clone(), props.on_imported.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(f) = file.borrow().clone() else {
                 return;
@@ -187,13 +193,16 @@ pub fn snapshot_import() -> Html {
             if !form.can_start() {
                 return;
             }
-            let (d, pass) = (form.dispatcher(), form.passphrase.clone());
+            let (d, pass, done) = (form.dispatcher(), form.passphrase.clone(), done.clone());
             d.dispatch(ImportAction::Start);
             wasm_bindgen_futures::spawn_local(async move {
                 let r = match snap::read_file(&f).await {
                     Ok(bytes) => snap::import_bytes(&bytes, &pass).await,
                     Err(e) => Err(e),
                 };
+                if r.is_ok() {
+                    done.emit(());
+                }
                 d.dispatch(ImportAction::Finished(r));
             });
         })
@@ -233,15 +242,21 @@ pub fn snapshot_import() -> Html {
 
 /// Notices of bundles dropped on the window, for as long as the shell lives.
 #[function_component(SnapshotNotices)]
-pub fn snapshot_notices() -> Html {
+pub fn snapshot_notices(props: &ImportedProps) -> Html {
     let notices = use_reducer(Notices::default);
     let channel = use_mut_ref(|| None::<api::Channel>);
     {
-        let d = notices.dispatcher();
+        let (d, done) = (notices.dispatcher(), props.on_imported.clone());
         use_effect_with((), move |_| {
             let keep = channel.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match snap::watch_notices(move |n| d.dispatch(NoticeAction::Add(Box::new(n)))).await
+                match snap::watch_notices(move |n: outpost_ipc::snapshot::Notice| {
+                    if n.imported.is_some() {
+                        done.emit(());
+                    }
+                    d.dispatch(NoticeAction::Add(Box::new(n)))
+                })
+                .await
                 {
                     Ok(ch) => *keep.borrow_mut() = Some(ch),
                     Err(e) => web_sys::console::warn_1(&format!("watch_notices: {e}").into()),
