@@ -1,7 +1,8 @@
 //! A fleet rollout in the real window (WebKitGTK under Xvfb, over WebDriver): on the
 //! demo fleet, a two-wave rollout of `retail/pos-terminal` to the sites tagged `retail`
 //! (one canary, then the rest) is planned, confirmed, watched to completion, and checked
-//! through `site_detail`: every targeted site runs the new image.
+//! through `site_detail`: every targeted site runs the new image. Then pause/resume and
+//! abort from the view on the two `tower` sites.
 
 mod support;
 
@@ -317,5 +318,111 @@ async fn two_wave_rollout_on_the_demo_fleet_completes() {
         assert_eq!(cells[9], "1", "written exactly once: {line}");
     }
     app.screenshot("rollout-07-report").await;
+
+    // Pause and resume: a pause asked while the canary is in flight stops the rollout
+    // once the canary is done, before wave 2; resume completes it.
+    start(&app, "telco/tower-monitor", "monitor", TOWER_IMAGE, "tower").await;
+    in_flight(&app).await;
+    app.click("#rollout-pause").await;
+    wait_status(&app, "paused").await;
+    let rows = site_rows(&app).await;
+    assert_eq!(
+        rows.iter().filter(|(_, s)| s == "waiting").count(),
+        1,
+        "wave 2 not started while paused: {rows:?}"
+    );
+    app.wait_text("#rollout-reason", "paused on request", T)
+        .await;
+    app.screenshot("rollout-08-paused").await;
+    app.click("#rollout-resume").await;
+    wait_status(&app, "completed").await;
+    let rows = site_rows(&app).await;
+    assert!(
+        rows.len() == 2 && rows.iter().all(|(_, s)| s == "done"),
+        "{rows:?}"
+    );
+
+    // Abort: the site in flight finishes, nothing else is touched, and it is final.
+    start(
+        &app,
+        "telco/tower-monitor",
+        "monitor",
+        "registry.local:5000/telco/tower-monitor:5.1.1",
+        "tower",
+    )
+    .await;
+    in_flight(&app).await;
+    app.click("#rollout-abort").await;
+    wait_status(&app, "aborted").await;
+    let rows = site_rows(&app).await;
+    assert_eq!(
+        rows.iter().filter(|(_, s)| s == "waiting").count(),
+        1,
+        "wave 2 never started: {rows:?}"
+    );
+    let disabled = app
+        .client
+        .execute(
+            "return ['#rollout-pause', '#rollout-resume', '#rollout-abort']
+                 .map(c => document.querySelector(c).disabled);",
+            vec![],
+        )
+        .await
+        .expect("buttons");
+    assert_eq!(
+        disabled,
+        json!([true, true, true]),
+        "an aborted rollout is final"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.screenshot("rollout-09-aborted").await;
     app.close().await;
+}
+
+const TOWER_IMAGE: &str = "registry.local:5000/telco/tower-monitor:5.1.0";
+
+/// Fills the form (waves "1,100%", 3 s soak), previews, starts and confirms.
+async fn start(app: &App, workload: &str, container: &str, image: &str, tag: &str) {
+    app.click("#rollout-new").await;
+    app.wait_text("#rollout-form-title", "New rollout", T).await;
+    type_into(app, "#rollout-workload", workload).await;
+    type_into(app, "#rollout-container", container).await;
+    type_into(app, "#rollout-image", image).await;
+    app.click("#rollout-target-tag").await;
+    type_into(app, "#rollout-tag", tag).await;
+    type_into(app, "#rollout-waves", "1,100%").await;
+    type_into(app, "#rollout-soak", "3").await;
+    app.click("#rollout-preview").await;
+    app.wait_text("#rollout-plan h3", "in 2 wave(s)", T).await;
+    app.click("#rollout-start").await;
+    app.click("#rollout-confirm").await;
+    wait_status(app, "running").await;
+    app.wait_text("#rollout-detail h2", workload, T).await;
+}
+
+/// Waits until exactly the canary is under way.
+async fn in_flight(app: &App) {
+    wait_for("the canary in flight", T, || async {
+        let rows = site_rows(app).await;
+        let busy = rows
+            .iter()
+            .filter(|(_, s)| s == "updating" || s == "soaking")
+            .count();
+        if busy == 1 && rows.iter().filter(|(_, s)| s == "waiting").count() == rows.len() - 1 {
+            Ok(())
+        } else {
+            Err(format!("{rows:?}"))
+        }
+    })
+    .await;
+}
+
+async fn wait_status(app: &App, want: &str) {
+    wait_for(&format!("rollout {want}"), ROLLOUT, || async {
+        match attr(app, "#rollout-detail", "data-status").await {
+            Some(s) if s == want => Ok(()),
+            s => Err(format!("{s:?}: {:?}", site_rows(app).await)),
+        }
+    })
+    .await;
 }
