@@ -25,7 +25,7 @@ step "outpost-core is framework-free" sh -c \
   '! cargo tree -p outpost-core -e normal,build | grep -E "^.*(tauri|wry|yew)[ -]" '
 step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test --workspace" xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh \
-  cargo test --workspace
+  cargo test --workspace --no-fail-fast
 printf '\n==> summary\n'
 printf '  %s\n' "${results[@]}"
 printf 'steps: %d passed, %d failed\n' "$(( ${#results[@]} - failed ))" "$failed"
