@@ -2,10 +2,10 @@
 //! snapshot" panel, the "Import snapshot…" dialog and the notices of files dropped on
 //! the window. Pure: no DOM, no IPC.
 
-use outpost_ipc::{ErrorKind, IpcError};
 use outpost_ipc::snapshot::{
     DiffEntry, DiffKind, ExportedBundle, ImportResult, MAX_UPLOAD_BYTES, Notice, SnapshotDiff,
 };
+use outpost_ipc::{ErrorKind, IpcError};
 use std::rc::Rc;
 use yew::Reducible;
 
