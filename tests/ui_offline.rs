@@ -279,6 +279,13 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
     );
     app2.wait_text("#pods-table", &web.name, T).await;
     app2.wait_text("#workloads-table", &web.name, T).await;
+    // The bundle keeps every resource: images and pod phases show offline too.
+    let repo = web
+        .image
+        .rsplit_once(':')
+        .map_or(web.image.as_str(), |(r, _)| r);
+    app2.wait_text("#workloads-table", repo, T).await;
+    app2.wait_text("#pods-table", "Running", T).await;
     assert!(
         app2.text("#snapshot-changes").await.is_none(),
         "no changes panel while offline"

@@ -133,7 +133,21 @@ impl Session {
         health: Option<&crate::health::SiteHealth>,
         source: crate::client::ClientError,
     ) -> Result<ipc::SiteDetail, DetailError> {
-        match self.snapshots.read(&site.name) {
+        let snap = self.snapshots.read(&site.name);
+        // A stored bundle (exported or imported) keeps every resource; prefer it when it
+        // is at least as recent as the health engine's pruned snapshot.
+        let newest_known = match &snap {
+            Ok(Some(s)) => Some(s.taken_at),
+            _ => None,
+        };
+        let stored = crate::bundle::imported_path(&self.home, &site.name);
+        if stored.exists()
+            && let Ok(b) = crate::bundle::read_file(&stored, None)
+            && newest_known.is_none_or(|t| b.manifest.taken_at >= t)
+        {
+            return Ok(detail::from_bundle(site, &b, health));
+        }
+        match snap {
             Ok(Some(snap)) => Ok(detail::from_snapshot(site, &snap, health)),
             Ok(None) => Err(DetailError::NoData {
                 site: site.name.clone(),

@@ -6,11 +6,13 @@
 //! gives the same view from the last snapshot when the site does not answer, so the UI
 //! can show it with an "as of" banner instead of silently stale data.
 
+mod bundle;
 mod convert;
 mod fetch;
 mod quantity;
 mod summary;
 
+pub use bundle::from_bundle;
 pub use fetch::fetch;
 pub use quantity::{parse_cpu_millis, parse_memory_bytes};
 pub use summary::{from_snapshot, summary};
