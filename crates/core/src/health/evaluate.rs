@@ -51,13 +51,14 @@ pub fn evaluate(site: &Site, o: &Observation<'_>, now: jiff::Timestamp) -> SiteH
             ),
         ),
         Reach::Reachable | Reach::Unknown => {}
+        // The reason already names the failure ("unreachable: …", "TLS failed: …").
         r => raise(
             Level::Critical,
-            format!(
-                "{}: {}",
-                r.as_str(),
-                o.reach_reason.clone().unwrap_or_default()
-            ),
+            match o.reach_reason.clone().filter(|why| !why.is_empty()) {
+                Some(why) if why.to_lowercase().starts_with(r.as_str()) => why,
+                Some(why) => format!("{}: {why}", r.as_str()),
+                None => r.as_str().to_string(),
+            },
         ),
     }
     let nodes_total = st.nodes.len() as u32;
