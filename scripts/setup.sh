@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Outpost needs on Debian 12, idempotently: apt packages, the wasm32
 # target, trunk, wasm-bindgen-cli (the version in Cargo.lock) and, for tests,
-# tauri-driver. Usage: scripts/setup.sh run|test
+# tauri-driver and kubectl. Usage: scripts/setup.sh run|test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
@@ -42,6 +42,21 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ -n "$want" ] && [ "$have" != "$want" ]; then
   say "cargo: installing wasm-bindgen-cli $want (matches Cargo.lock)"
   install wasm-bindgen-cli --version "$want" --force
+fi
+
+# The simulator's compatibility tests and the benchmarks run the real kubectl 1.32 at
+# /usr/bin/kubectl. Debian 12 does not package it: fetch the official binary and check
+# it against its published SHA-256.
+if [ "$mode" = test ] && [ ! -x /usr/bin/kubectl ]; then
+  kv=v1.32.4; arch=$(dpkg --print-architecture)
+  say "kubectl: installing $kv from dl.k8s.io"
+  tmp=$(mktemp -d)
+  curl -fsSLo "$tmp/kubectl" "https://dl.k8s.io/release/$kv/bin/linux/$arch/kubectl"
+  echo "$(curl -fsSL "https://dl.k8s.io/release/$kv/bin/linux/$arch/kubectl.sha256")  $tmp/kubectl" \
+    | sha256sum --check --quiet
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo install -m 0755 "$tmp/kubectl" /usr/bin/kubectl
+  rm -rf "$tmp"
 fi
 
 if [ "$mode" = test ] && ! command -v tauri-driver >/dev/null; then
