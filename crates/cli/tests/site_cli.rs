@@ -5,107 +5,15 @@
 // Test helpers (not #[test] fns themselves) unwrap freely: a failure is a test failure.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use assert_cmd::Command;
+use common::Keyring;
 use outpost_core::testing::{Pki, VersionServer, b64, fill};
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
 
 const K3S: &str = include_str!("../../core/tests/fixtures/k3s.yaml");
-
-/// A private session bus with gnome-keyring on it; both are killed on drop.
-struct Keyring {
-    bus: Child,
-    daemon: Child,
-    address: String,
-    dir: tempfile::TempDir,
-}
-
-impl Keyring {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut bus = std::process::Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon not found: apt-get install dbus");
-        let mut line = String::new();
-        BufReader::new(bus.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line.trim().to_string();
-        assert!(address.starts_with("unix:"), "bus address {address:?}");
-        for d in ["data", "run"] {
-            std::fs::create_dir_all(dir.path().join(d)).unwrap();
-        }
-        let mut daemon = std::process::Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &address)
-            .env("XDG_DATA_HOME", dir.path().join("data"))
-            .env("XDG_RUNTIME_DIR", dir.path().join("run"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("gnome-keyring-daemon not found: apt-get install gnome-keyring");
-        daemon.stdin.take().unwrap().write_all(b"test").unwrap();
-        let k = Keyring {
-            bus,
-            daemon,
-            address,
-            dir,
-        };
-        let start = Instant::now();
-        while !k
-            .dbus_send(&[
-                "--dest=org.freedesktop.DBus",
-                "/org/freedesktop/DBus",
-                "org.freedesktop.DBus.NameHasOwner",
-                "string:org.freedesktop.secrets",
-            ])
-            .contains("boolean true")
-        {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "gnome-keyring did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        k
-    }
-
-    fn dbus_send(&self, args: &[&str]) -> String {
-        let out = std::process::Command::new("dbus-send")
-            .args(["--session", "--print-reply"])
-            .args(args)
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
-            .output()
-            .expect("dbus-send not found: apt-get install dbus");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Item paths the Secret Service holds for an Outpost keyring entry id.
-    fn items(&self, id: &str) -> String {
-        let attrs = format!("dict:string:string:service,dev.outpost.desktop,username,{id}");
-        self.dbus_send(&[
-            "--dest=org.freedesktop.secrets",
-            "/org/freedesktop/secrets",
-            "org.freedesktop.Secret.Service.SearchItems",
-            &attrs,
-        ])
-    }
-}
-
-impl Drop for Keyring {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-        let _ = self.bus.kill();
-        let _ = self.bus.wait();
-    }
-}
 
 fn outpost(home: &Path, kr: &Keyring) -> Command {
     let mut c = Command::cargo_bin("outpost").unwrap();

@@ -10,7 +10,10 @@
 // Test helpers unwrap freely: a failure is a test failure.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use assert_cmd::Command;
+use common::Keyring;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -20,75 +23,6 @@ use std::time::{Duration, Instant};
 
 const DB_PASSWORD: &str = "hunter2-cli-db-password-55";
 const TOKEN: &str = "tok_cli_live_31415926";
-
-/// A private session bus with gnome-keyring on it; both are killed on drop.
-struct Keyring {
-    bus: Child,
-    daemon: Child,
-    address: String,
-    dir: tempfile::TempDir,
-}
-
-impl Keyring {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut bus = std::process::Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon not found: apt-get install dbus");
-        let mut line = String::new();
-        BufReader::new(bus.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line.trim().to_string();
-        for d in ["data", "run"] {
-            std::fs::create_dir_all(dir.path().join(d)).unwrap();
-        }
-        let mut daemon = std::process::Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &address)
-            .env("XDG_DATA_HOME", dir.path().join("data"))
-            .env("XDG_RUNTIME_DIR", dir.path().join("run"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("gnome-keyring-daemon not found: apt-get install gnome-keyring");
-        daemon.stdin.take().unwrap().write_all(b"test").unwrap();
-        let start = Instant::now();
-        loop {
-            let out = std::process::Command::new("dbus-send")
-                .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus"])
-                .args(["/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner"])
-                .arg("string:org.freedesktop.secrets")
-                .env("DBUS_SESSION_BUS_ADDRESS", &address)
-                .output()
-                .expect("dbus-send not found: apt-get install dbus");
-            if String::from_utf8_lossy(&out.stdout).contains("boolean true") {
-                break;
-            }
-            assert!(start.elapsed() < Duration::from_secs(10), "no keyring");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Keyring {
-            bus,
-            daemon,
-            address,
-            dir,
-        }
-    }
-}
-
-impl Drop for Keyring {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-        let _ = self.bus.kill();
-        let _ = self.bus.wait();
-    }
-}
 
 /// A child process killed on drop.
 struct Proc(Child);
