@@ -145,8 +145,17 @@ pub struct StartArgs {
     run: RunArgs,
 }
 
+/// A `--soak`/`--deadline`/… value that is not a duration.
+#[derive(Debug, thiserror::Error)]
+pub enum DurationError {
+    #[error("{0:?}: use e.g. 500ms, 60s, 10m")]
+    Invalid(String),
+    #[error("{0:?} is out of range")]
+    OutOfRange(String),
+}
+
 /// `500ms`, `60s`, `10m`, `1h`, or plain seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, DurationError> {
     let s = s.trim();
     let (num, mult) = if let Some(n) = s.strip_suffix("ms") {
         (n, 0.001)
@@ -162,10 +171,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let v: f64 = num
         .trim()
         .parse()
-        .map_err(|_| format!("{s:?}: use e.g. 500ms, 60s, 10m"))?;
+        .map_err(|_| DurationError::Invalid(s.to_string()))?;
     let secs = v * mult;
     if !(secs.is_finite() && (0.0..=86_400.0 * 7.0).contains(&secs)) {
-        return Err(format!("{s:?} is out of range"));
+        return Err(DurationError::OutOfRange(s.to_string()));
     }
     Ok(Duration::from_secs_f64(secs))
 }

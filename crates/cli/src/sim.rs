@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use outpost_sim::control::serve_control;
+use outpost_sim::faults::FaultError;
 use outpost_sim::{Bind, Fault, Fleet, FleetConfig, demo};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -44,11 +45,20 @@ pub struct SimArgs {
     pub control: Option<SocketAddr>,
 }
 
-fn parse_fault(s: &str) -> Result<(String, Fault), String> {
+/// A `--fault` value that is not `SITE=KIND`.
+#[derive(Debug, thiserror::Error)]
+pub enum FaultArgError {
+    #[error("expected SITE=KIND, got {0:?}")]
+    Syntax(String),
+    #[error(transparent)]
+    Kind(#[from] FaultError),
+}
+
+fn parse_fault(s: &str) -> Result<(String, Fault), FaultArgError> {
     let (site, kind) = s
         .split_once('=')
-        .ok_or_else(|| format!("expected SITE=KIND, got {s:?}"))?;
-    let fault = kind.parse::<Fault>().map_err(|e| e.to_string())?;
+        .ok_or_else(|| FaultArgError::Syntax(s.to_string()))?;
+    let fault = kind.parse::<Fault>()?;
     Ok((site.to_string(), fault))
 }
 
@@ -149,5 +159,27 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_fault_reads_site_and_kind() {
+        let (site, fault) = parse_fault("store-a=offline").expect("valid");
+        assert_eq!(site, "store-a");
+        assert_eq!(fault, Fault::Offline);
+        assert!(matches!(
+            parse_fault("store-a"),
+            Err(FaultArgError::Syntax(s)) if s == "store-a"
+        ));
+        let err = parse_fault("store-a=melting").expect_err("unknown kind");
+        assert!(matches!(err, FaultArgError::Kind(_)));
+        assert!(
+            err.to_string().contains("unknown fault \"melting\""),
+            "{err}"
+        );
     }
 }
