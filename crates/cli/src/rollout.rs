@@ -2,7 +2,8 @@
 //! report). A thin layer over `outpost_core::rollout`; the live display is in `show`.
 //!
 //! Exit codes: 0 completed, 2 failed (rolled back), 3 pending (offline sites left),
-//! 4 paused, 5 aborted.
+//! 4 paused, 5 aborted, 6 completed with failures (every wave done, some sites failed
+//! within the failure budget).
 
 mod show;
 
@@ -203,6 +204,7 @@ pub fn exit_code(status: Status) -> ExitCode {
         Status::Pending => 3,
         Status::Paused | Status::Running => 4,
         Status::Aborted => 5,
+        Status::CompletedWithFailures => 6,
     })
 }
 

@@ -58,6 +58,8 @@ pub enum RolloutStatus {
     /// Waiting for offline sites; never shown as success.
     Pending,
     Completed,
+    /// Went through every wave, but some sites failed within the failure budget.
+    CompletedWithFailures,
 }
 
 /// Where one site stands (the map overlay colours by this).

@@ -376,6 +376,7 @@ pub fn status_text(s: RolloutStatus) -> &'static str {
         RolloutStatus::Aborted => "aborted",
         RolloutStatus::Pending => "pending (offline sites left)",
         RolloutStatus::Completed => "completed",
+        RolloutStatus::CompletedWithFailures => "completed with failures",
     }
 }
 
@@ -386,9 +387,10 @@ pub fn controls(s: RolloutStatus) -> (bool, bool, bool) {
         RolloutStatus::Paused | RolloutStatus::Pending | RolloutStatus::Interrupted => {
             (false, true, true)
         }
-        RolloutStatus::Failed | RolloutStatus::Aborted | RolloutStatus::Completed => {
-            (false, false, false)
-        }
+        RolloutStatus::Failed
+        | RolloutStatus::Aborted
+        | RolloutStatus::Completed
+        | RolloutStatus::CompletedWithFailures => (false, false, false),
     }
 }
 

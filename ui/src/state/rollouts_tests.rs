@@ -185,6 +185,15 @@ fn updates_replace_the_rollout_and_controls_follow_its_status() {
     assert_eq!(controls(RolloutStatus::Running), (true, false, true));
     assert_eq!(controls(RolloutStatus::Paused), (false, true, true));
     assert_eq!(controls(RolloutStatus::Completed), (false, false, false));
+    // Failed sites within the budget: final, and never worded as plain success.
+    assert_eq!(
+        controls(RolloutStatus::CompletedWithFailures),
+        (false, false, false)
+    );
+    assert_eq!(
+        status_text(RolloutStatus::CompletedWithFailures),
+        "completed with failures"
+    );
     let before = s.watch_gen;
     let s = s.apply(Action::ControlSent);
     assert!(s.busy);

@@ -22,7 +22,7 @@ pub fn list(list: &[RolloutView], running: impl Fn(&str) -> bool) -> String {
         return "no rollouts\n".into();
     }
     let mut out = format!(
-        "{:<26} {:<10} {:<24} {:>7} {:>7} {:>7} {:>7}  {}\n",
+        "{:<26} {:<23} {:<24} {:>7} {:>7} {:>7} {:>7}  {}\n",
         "ID", "STATUS", "WORKLOAD", "SITES", "UPDATED", "FAILED", "PENDING", "IMAGES"
     );
     for v in list {
@@ -34,7 +34,7 @@ pub fn list(list: &[RolloutView], running: impl Fn(&str) -> bool) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<26} {:<10} {:<24} {:>7} {:>7} {:>7} {:>7}  {}",
+            "{:<26} {:<23} {:<24} {:>7} {:>7} {:>7} {:>7}  {}",
             v.plan.id,
             status,
             v.plan.workload.to_string(),

@@ -62,6 +62,7 @@ pub fn info(v: &RolloutView, running: bool) -> ipc::RolloutInfo {
         Status::Aborted => ipc::RolloutStatus::Aborted,
         Status::Pending => ipc::RolloutStatus::Pending,
         Status::Completed => ipc::RolloutStatus::Completed,
+        Status::CompletedWithFailures => ipc::RolloutStatus::CompletedWithFailures,
     };
     let site = |s: &super::SiteView| ipc::SiteProgress {
         site: s.site.clone(),

@@ -34,6 +34,10 @@ pub struct Report {
     pub created_at: jiff::Timestamp,
     pub created_by: String,
     pub counts: Counts,
+    /// Sites that failed (rolled back or not); a rollout that went through every wave
+    /// with some of them is `completed_with_failures`, never `completed`.
+    #[serde(default)]
+    pub failed_sites: Vec<String>,
     pub sites: Vec<SiteReport>,
 }
 
@@ -58,6 +62,7 @@ impl Report {
             created_at: v.plan.created_at,
             created_by: v.plan.created_by.clone(),
             counts: v.counts(),
+            failed_sites: v.failed_sites(),
             sites: v
                 .sites
                 .iter()
@@ -83,11 +88,16 @@ impl Report {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into())
     }
 
-    /// RFC 4180 CSV, one row per site.
+    /// RFC 4180 CSV, one row per site; the last column repeats the rollout's own status
+    /// (e.g. `completed_with_failures`) so a spreadsheet of one site still tells it.
     pub fn to_csv(&self) -> String {
         let mut out = String::from(
-            "site,wave,status,reason,message,images_before,images_after,revision_before,revision_after,writes,started_at,finished_at\r\n",
+            "site,wave,status,reason,message,images_before,images_after,revision_before,revision_after,writes,started_at,finished_at,rollout_status\r\n",
         );
+        let rollout_status = serde_json::to_value(self.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
         let opt = |v: Option<String>| v.unwrap_or_default();
         for s in &self.sites {
             let row = [
@@ -103,6 +113,7 @@ impl Report {
                 s.writes.to_string(),
                 opt(s.started_at.map(|t| t.to_string())),
                 opt(s.finished_at.map(|t| t.to_string())),
+                rollout_status.clone(),
             ];
             let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
             out.push_str(&cells.join(","));

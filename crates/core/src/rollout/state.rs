@@ -18,6 +18,10 @@ pub enum Status {
     /// Every reachable site is done; some sites were offline and are still to do.
     Pending,
     Completed,
+    /// Every site was tried and the rollout went through every wave, but some sites
+    /// failed within the failure budget (never reported as plain success). Derived when
+    /// replaying the journal's `finished` entry, so old journals load unchanged.
+    CompletedWithFailures,
 }
 
 impl Status {
@@ -29,6 +33,7 @@ impl Status {
             Status::Aborted => "aborted",
             Status::Pending => "pending",
             Status::Completed => "completed",
+            Status::CompletedWithFailures => "completed with failures",
         }
     }
 
@@ -277,10 +282,34 @@ impl RolloutView {
                 self.reason = Some(reason.clone());
             }
             Entry::Finished => {
-                self.status = Status::Completed;
-                self.reason = None;
+                let failed = self.failed_sites();
+                if failed.is_empty() {
+                    self.status = Status::Completed;
+                    self.reason = None;
+                } else {
+                    self.status = Status::CompletedWithFailures;
+                    self.reason = Some(format!(
+                        "{} site(s) failed within the failure budget: {}",
+                        failed.len(),
+                        failed.join(", ")
+                    ));
+                }
             }
         }
+    }
+
+    /// Sites that failed (including those rolled back or whose rollback failed).
+    pub fn failed_sites(&self) -> Vec<String> {
+        self.sites
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.status,
+                    SiteStatus::Failed | SiteStatus::RolledBack | SiteStatus::RollbackFailed
+                )
+            })
+            .map(|s| s.site.clone())
+            .collect()
     }
 
     pub fn counts(&self) -> Counts {
