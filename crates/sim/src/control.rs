@@ -95,6 +95,12 @@ impl SiteHandle {
         self.site.upgrade_stuck.store(stuck, Ordering::Relaxed);
     }
 
+    /// Makes system-upgrade-controller Jobs hang: they start (the node is cordoned) but
+    /// never finish nor fail, so the node never moves version.
+    pub fn set_upgrade_hang(&self, hang: bool) {
+        self.site.upgrade_hang.store(hang, Ordering::Relaxed);
+    }
+
     /// HTTP requests the site has served since it started (every path and outcome).
     pub fn requests_served(&self) -> u64 {
         self.site.served.load(Ordering::Relaxed)

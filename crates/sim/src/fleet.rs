@@ -175,6 +175,7 @@ async fn tick_loop(site: Arc<Site>, every: Duration, mut shutdown: watch::Receiv
             dt_secs,
             rng: &mut rng,
             upgrade_stuck: site.upgrade_stuck.load(Ordering::Relaxed),
+            upgrade_hang: site.upgrade_hang.load(Ordering::Relaxed),
         };
         for action in world::tick(&site.store, &mut ctx) {
             if let Err(e) = site.store.apply(action) {
@@ -244,6 +245,7 @@ impl Fleet {
                 requests: Default::default(),
                 served: Default::default(),
                 upgrade_stuck: Default::default(),
+                upgrade_hang: Default::default(),
             });
             let span = tracing::info_span!("site", site = %site.spec.name);
             tasks.push(tokio::spawn(tracing::Instrument::instrument(

@@ -136,6 +136,7 @@ impl ReadOnlyFleet {
                 requests: Default::default(),
                 served: Default::default(),
                 upgrade_stuck: Default::default(),
+                upgrade_hang: Default::default(),
             });
             let served = Arc::new(Served {
                 site: site.clone(),

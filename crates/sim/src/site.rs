@@ -67,6 +67,8 @@ pub struct Site {
     /// Every HTTP request served (any path, any outcome), for tests and benchmarks.
     pub served: AtomicU64,
     pub upgrade_stuck: AtomicBool,
+    /// Upgrade Jobs start but never finish (see `SiteHandle::set_upgrade_hang`).
+    pub upgrade_hang: AtomicBool,
 }
 
 impl Site {

@@ -43,6 +43,9 @@ pub struct TickCtx<'a> {
     pub rng: &'a mut rand::rngs::StdRng,
     /// When set, system-upgrade-controller Jobs fail past their deadline (the "stuck" mode).
     pub upgrade_stuck: bool,
+    /// When set, system-upgrade-controller Jobs start but never finish nor fail (a hung
+    /// upgrade: no deadline, or a node that never comes back): the node never moves.
+    pub upgrade_hang: bool,
 }
 
 mod daemonset;
@@ -95,7 +98,7 @@ pub fn tick(view: &dyn ObjectView, ctx: &mut TickCtx<'_>) -> Vec<Action> {
     let prev = objects::plus(ctx.now, -ctx.dt_secs.max(0.0));
     gc::orphans(&mut txn);
     let restarting = if ctx.spec.upgrade_controller {
-        upgrade::reconcile(&mut txn, ctx.upgrade_stuck)
+        upgrade::reconcile(&mut txn, ctx.upgrade_stuck, ctx.upgrade_hang)
     } else {
         Default::default()
     };

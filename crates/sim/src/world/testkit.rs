@@ -136,6 +136,7 @@ pub struct Sim {
     pub now: jiff::Timestamp,
     pub rng: rand::rngs::StdRng,
     pub stuck: bool,
+    pub hang: bool,
     pub dt: f64,
 }
 
@@ -152,6 +153,7 @@ impl Sim {
             now,
             rng: rand::rngs::StdRng::seed_from_u64(42),
             stuck: false,
+            hang: false,
             dt: 0.5,
         }
     }
@@ -165,6 +167,7 @@ impl Sim {
             dt_secs: self.dt,
             rng: &mut self.rng,
             upgrade_stuck: self.stuck,
+            upgrade_hang: self.hang,
         };
         let actions = super::tick(&self.store, &mut ctx);
         for a in &actions {

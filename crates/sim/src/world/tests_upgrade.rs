@@ -191,6 +191,34 @@ fn stuck_upgrade_fails_job_and_keeps_node_cordoned() {
 }
 
 #[test]
+fn hung_upgrade_never_finishes_nor_moves_the_node() {
+    let mut s = Sim::new(site(Distro::K3s, 2, vec![]));
+    s.hang = true;
+    s.run_for(10.0, |_| {});
+    let now = s.now;
+    s.store
+        .create(Resource::Plan, plan(1), now)
+        .expect("plan created");
+    s.dt = 5.0;
+    // Well past the Job deadline and any node's upgrade time.
+    s.run_for(3600.0, |_| {});
+    let jobs = s.store.list(Resource::Job, Some("system-upgrade"));
+    assert_eq!(jobs.len(), 1, "concurrency 1: one node, forever");
+    assert!(condition(&jobs[0], "/status/conditions", "Complete").is_none());
+    assert!(condition(&jobs[0], "/status/conditions", "Failed").is_none());
+    let node = label(&jobs[0], "upgrade.cattle.io/node")
+        .expect("node label")
+        .to_string();
+    assert_eq!(applying(&s), vec![node.clone()]);
+    let n = s.store.obj(Resource::Node, "", &node);
+    assert!(bool_at(&n, "/spec/unschedulable"), "cordoned");
+    assert_eq!(
+        str_at(&n, "/status/nodeInfo/kubeletVersion"),
+        Some("v1.30.8+k3s1")
+    );
+}
+
+#[test]
 fn plain_job_runs_its_pod_and_completes() {
     let mut s = Sim::new(site(Distro::MicroK8s, 1, vec![]));
     let now = s.now;

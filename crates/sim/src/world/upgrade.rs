@@ -3,7 +3,8 @@
 //! (and drains), runs an `apply-<plan>-on-<node>-with-<hash>` Job, and when the Job
 //! completes sets the node's version, labels it done and uncordons it. In stuck mode the
 //! Job hits `activeDeadlineSeconds` and fails; the node stays cordoned and in
-//! `status.applying` (the real controller never rolls back).
+//! `status.applying` (the real controller never rolls back). In hang mode the Job starts
+//! but never finishes nor fails: the upgrade makes no progress at all.
 
 use super::objects::{
     fnv64, i64_at, label, map_mut, mix, name, namespace, secs_between, selector_matches, str_at,
@@ -49,17 +50,23 @@ fn done_label(plan: &str) -> String {
 }
 
 /// Runs every Plan; returns the nodes currently restarting (NotReady) for an upgrade.
-pub fn reconcile(txn: &mut Txn<'_>, stuck: bool) -> HashSet<String> {
+pub fn reconcile(txn: &mut Txn<'_>, stuck: bool, hang: bool) -> HashSet<String> {
     let mut restarting = HashSet::new();
     for plan in txn.list(Resource::Plan, Some(UPGRADE_NAMESPACE)) {
         if !uid(&plan).is_empty() {
-            run_plan(txn, &plan, stuck, &mut restarting);
+            run_plan(txn, &plan, stuck, hang, &mut restarting);
         }
     }
     restarting
 }
 
-fn run_plan(txn: &mut Txn<'_>, plan: &Value, stuck: bool, restarting: &mut HashSet<String>) {
+fn run_plan(
+    txn: &mut Txn<'_>,
+    plan: &Value,
+    stuck: bool,
+    hang: bool,
+    restarting: &mut HashSet<String>,
+) {
     let now = txn.now;
     let now_s = txn.now_s.clone();
     let pname = name(plan).to_string();
@@ -112,6 +119,10 @@ fn run_plan(txn: &mut Txn<'_>, plan: &Value, stuck: bool, restarting: &mut HashS
             }
             continue;
         };
+        if hang {
+            // Hung: the Job stays active forever and the node never moves.
+            continue;
+        }
         let elapsed = secs_between(started, now);
         let deadline =
             i64_at(job, "/spec/activeDeadlineSeconds").unwrap_or(JOB_DEADLINE_SECS) as f64;
