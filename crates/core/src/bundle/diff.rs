@@ -40,9 +40,10 @@ pub struct Change {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Workload {
-    replicas: Option<i64>,
-    images: BTreeMap<String, String>,
+pub(crate) struct Workload {
+    pub(crate) replicas: Option<i64>,
+    /// Empty when unknown (a health snapshot written before images were kept).
+    pub(crate) images: BTreeMap<String, String>,
 }
 
 /// The parts of a site's state a diff compares.
@@ -52,9 +53,10 @@ pub struct View {
     pub label: String,
     pub taken_at: Option<jiff::Timestamp>,
     pub version: Option<String>,
-    nodes: BTreeMap<String, (bool, Option<String>)>,
-    workloads: BTreeMap<String, Workload>,
-    crash_loops: BTreeSet<String>,
+    /// Node → (Ready, kubelet version).
+    pub(crate) nodes: BTreeMap<String, (bool, Option<String>)>,
+    pub(crate) workloads: BTreeMap<String, Workload>,
+    pub(crate) crash_loops: BTreeSet<String>,
 }
 
 fn s<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
@@ -199,7 +201,8 @@ pub fn diff(a: &View, b: &View) -> Vec<Change> {
                     let f = |r: bool| Some(if r { "Ready" } else { "NotReady" }.to_string());
                     out.push(change(K::NodeReady, format!("Node/{n}"), f(*ready), f(*r2)));
                 }
-                if kubelet != k2 {
+                // An unknown version on either side is no change.
+                if kubelet.is_some() && k2.is_some() && kubelet != k2 {
                     out.push(change(
                         K::NodeVersion,
                         format!("Node/{n}"),
@@ -227,8 +230,10 @@ pub fn diff(a: &View, b: &View) -> Vec<Change> {
                 f(wb.replicas),
             ));
         }
+        // Images unknown on either side (an older health snapshot) are not compared.
+        let known = !wa.images.is_empty() && !wb.images.is_empty();
         let containers: BTreeSet<&String> = wa.images.keys().chain(wb.images.keys()).collect();
-        for c in containers {
+        for c in containers.into_iter().filter(|_| known) {
             let (ia, ib) = (wa.images.get(c), wb.images.get(c));
             if ia != ib {
                 out.push(change(

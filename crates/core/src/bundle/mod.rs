@@ -18,6 +18,7 @@ pub mod format;
 pub mod ipc;
 mod reader;
 pub mod redact;
+mod state_view;
 
 use crate::client::ClientCache;
 use crate::registry::Site;

@@ -27,6 +27,9 @@ pub(crate) struct Entry {
     pub dirty: bool,
     pub last_write: Option<tokio::time::Instant>,
     pub stats: SiteStats,
+    /// The state the site had while it was not answering, taken when it answered
+    /// again; written as its reconnect baseline by [`Shared::update`].
+    pub baseline: Option<Snapshot>,
 }
 
 impl Entry {
@@ -44,6 +47,7 @@ impl Entry {
             dirty: false,
             last_write: None,
             stats: SiteStats::default(),
+            baseline: None,
         }
     }
 
@@ -63,8 +67,21 @@ impl Entry {
         )
     }
 
-    /// Records a successful answer.
+    /// Records a successful answer. Call it before changing `state` from what the site
+    /// said: when the site was served stale (from its snapshot, or from memory while
+    /// it was away), the state it had is taken as its reconnect baseline.
     pub fn seen(&mut self) {
+        let stale = self.have_data && (self.from_snapshot || self.reach != Reach::Reachable);
+        if stale && let Some(at) = self.data_at {
+            let now = jiff::Timestamp::now();
+            self.baseline = Some(Snapshot {
+                format: crate::snapshot::FORMAT,
+                site: self.site.name.clone(),
+                taken_at: at,
+                state: self.state.clone(),
+                health: self.health(now),
+            });
+        }
         self.reach = Reach::Reachable;
         self.reach_reason = None;
         self.last_seen = Some(jiff::Timestamp::now());
@@ -133,14 +150,39 @@ impl Shared {
 
     /// Changes a site's entry and publishes its health if it changed.
     pub fn update<T>(&self, name: &str, f: impl FnOnce(&mut Entry) -> T) -> Option<T> {
-        let (out, health) = {
+        let (out, health, baseline) = {
             let mut g = self.lock();
             let e = g.get_mut(name)?;
             let out = f(e);
-            (out, e.health(jiff::Timestamp::now()))
+            (out, e.health(jiff::Timestamp::now()), e.baseline.take())
         };
         self.publish(health);
+        if let Some(b) = baseline {
+            self.keep_baseline(b);
+        }
         Some(out)
+    }
+
+    /// Writes a reconnect baseline off the lock (and off the runtime's threads).
+    fn keep_baseline(&self, snap: Snapshot) {
+        let Some(store) = self.snapshots.clone() else {
+            return;
+        };
+        let write = move || match store.keep_baseline(&snap) {
+            Ok(true) => {
+                tracing::info!(since = %snap.taken_at, "site answers again; its state from before is kept as the reconnect baseline")
+            }
+            Ok(false) => {
+                tracing::debug!("site answers again; an earlier reconnect baseline is kept")
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, kind = err.kind(), "reconnect baseline not written")
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn_blocking(write)),
+            Err(_) => write(),
+        }
     }
 
     fn publish(&self, h: SiteHealth) {

@@ -75,6 +75,9 @@ pub struct NodeInfo {
     pub pressure: Vec<String>,
     #[serde(default)]
     pub microk8s: bool,
+    /// The kubelet's version (compared by the diff on reconnect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubelet_version: Option<String>,
 }
 
 /// A Deployment, StatefulSet or DaemonSet, pruned.
@@ -86,6 +89,10 @@ pub struct WorkloadInfo {
     pub name: String,
     pub desired: i32,
     pub available: i32,
+    /// Container name → image of the pod template (compared by the diff on reconnect;
+    /// empty in snapshots written before it was kept).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub images: BTreeMap<String, String>,
 }
 
 /// What is wrong with a pod.
@@ -108,6 +115,9 @@ pub struct PodInfo {
     /// The waiting reason (`CrashLoopBackOff`, `ImagePullBackOff`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `Kind/name` of the controlling owner (`ReplicaSet/web-5d8f7c`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// A warning event, pruned.

@@ -3,8 +3,9 @@
 
 use super::model::{EventInfo, NodeInfo, PodInfo, PodTrouble, WorkloadInfo};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Node, Pod, PodTemplateSpec};
 use kube::ResourceExt;
+use std::collections::BTreeMap;
 
 /// Conditions that mean a node is under pressure when `True`.
 const PRESSURE: [&str; 4] = [
@@ -38,16 +39,32 @@ pub fn node(n: &Node) -> NodeInfo {
         .map(|c| c.type_.clone())
         .collect();
     let microk8s = n.labels().contains_key("microk8s.io/cluster");
+    let kubelet_version = n
+        .status
+        .as_ref()
+        .and_then(|s| s.node_info.as_ref())
+        .map(|i| i.kubelet_version.clone());
     NodeInfo {
         ready,
         pressure,
         microk8s,
+        kubelet_version,
     }
+}
+
+/// Container name → image of a pod template.
+fn images(t: &PodTemplateSpec) -> BTreeMap<String, String> {
+    t.spec
+        .iter()
+        .flat_map(|s| &s.containers)
+        .filter_map(|c| Some((c.name.clone(), c.image.clone()?)))
+        .collect()
 }
 
 fn workload(
     kind: &str,
     meta: &kube::api::ObjectMeta,
+    template: &PodTemplateSpec,
     desired: i32,
     available: i32,
 ) -> WorkloadInfo {
@@ -57,6 +74,7 @@ fn workload(
         name: meta.name.clone().unwrap_or_default(),
         desired,
         available,
+        images: images(template),
     }
 }
 
@@ -67,7 +85,13 @@ pub fn deployment(d: &Deployment) -> WorkloadInfo {
         .as_ref()
         .and_then(|s| s.available_replicas)
         .unwrap_or(0);
-    workload("Deployment", &d.metadata, desired, available)
+    workload(
+        "Deployment",
+        &d.metadata,
+        &d.spec.template,
+        desired,
+        available,
+    )
 }
 
 pub fn statefulset(s: &StatefulSet) -> WorkloadInfo {
@@ -76,14 +100,26 @@ pub fn statefulset(s: &StatefulSet) -> WorkloadInfo {
     let available = st
         .and_then(|s| s.available_replicas.or(s.ready_replicas))
         .unwrap_or(0);
-    workload("StatefulSet", &s.metadata, desired, available)
+    workload(
+        "StatefulSet",
+        &s.metadata,
+        &s.spec.template,
+        desired,
+        available,
+    )
 }
 
 pub fn daemonset(d: &DaemonSet) -> WorkloadInfo {
     let st = d.status.as_ref();
     let desired = st.map_or(0, |s| s.desired_number_scheduled);
     let available = st.and_then(|s| s.number_available).unwrap_or(0);
-    workload("DaemonSet", &d.metadata, desired, available)
+    workload(
+        "DaemonSet",
+        &d.metadata,
+        &d.spec.template,
+        desired,
+        available,
+    )
 }
 
 /// The workload cache key: `Kind/ns/name`.
@@ -124,12 +160,19 @@ pub fn pod(p: &Pod) -> PodInfo {
             break;
         }
     }
+    let owner = p
+        .owner_references()
+        .iter()
+        .find(|o| o.controller == Some(true))
+        .or_else(|| p.owner_references().first())
+        .map(|o| format!("{}/{}", o.kind, o.name));
     PodInfo {
         namespace: p.namespace().unwrap_or_default(),
         name: p.name_any(),
         restarts,
         trouble,
         reason,
+        owner,
     }
 }
 

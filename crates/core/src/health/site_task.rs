@@ -58,8 +58,8 @@ pub(crate) async fn run(shared: Arc<Shared>, name: String, mut stop: watch::Rece
                     "site synced"
                 );
                 shared.update(&name, |e| {
-                    e.state = state;
                     e.seen();
+                    e.state = state;
                     e.data_at = e.last_seen;
                     e.have_data = true;
                     e.from_snapshot = false;

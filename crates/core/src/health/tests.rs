@@ -46,6 +46,7 @@ fn node(ready: bool, mk8s: bool, pressure: &[&str]) -> NodeInfo {
         ready,
         pressure: pressure.iter().map(|s| s.to_string()).collect(),
         microk8s: mk8s,
+        kubelet_version: None,
     }
 }
 
@@ -90,6 +91,7 @@ fn levels_roll_up_with_reasons() {
             name: "pos".into(),
             desired: 2,
             available: 2,
+            images: Default::default(),
         },
     );
     let h = evaluate(&s, &obs(&st, Reach::Reachable), now);
@@ -115,6 +117,7 @@ fn levels_roll_up_with_reasons() {
             restarts: 7,
             trouble: Some(PodTrouble::CrashLoop),
             reason: Some("CrashLoopBackOff".into()),
+            owner: None,
         },
     );
     let h = evaluate(&s, &obs(&st, Reach::Reachable), now);

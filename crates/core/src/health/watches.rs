@@ -193,6 +193,7 @@ async fn watch_kind<K, V>(
 /// Applies a change from a live event: the site answered and the data is current.
 fn apply(shared: &Arc<Shared>, name: &str, f: impl FnOnce(&mut SiteState)) {
     shared.update(name, |e| {
+        e.seen();
         f(&mut e.state);
         if e.state.events.len() > MAX_EVENTS {
             let mut by_age: Vec<(Option<jiff::Timestamp>, String)> = e
@@ -206,7 +207,6 @@ fn apply(shared: &Arc<Shared>, name: &str, f: impl FnOnce(&mut SiteState)) {
                 e.state.events.remove(&k);
             }
         }
-        e.seen();
         e.data_at = e.last_seen;
         e.from_snapshot = false;
         e.have_data = true;

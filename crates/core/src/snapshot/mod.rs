@@ -2,9 +2,18 @@
 //! `<profile>/snapshots/<site>.json.zst` (zstd, atomic), bounded in total size (oldest
 //! evicted first). When a site does not answer, its health is served from here,
 //! flagged stale.
+//!
+//! When a site that was served from here (or from memory while it was away) answers
+//! again, the state it had is kept as its *reconnect baseline*,
+//! `<site>.before-reconnect.zst`, one per site and inside the same size bound,
+//! until the technician dismisses it: the site view and `outpost snapshot diff
+//! before-reconnect:SITE live:SITE` show what changed since.
+
+mod baseline;
 
 use crate::health::{SiteHealth, SiteState};
 use crate::paths::Home;
+pub use baseline::BASELINE_LABEL;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -12,6 +21,9 @@ use std::path::{Path, PathBuf};
 pub const FORMAT: u32 = 1;
 /// Default bound on all snapshots of a profile.
 pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// Suffix of a site's reconnect baseline (site names are DNS labels: no dots; not
+/// `.json.zst`, so tools listing snapshots by suffix do not take it for a site's).
+const BASELINE: &str = ".before-reconnect.zst";
 /// Largest decompressed snapshot accepted (guards against zip bombs).
 const MAX_DECODED: usize = 64 * 1024 * 1024;
 
@@ -79,10 +91,45 @@ impl SnapshotStore {
         self.dir.join(format!("{site}.json.zst"))
     }
 
+    /// The file of a site's reconnect baseline.
+    pub fn baseline_path(&self, site: &str) -> PathBuf {
+        self.dir.join(format!("{site}{BASELINE}"))
+    }
+
     /// Writes a snapshot atomically, then evicts the oldest files over the bound.
     /// Returns the compressed size.
     pub fn write(&self, snap: &Snapshot) -> Result<u64, SnapshotError> {
-        let path = self.path(&snap.site);
+        self.write_to(self.path(&snap.site), snap)
+    }
+
+    /// Keeps `snap` (the state a site had before it answered again) as the site's
+    /// reconnect baseline, unless one is already kept and not dismissed: changes then
+    /// add up since the older one. Returns whether it was written.
+    pub fn keep_baseline(&self, snap: &Snapshot) -> Result<bool, SnapshotError> {
+        let path = self.baseline_path(&snap.site);
+        if path.exists() {
+            return Ok(false);
+        }
+        self.write_to(path, snap)?;
+        Ok(true)
+    }
+
+    /// A site's reconnect baseline, if one is kept.
+    pub fn read_baseline(&self, site: &str) -> Result<Option<Snapshot>, SnapshotError> {
+        self.read_from(self.baseline_path(site), site)
+    }
+
+    /// Dismisses a site's reconnect baseline; true when there was one.
+    pub fn dismiss_baseline(&self, site: &str) -> Result<bool, SnapshotError> {
+        let path = self.baseline_path(site);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(source) => Err(SnapshotError::Io { path, source }),
+        }
+    }
+
+    fn write_to(&self, path: PathBuf, snap: &Snapshot) -> Result<u64, SnapshotError> {
         let io = |source| SnapshotError::Io {
             path: path.clone(),
             source,
@@ -91,13 +138,16 @@ impl SnapshotStore {
         let json = serde_json::to_vec(snap).map_err(|e| io(std::io::Error::other(e)))?;
         let z = zstd::bulk::compress(&json, 3).map_err(io)?;
         crate::fsutil::write_atomic(&path, &z)?;
-        self.evict(&snap.site);
+        self.evict(&path);
         Ok(z.len() as u64)
     }
 
     /// Reads a site's snapshot: `None` when there is none, `Corrupt` when unreadable.
     pub fn read(&self, site: &str) -> Result<Option<Snapshot>, SnapshotError> {
-        let path = self.path(site);
+        self.read_from(self.path(site), site)
+    }
+
+    fn read_from(&self, path: PathBuf, site: &str) -> Result<Option<Snapshot>, SnapshotError> {
         let z = match std::fs::read(&path) {
             Ok(z) => z,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -118,14 +168,19 @@ impl SnapshotStore {
         Ok(Some(snap))
     }
 
-    /// Deletes the oldest snapshots (never `keep`) until the total fits the bound.
-    fn evict(&self, keep: &str) {
+    /// Deletes the oldest snapshots and baselines (never `keep`) until the total fits
+    /// the bound.
+    fn evict(&self, keep: &Path) {
         let Ok(rd) = std::fs::read_dir(&self.dir) else {
             return;
         };
         let mut files: Vec<(std::time::SystemTime, u64, PathBuf)> = rd
             .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".json.zst"))
+            .filter(|e| {
+                let n = e.file_name();
+                let n = n.to_string_lossy();
+                n.ends_with(".json.zst") || n.ends_with(BASELINE)
+            })
             .filter_map(|e| {
                 let m = e.metadata().ok()?;
                 Some((m.modified().ok()?, m.len(), e.path()))
@@ -133,7 +188,6 @@ impl SnapshotStore {
             .collect();
         let mut total: u64 = files.iter().map(|f| f.1).sum();
         files.sort();
-        let keep = self.path(keep);
         for (_, len, path) in files {
             if total <= self.max_bytes {
                 break;

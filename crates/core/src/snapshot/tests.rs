@@ -41,6 +41,7 @@ fn snap(site: &str, pods: usize) -> Snapshot {
             name: "pos".into(),
             desired: 2,
             available: 2,
+            images: Default::default(),
         },
     );
     for i in 0..pods {
@@ -54,6 +55,7 @@ fn snap(site: &str, pods: usize) -> Snapshot {
                 restarts: 0,
                 trouble: None,
                 reason: None,
+                owner: None,
             },
         );
     }
@@ -122,4 +124,59 @@ fn total_size_is_bounded_by_evicting_the_oldest() {
     assert!(total <= one * 3 + one / 2 + one / 4, "bounded: {total}");
     assert!(store.read("site-5").unwrap().is_some(), "newest kept");
     assert!(store.read("site-0").unwrap().is_none(), "oldest evicted");
+}
+
+#[test]
+fn reconnect_baseline_is_kept_once_counted_in_the_bound_and_dismissed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = SnapshotStore::at(tmp.path(), DEFAULT_MAX_BYTES);
+    assert!(store.read_baseline("lyon-1").unwrap().is_none());
+    let before = snap("lyon-1", 3);
+    assert!(
+        store.keep_baseline(&before).unwrap(),
+        "first baseline written"
+    );
+    // A later reconnect keeps the undismissed older baseline.
+    let later = snap("lyon-1", 5);
+    assert!(!store.keep_baseline(&later).unwrap());
+    assert_eq!(store.read_baseline("lyon-1").unwrap(), Some(before.clone()));
+    // The site's own snapshot is a separate file, untouched by the baseline.
+    store.write(&later).unwrap();
+    assert_eq!(store.read("lyon-1").unwrap(), Some(later.clone()));
+    assert_eq!(store.read_baseline("lyon-1").unwrap(), Some(before));
+    // Against a state with one more replica: exactly that change.
+    let mut now = later.state.clone();
+    now.workloads
+        .get_mut("Deployment/shop/pos")
+        .unwrap()
+        .desired = 3;
+    let d = store.since_baseline("lyon-1", &now, None).unwrap().unwrap();
+    assert_eq!(d.changes.len(), 1, "{}", d.render());
+    assert_eq!(d.changes[0].subject, "Deployment/shop/pos");
+    assert!(d.from.starts_with(BASELINE_LABEL), "{}", d.from);
+    assert!(store.dismiss_baseline("lyon-1").unwrap());
+    assert!(!store.dismiss_baseline("lyon-1").unwrap());
+    assert!(
+        store
+            .since_baseline("lyon-1", &now, None)
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.read("lyon-1").unwrap().is_some(), "snapshot kept");
+}
+
+#[test]
+fn baselines_count_in_the_size_bound() {
+    let tmp = tempfile::tempdir().unwrap();
+    let probe = SnapshotStore::at(tmp.path().join("probe"), DEFAULT_MAX_BYTES);
+    let one = probe.write(&snap("a", 200)).unwrap();
+    let store = SnapshotStore::at(tmp.path().join("s"), one * 2 + one / 2);
+    store.keep_baseline(&snap("old", 200)).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    for i in 0..3 {
+        store.write(&snap(&format!("site-{i}"), 200)).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(store.read_baseline("old").unwrap().is_none(), "evicted");
+    assert!(store.read("site-2").unwrap().is_some());
 }
