@@ -16,6 +16,7 @@ mod settings;
 mod snapshots;
 mod state;
 mod stream;
+mod webview;
 
 pub use options::Options;
 
@@ -78,6 +79,7 @@ pub fn run_app<R: Runtime>(
             app.manage(logs::LogsState::default());
             app.manage(rollouts::RolloutsState::default());
             app.manage(snapshots::SnapshotsState::default());
+            webview::tune(app);
             tauri::async_runtime::spawn(async move { profiles.start(demo).await });
             Ok(())
         })
@@ -111,6 +113,7 @@ pub fn run_app<R: Runtime>(
             snapshots::snapshot_export,
             snapshots::snapshot_import,
             snapshots::site_changes,
+            snapshots::site_changes_dismiss,
             snapshots::watch_notices,
         ])
         .run(tauri::generate_context!())

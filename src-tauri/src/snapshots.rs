@@ -21,8 +21,8 @@ use outpost_core::client::{ClientCache, Timeouts};
 use outpost_core::health::Reach;
 use outpost_core::registry::Site;
 use outpost_ipc::snapshot::{
-    ExportedBundle, ImportResult, MAX_UPLOAD_BYTES, Notice, SiteChangesCmd, SnapshotExportCmd,
-    SnapshotImportCmd, WatchNoticesCmd,
+    ExportedBundle, ImportResult, MAX_UPLOAD_BYTES, Notice, SiteChangesCmd, SiteChangesDismissCmd,
+    SnapshotExportCmd, SnapshotImportCmd, WatchNoticesCmd,
 };
 use outpost_ipc::{Command, ErrorKind, IpcError};
 use std::path::{Path, PathBuf};
@@ -349,7 +349,8 @@ pub async fn watch_notices(
     Ok(())
 }
 
-/// What changed between the bundle stored for the site and the site now.
+/// What changed since the state the site had before it last came back (kept by the
+/// health engine), else between the bundle stored for it and the site now.
 #[tauri::command]
 pub async fn site_changes(
     state: State<'_, AppState>,
@@ -357,6 +358,10 @@ pub async fn site_changes(
 ) -> Res<SiteChangesCmd> {
     let active = state.profiles.ready().await?;
     let site = site_of(active.session.sites(), &req.site)?;
+    // The state the site had before it last came back, if kept, comes first.
+    if let Some(d) = changes::since_reconnect(&active.session, &site.name).await? {
+        return Ok(Some(d));
+    }
     let kept = bundle::imported_path(active.session.home(), &site.name);
     if !kept.exists() {
         return Ok(None);
@@ -388,6 +393,20 @@ pub async fn site_changes(
     let from = View::of_bundle(format!("snapshot {}", base.manifest.taken_at), &base);
     Ok(Some(bundle::ipc::diff(&Diff::between(&from, &live))))
 }
+
+/// Forgets the state the site had before it last came back.
+#[tauri::command]
+pub async fn site_changes_dismiss(
+    state: State<'_, AppState>,
+    req: Req<SiteChangesDismissCmd>,
+) -> Res<SiteChangesDismissCmd> {
+    let active = state.profiles.ready().await?;
+    let site = site_of(active.session.sites(), &req.site)?;
+    changes::dismiss(&active.session, &site.name).await
+}
+
+#[path = "snapshots_changes.rs"]
+mod changes;
 
 #[cfg(test)]
 #[path = "snapshots_tests.rs"]

@@ -8,6 +8,7 @@ use outpost_core::client::{ClientCache, Timeouts};
 use outpost_core::credentials::Vault;
 use outpost_core::paths::Home;
 use outpost_core::registry::{Distro, SiteStore};
+use outpost_core::snapshot::SnapshotStore;
 use outpost_sim::readonly::{ReadOnlyFleet, SnapshotSite};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -87,7 +88,9 @@ pub enum SnapshotCmd {
         #[command(flatten)]
         pass: Pass,
     },
-    /// What changed from A to B (bundle files, or `live:SITE` for the site now).
+    /// What changed from A to B: bundle files, `live:SITE` (the site now),
+    /// `snapshot:SITE` (its health snapshot) or `before-reconnect:SITE` (the state it had
+    /// before it last came back, kept until dismissed in the app).
     Diff {
         a: String,
         b: String,
@@ -238,8 +241,12 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
         } => {
             let pass = pass.read()?;
             let deadline = secs(timeout)?;
-            let needs_live = [&a, &b].iter().any(|x| x.starts_with("live:"));
-            let ctx = if needs_live {
+            let cached = |x: &str| x.starts_with("snapshot:") || x.starts_with("before-reconnect:");
+            // Compared with a health snapshot, the live site is read the way the health
+            // engine reads it, so both sides are pruned alike.
+            let by_state = cached(&a) || cached(&b);
+            let needs_home = [&a, &b].iter().any(|x| x.starts_with("live:") || cached(x));
+            let ctx = if needs_home {
                 let home = home(&profile)?;
                 let vault = Arc::new(Vault::open(&home).context("opening the keyring")?);
                 Some((
@@ -251,10 +258,26 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
                 None
             };
             let view = |x: &str| -> anyhow::Result<View> {
-                match (x.strip_prefix("live:"), &ctx) {
-                    (Some(site), Some((home, clients, rt))) => {
+                match (x.split_once(':'), &ctx) {
+                    (Some(("live", site)), Some((home, clients, rt))) if by_state => {
+                        let site = SiteStore::new(home).get(site)?;
+                        let st =
+                            rt.block_on(outpost_core::health::sweep(&site, clients, deadline))?;
+                        let now = Some(jiff::Timestamp::now());
+                        Ok(View::of_state(format!("live {}", site.name), now, &st))
+                    }
+                    (Some(("live", site)), Some((home, clients, rt))) => {
                         let site = SiteStore::new(home).get(site)?;
                         Ok(rt.block_on(bundle::live_view(&site, clients, deadline))?)
+                    }
+                    (Some((which @ ("snapshot" | "before-reconnect"), site)), Some((home, ..))) => {
+                        let store = SnapshotStore::new(home);
+                        let v = if which == "snapshot" {
+                            store.snapshot_view(site)?
+                        } else {
+                            store.baseline_view(site)?
+                        };
+                        v.with_context(|| format!("no {which} snapshot is kept for {site}"))
                     }
                     _ => {
                         let b = bundle::read_file(Path::new(x), pass.as_ref())?;

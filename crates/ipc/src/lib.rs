@@ -70,5 +70,6 @@ pub const COMMANDS: &[&str] = &[
     snapshot::SnapshotExportCmd::NAME,
     snapshot::SnapshotImportCmd::NAME,
     snapshot::SiteChangesCmd::NAME,
+    snapshot::SiteChangesDismissCmd::NAME,
     snapshot::WatchNoticesCmd::NAME,
 ];

@@ -86,6 +86,10 @@ pub struct SnapshotDiff {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_time: Option<String>,
     pub entries: Vec<DiffEntry>,
+    /// From the state the site had before it last came back (kept by the health
+    /// engine until dismissed with `site_changes_dismiss`), not from a stored bundle.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reconnect: bool,
 }
 
 // ---- Desktop commands (snapshot_export, snapshot_import, site_changes, watch_notices).
@@ -169,6 +173,16 @@ pub struct SiteChangesRequest {
     pub site: String,
 }
 
+/// `site_changes_dismiss`: forgets the state a site had before it last came back, so
+/// its changes since are no longer shown. `true` when there was one.
+pub struct SiteChangesDismissCmd;
+
+impl Command for SiteChangesDismissCmd {
+    const NAME: &'static str = "site_changes_dismiss";
+    type Request = SiteChangesRequest;
+    type Response = bool;
+}
+
 /// `watch_notices`: streams [`Notice`]s (bundles dropped on the window and imported,
 /// or refused) over the channel argument [`WATCH_NOTICES_CHANNEL_ARG`].
 pub struct WatchNoticesCmd;
@@ -203,6 +217,7 @@ pub const SNAPSHOT_COMMANDS: &[&str] = &[
     SnapshotExportCmd::NAME,
     SnapshotImportCmd::NAME,
     SiteChangesCmd::NAME,
+    SiteChangesDismissCmd::NAME,
     WatchNoticesCmd::NAME,
 ];
 
@@ -301,6 +316,7 @@ mod tests {
                     to: None,
                 },
             ],
+            reconnect: false,
         };
         let v = serde_json::to_value(&d).unwrap_or_default();
         assert_eq!(

@@ -4,9 +4,9 @@
 
 use super::{Channel, call, call_with};
 use outpost_ipc::snapshot::{
-    ExportedBundle, ImportResult, Notice, SiteChangesCmd, SiteChangesRequest, SnapshotDiff,
-    SnapshotExportCmd, SnapshotExportRequest, SnapshotImportCmd, SnapshotImportRequest,
-    WATCH_NOTICES_CHANNEL_ARG, WatchNoticesCmd, WatchNoticesRequest,
+    ExportedBundle, ImportResult, Notice, SiteChangesCmd, SiteChangesDismissCmd,
+    SiteChangesRequest, SnapshotDiff, SnapshotExportCmd, SnapshotExportRequest, SnapshotImportCmd,
+    SnapshotImportRequest, WATCH_NOTICES_CHANNEL_ARG, WatchNoticesCmd, WatchNoticesRequest,
 };
 use outpost_ipc::{ErrorKind, IpcError};
 use wasm_bindgen::JsCast;
@@ -34,9 +34,15 @@ pub async fn import_bytes(bytes: &[u8], passphrase: &str) -> Result<ImportResult
     .await
 }
 
-/// What changed since the bundle stored for the site (`None`: there is none).
+/// What changed since the state kept before the site came back, else since the bundle
+/// stored for it (`None`: neither).
 pub async fn site_changes(site: &str) -> Result<Option<SnapshotDiff>, IpcError> {
     call::<SiteChangesCmd>(&SiteChangesRequest { site: site.into() }).await
+}
+
+/// Forgets the state kept from before the site came back.
+pub async fn site_changes_dismiss(site: &str) -> Result<bool, IpcError> {
+    call::<SiteChangesDismissCmd>(&SiteChangesRequest { site: site.into() }).await
 }
 
 /// Streams the outcome of files dropped on the window while the channel lives.

@@ -87,20 +87,29 @@ pub struct ChangesProps {
     pub site: AttrValue,
     /// The site answers live (not served from its snapshot).
     pub live: bool,
+    /// The site's summary from the live stream: a change re-reads the changes since the
+    /// state kept before it came back (computed from memory, nothing is read from the
+    /// site), so they fill in as the site's watches catch up.
+    #[prop_or_default]
+    pub summary: Option<outpost_ipc::SiteSummary>,
 }
 
-/// What changed between the site's stored snapshot and the live site, read when the
-/// site is live (again); hidden when no snapshot is stored for it.
+/// What changed since the state the site had before it last came back (kept by the
+/// health engine until dismissed), else since the bundle stored for it, read when the
+/// site is live (again); hidden when there is neither.
 #[function_component(SnapshotChanges)]
 pub fn snapshot_changes(props: &ChangesProps) -> Html {
     let changes = use_state(|| Changes::Waiting);
     let generation = use_mut_ref(|| 0u64);
+    // (site, quiet): a quiet read keeps the current list on screen meanwhile.
     let load = {
         let (changes, generation) = (changes.clone(), generation.clone());
-        Callback::from(move |site: String| {
+        Callback::from(move |(site, quiet): (String, bool)| {
             *generation.borrow_mut() += 1;
             let mine = *generation.borrow();
-            changes.set(Changes::Loading);
+            if !quiet {
+                changes.set(Changes::Loading);
+            }
             let (changes, generation) = (changes.clone(), generation.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let r = snap::site_changes(&site).await;
@@ -115,15 +124,47 @@ pub fn snapshot_changes(props: &ChangesProps) -> Html {
         let (load, changes) = (load.clone(), changes.clone());
         use_effect_with((props.site.clone(), props.live), move |(site, live)| {
             if *live {
-                load.emit(site.to_string());
+                load.emit((site.to_string(), false));
             } else {
                 changes.set(Changes::Waiting);
             }
         });
     }
+    {
+        let (load, reconnect) = (load.clone(), changes.is_reconnect());
+        let (site, live) = (props.site.to_string(), props.live);
+        use_effect_with(props.summary.clone(), move |_| {
+            if live && reconnect {
+                load.emit((site, true));
+            }
+        });
+    }
     let refresh = {
         let site = props.site.to_string();
-        load.reform(move |_: MouseEvent| site.clone())
+        load.reform(move |_: MouseEvent| (site.clone(), false))
+    };
+    let dismiss = {
+        let (site, load, changes) = (props.site.to_string(), load.clone(), changes.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (site, load, changes) = (site.clone(), load.clone(), changes.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match snap::site_changes_dismiss(&site).await {
+                    Ok(_) => load.emit((site, false)),
+                    Err(e) => changes.set(Changes::Failed(e)),
+                }
+            });
+        })
+    };
+    let since = |d: &outpost_ipc::snapshot::SnapshotDiff| {
+        let t = d
+            .from_time
+            .as_deref()
+            .map_or_else(|| "?".to_string(), short_time);
+        if d.reconnect {
+            format!("the snapshot as of {t}, before the site came back")
+        } else {
+            format!("the snapshot as of {t}")
+        }
     };
     let body = match &*changes {
         Changes::Waiting | Changes::NoSnapshot => return html! {},
@@ -134,10 +175,10 @@ pub fn snapshot_changes(props: &ChangesProps) -> Html {
             error_banner("changes-error", "Could not compare with the snapshot", e)
         }
         Changes::Ready(d) if d.entries.is_empty() => html! {
-            <p id="changes-none">{ format!("Nothing changed since the snapshot as of {}.", d.from_time.as_deref().map_or_else(|| "?".to_string(), short_time)) }</p>
+            <p id="changes-none">{ format!("Nothing changed since {}.", since(d)) }</p>
         },
         Changes::Ready(d) => html! { <>
-            <p class="muted">{ format!("Since the snapshot as of {}:", d.from_time.as_deref().map_or_else(|| "?".to_string(), short_time)) }</p>
+            <p class="muted" id="changes-since">{ format!("Since {}:", since(d)) }</p>
             <ul class="changes" id="changes-list">
                 { for d.entries.iter().map(|e| html! {
                     <li class={change_class(e.kind)} data-kind={serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string))}>{ change_text(e) }</li>
@@ -145,11 +186,15 @@ pub fn snapshot_changes(props: &ChangesProps) -> Html {
             </ul>
         </> },
     };
+    let dismissable = changes.is_reconnect();
     html! {
-        <section class="snapshot-changes" id="snapshot-changes" aria-labelledby="h-changes">
+        <section class="snapshot-changes" id="snapshot-changes" aria-labelledby="h-changes" data-reconnect={dismissable.to_string()}>
             <div class="section-head">
                 <h3 id="h-changes">{ "Changes since the snapshot" }</h3>
                 <button id="changes-refresh" onclick={refresh} disabled={*changes == Changes::Loading}>{ "Compare again" }</button>
+                if dismissable {
+                    <button id="changes-dismiss" onclick={dismiss} title="Forget the state from before the site came back">{ "Dismiss" }</button>
+                }
             </div>
             { body }
         </section>

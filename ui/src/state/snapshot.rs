@@ -78,6 +78,12 @@ pub enum Changes {
 }
 
 impl Changes {
+    /// The changes shown are since the state kept before the site came back (they can
+    /// be dismissed, and follow the live state).
+    pub fn is_reconnect(&self) -> bool {
+        matches!(self, Changes::Ready(d) if d.reconnect)
+    }
+
     pub fn loaded(r: Result<Option<SnapshotDiff>, IpcError>) -> Changes {
         match r {
             Ok(Some(d)) => Changes::Ready(d),

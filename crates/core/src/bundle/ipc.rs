@@ -59,6 +59,7 @@ pub fn diff(d: &Diff) -> ipc::SnapshotDiff {
                 to: c.to.clone(),
             })
             .collect(),
+        reconnect: d.from.starts_with(crate::snapshot::BASELINE_LABEL),
     }
 }
 

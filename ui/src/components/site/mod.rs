@@ -84,7 +84,7 @@ pub fn site_view(props: &SiteViewProps) -> Html {
                 <div class="banner banner-stale" id="stale-banner" role="status">{ stale_banner(snap, now) }</div>
             }
             if let Some(s) = summary { { overview(s, now) } }
-            <SnapshotChanges site={props.name.clone()} live={live} />
+            <SnapshotChanges site={props.name.clone()} live={live} summary={props.summary.clone()} />
             { match &*detail {
                 Load::Loading => html! { <p class="muted" id="site-loading">{ "Loading site details…" }</p> },
                 Load::Failed(e) => html! {
