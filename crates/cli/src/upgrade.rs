@@ -1,5 +1,6 @@
 //! `outpost upgrade`: K3s upgrades through system-upgrade-controller Plans (`k3s`), and
-//! per-node progress with stuck detection (`status`). MicroK8s sites get the exact
+//! per-node progress with stuck detection (`status`: a failed Job, or no progress for
+//! `--no-progress`, tracked across runs in the data directory). MicroK8s sites get the exact
 //! `snap refresh` command: Outpost says it rather than leaving a silent gap.
 
 use crate::rollout::HomeArgs;
@@ -9,7 +10,7 @@ use outpost_core::client::{ClientCache, Timeouts};
 use outpost_core::credentials::Vault;
 use outpost_core::health::{FleetMonitor, MonitorOptions};
 use outpost_core::registry::{Distro, MaintenanceWindow, Site, SiteStore};
-use outpost_core::upgrade::{self, NodeState, Started};
+use outpost_core::upgrade::{self, NodeState, ProgressMarkers, Started};
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,9 +47,14 @@ pub enum UpgradeCmd {
         json: bool,
     },
     /// Per-node upgrade progress of every site; stuck upgrades with next steps.
+    /// Exit code 2 when an upgrade is stuck.
     Status {
         #[command(flatten)]
         select: Select,
+        /// Report an upgrade as stuck when nothing moved (applying nodes, versions, Jobs)
+        /// for this long, across runs of this command (e.g. 15m, 90s).
+        #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = crate::rollout::parse_duration)]
+        no_progress: Duration,
         #[command(flatten)]
         home: HomeArgs,
         #[arg(long)]
@@ -123,11 +129,17 @@ pub fn run(cmd: UpgradeCmd) -> anyhow::Result<ExitCode> {
                 &changes,
             ))
         }
-        UpgradeCmd::Status { select, home, json } => {
+        UpgradeCmd::Status {
+            select,
+            no_progress,
+            home,
+            json,
+        } => {
             let home = home.resolve()?;
             let sites = pick(SiteStore::new(&home).list()?, &select)?;
             let vault = Arc::new(Vault::open(&home).context("opening the keyring")?);
-            rt.block_on(status(sites, vault, json))
+            let markers = ProgressMarkers::new(&home);
+            rt.block_on(status(sites, vault, &markers, no_progress, json))
         }
     }
 }
@@ -220,7 +232,13 @@ async fn start(
     })
 }
 
-async fn status(sites: Vec<Site>, vault: Arc<Vault>, json: bool) -> anyhow::Result<ExitCode> {
+async fn status(
+    sites: Vec<Site>,
+    vault: Arc<Vault>,
+    markers: &ProgressMarkers,
+    window: Duration,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let clients = ClientCache::new(vault, Timeouts::default());
     let mut out = String::new();
     let mut rows = Vec::new();
@@ -240,7 +258,11 @@ async fn status(sites: Vec<Site>, vault: Arc<Vault>, json: bool) -> anyhow::Resu
         let r = match clients.get(site) {
             Ok(c) => upgrade::status(&c.requests).await,
             Err(e) => Err(e.into()),
-        };
+        }
+        .and_then(|mut st| {
+            markers.observe(&site.name, &mut st, window, jiff::Timestamp::now())?;
+            Ok(st)
+        });
         match r {
             Err(e) => {
                 let _ = writeln!(out, "{}  {e}", site.name);
@@ -276,7 +298,13 @@ async fn status(sites: Vec<Site>, vault: Arc<Vault>, json: bool) -> anyhow::Resu
                 }
                 for s in &st.stuck {
                     stuck = true;
-                    let _ = writeln!(out, "  stuck: {}: {}", s.node, s.reason);
+                    let since = s
+                        .since
+                        .map(|t| {
+                            format!(" (unchanged since {})", t.strftime("%Y-%m-%d %H:%M:%S UTC"))
+                        })
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "  stuck: {}: {}{since}", s.node, s.reason);
                     for step in &s.next_steps {
                         let _ = writeln!(out, "    - {step}");
                     }

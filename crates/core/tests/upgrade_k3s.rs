@@ -195,3 +195,104 @@ async fn an_unhealthy_site_is_refused_unless_forced() {
     );
     env.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_upgrade_is_reported_as_making_no_progress() {
+    use outpost_core::upgrade::{ProgressMarkers, StuckKind};
+    let env = start(
+        vec![
+            spec("k3s-moving", Distro::K3s, 3, true),
+            spec("k3s-hung", Distro::K3s, 2, true),
+        ],
+        100.0,
+    )
+    .await;
+    env.site("k3s-hung").set_upgrade_hang(true);
+    let window = Duration::from_secs(3);
+    for n in ["k3s-moving", "k3s-hung"] {
+        let site = env.store.get(n).unwrap();
+        upgrade::start(&env.client(n), &site, TARGET, None)
+            .await
+            .unwrap();
+    }
+    // Each poll is a new marker store, as each `outpost upgrade status` run is.
+    let observe = |name: &'static str| {
+        let env = &env;
+        async move {
+            let mut st = upgrade::status(&env.client(name)).await.unwrap();
+            ProgressMarkers::new(&env.home)
+                .observe(name, &mut st, window, jiff::Timestamp::now())
+                .unwrap();
+            st
+        }
+    };
+    // A moving upgrade never trips the window, even though the whole site takes longer.
+    let t0 = Instant::now();
+    loop {
+        let st = observe("k3s-moving").await;
+        assert!(st.stuck.is_empty(), "progressing, yet reported: {st:?}");
+        if st.done {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(40), "not done: {st:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(env.node_versions("k3s-moving"), vec![TARGET; 3]);
+    assert!(
+        !env.home
+            .dir()
+            .join("upgrades/progress/k3s-moving.json")
+            .exists(),
+        "a finished upgrade forgets its marker"
+    );
+    // The hung site: its Job never ends; after the window it is reported.
+    let t0 = Instant::now();
+    let st = loop {
+        let st = observe("k3s-hung").await;
+        if !st.stuck.is_empty() {
+            break st;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "never reported: {st:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert!(t0.elapsed() >= window, "reported before the window");
+    assert!(!st.done);
+    // One node per Plan (server and agent) is being upgraded: both hang.
+    assert_eq!(st.stuck.len(), 2, "{st:?}");
+    for s in &st.stuck {
+        assert_eq!(s.kind, StuckKind::NoProgress);
+        let job = s.job.clone().expect("the hung Job is named");
+        let role = if s.node.ends_with("-n0") {
+            "server"
+        } else {
+            "agent"
+        };
+        assert!(
+            job.starts_with(&format!("apply-k3s-{role}-on-{}", s.node)),
+            "{job}"
+        );
+        assert!(s.since.is_some());
+        assert!(s.reason.starts_with("no progress for"), "{s:?}");
+        assert!(
+            s.next_steps
+                .iter()
+                .any(|n| n.contains(&format!("kubectl -n system-upgrade logs job/{job}"))),
+            "{s:?}"
+        );
+        assert!(
+            s.next_steps
+                .iter()
+                .any(|n| n.contains("logs deploy/system-upgrade-controller")),
+            "{s:?}"
+        );
+        let node = st.nodes.iter().find(|n| n.name == s.node).unwrap();
+        assert_eq!(node.state, NodeState::Stuck);
+        assert!(node.cordoned);
+    }
+    // The simulator agrees nothing moved.
+    assert_eq!(env.node_versions("k3s-hung"), vec!["v1.30.6+k3s1"; 2]);
+    env.finish().await;
+}

@@ -5,6 +5,7 @@
 //! - `POST /sites/{name}/fault` with `{"fault": "offline"}` (or the bare kind as text)
 //! - `DELETE /sites/{name}/fault` clears every fault
 //! - `POST /sites/{name}/sleep` cuts watches and compacts history
+//! - `POST /sites/{name}/upgrade-hang` makes its K3s upgrade Jobs hang (`DELETE` undoes it)
 
 use crate::faults::{Fault, FaultSet};
 use crate::site::Site;
@@ -144,6 +145,11 @@ async fn control(
                 (Method::DELETE, "fault") => {
                     h.clear_faults();
                     reply(200, json!({"name": h.name(), "faults": h.faults().names()}))
+                }
+                (ref m @ (Method::POST | Method::DELETE), "upgrade-hang") => {
+                    let on = *m == Method::POST;
+                    h.set_upgrade_hang(on);
+                    reply(200, json!({"name": h.name(), "upgrade_hang": on}))
                 }
                 (Method::POST, "sleep") => {
                     h.sleep();

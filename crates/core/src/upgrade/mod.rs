@@ -2,16 +2,19 @@
 //! server and agent `Plan`s (pinned version, concurrency 1, cordon, optional window),
 //! follow per-node progress (`status.applying`, the Jobs, node versions), detect a stuck
 //! upgrade and say what to do next. MicroK8s sites get the exact `snap refresh` command.
-//! A site whose last health check failed is refused unless forced.
+//! A site whose last health check failed is refused unless forced. An upgrade that makes
+//! no progress for a while is reported too ([`ProgressMarkers`]).
 
 mod plans;
 mod progress;
+mod stall;
 
 pub use plans::{
     AGENT_PLAN, Controller, SERVER_PLAN, Started, agent_plan, check_health, detect,
     microk8s_command, server_plan, start, suc_window,
 };
-pub use progress::{NodeState, NodeUpgrade, SiteUpgrade, Stuck, status};
+pub use progress::{NodeState, NodeUpgrade, SiteUpgrade, Stuck, StuckKind, status};
+pub use stall::{DEFAULT_NO_PROGRESS, ProgressMarkers};
 
 use crate::actions::ActionError;
 use crate::client::{ClientError, classify};
@@ -34,6 +37,13 @@ pub enum UpgradeError {
     NoController(String),
     #[error(transparent)]
     Journal(#[from] ActionError),
+    #[error("upgrade progress marker {path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Storage(#[from] crate::fsutil::FsError),
 }
 
 impl UpgradeError {
@@ -45,6 +55,8 @@ impl UpgradeError {
             UpgradeError::Unhealthy { .. } => "unhealthy",
             UpgradeError::NoController(_) => "not_found",
             UpgradeError::Journal(e) => e.kind(),
+            UpgradeError::Io { .. } => "storage",
+            UpgradeError::Storage(e) => e.kind(),
         }
     }
 }

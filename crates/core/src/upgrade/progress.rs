@@ -1,6 +1,7 @@
 //! Per-node progress of a K3s upgrade: the Plans' `status.applying`, the upgrade Jobs and
 //! the nodes' kubelet versions; a stuck upgrade (a Job failed on its deadline, or a node
-//! applying with no Job) is reported with next steps.
+//! applying with no Job) is reported with next steps. An upgrade that makes no progress at
+//! all is found by `stall` across calls.
 
 use super::plans::{AGENT_PLAN, Controller, NAMESPACE, SERVER_PLAN, detect, plan_resource};
 use super::{UpgradeError, kube_err};
@@ -33,13 +34,32 @@ pub struct NodeUpgrade {
     pub job: Option<String>,
 }
 
+/// Why a node is reported stuck.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StuckKind {
+    /// Its upgrade Job failed (e.g. `DeadlineExceeded`).
+    #[default]
+    JobFailed,
+    /// The Plan lists it as applying but no Job runs for it.
+    NoJob,
+    /// Nothing changed (applying nodes, versions, Jobs) for longer than the no-progress
+    /// window.
+    NoProgress,
+}
+
 /// A stuck node and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stuck {
     pub node: String,
     pub job: Option<String>,
+    #[serde(default)]
+    pub kind: StuckKind,
     pub reason: String,
     pub next_steps: Vec<String>,
+    /// For `no_progress`: when the upgrade last changed, as this laptop saw it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<jiff::Timestamp>,
 }
 
 /// A site's upgrade, as seen now.
@@ -54,6 +74,9 @@ pub struct SiteUpgrade {
     pub stuck: Vec<Stuck>,
     /// Every node is at the target.
     pub done: bool,
+    /// A Plan has a maintenance window: waiting outside it is not a lack of progress.
+    #[serde(default)]
+    pub windowed: bool,
 }
 
 fn job_failed(j: &Job) -> Option<String> {
@@ -194,6 +217,8 @@ pub async fn status(client: &kube::Client) -> Result<SiteUpgrade, UpgradeError> 
                     stuck.push(Stuck {
                         node: name.clone(),
                         job: job_name.clone(),
+                        kind: StuckKind::JobFailed,
+                        since: None,
                         reason: format!(
                             "upgrade Job {} failed: {reason}",
                             job_name.clone().unwrap_or_default()
@@ -207,6 +232,8 @@ pub async fn status(client: &kube::Client) -> Result<SiteUpgrade, UpgradeError> 
                     stuck.push(Stuck {
                         node: name.clone(),
                         job: None,
+                        kind: StuckKind::NoJob,
+                        since: None,
                         reason: "the Plan lists the node as applying but no upgrade Job runs for it".into(),
                         next_steps: vec![
                             format!("check the controller: kubectl -n {NAMESPACE} logs deploy/system-upgrade-controller"),
@@ -230,6 +257,9 @@ pub async fn status(client: &kube::Client) -> Result<SiteUpgrade, UpgradeError> 
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     let done = target.is_some() && out.iter().all(|n| n.state == NodeState::UpToDate);
+    let windowed = plans
+        .iter()
+        .any(|p| p.data.pointer("/spec/window").is_some_and(|w| !w.is_null()));
     Ok(SiteUpgrade {
         controller,
         target,
@@ -237,5 +267,6 @@ pub async fn status(client: &kube::Client) -> Result<SiteUpgrade, UpgradeError> 
         nodes: out,
         stuck,
         done,
+        windowed,
     })
 }
