@@ -2,7 +2,8 @@
 //! engine keeps the state a site had while it was away as its reconnect baseline, and
 //! the diff from it to the live state lists exactly what changed meanwhile: an image
 //! and a replica count. Covered twice: a site that goes offline while watched, and a
-//! site blackholed when the monitor starts (served from its snapshot file).
+//! site blackholed when the monitor starts (served from its snapshot file). A site that
+//! comes back unchanged keeps no baseline.
 //!
 //! Run with `scripts/with-keyring.sh cargo test -p outpost-core --test health_reconnect`.
 
@@ -129,6 +130,30 @@ async fn a_site_back_from_offline_or_blackhole_lists_exactly_what_changed() {
         store.read_baseline(&name).expect("readable").is_none(),
         "a first sync with no earlier data keeps no baseline"
     );
+    // Away and back with nothing changed: once every watch has relisted, nothing is kept.
+    let relists = mon.stats(&name).expect("stats").relists;
+    h.set_fault(Fault::Offline);
+    wait(&mon, &name, 15, "offline and stale", |h| {
+        h.reach == Reach::Unreachable && h.stale
+    })
+    .await;
+    h.clear_faults();
+    wait(&mon, &name, 15, "back", |h| h.reach == Reach::Reachable).await;
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while mon.stats(&name).expect("stats").relists < relists + 6 {
+        assert!(
+            tokio::time::Instant::now() < until,
+            "watches did not relist"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        store.read_baseline(&name).expect("readable").is_none(),
+        "a site back unchanged keeps no baseline"
+    );
+
+    // Away again; an image and a replica count change meanwhile.
     h.set_fault(Fault::Offline);
     wait(&mon, &name, 15, "offline and stale", |h| {
         h.reach == Reach::Unreachable && h.stale

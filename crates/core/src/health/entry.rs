@@ -28,8 +28,12 @@ pub(crate) struct Entry {
     pub last_write: Option<tokio::time::Instant>,
     pub stats: SiteStats,
     /// The state the site had while it was not answering, taken when it answered
-    /// again; written as its reconnect baseline by [`Shared::update`].
+    /// again, until the state is current again (see [`Entry::settle`]).
     pub baseline: Option<Snapshot>,
+    /// Watched kinds relisted since `baseline` was taken (bits of `ALL_KINDS`).
+    pub relisted_kinds: u8,
+    /// A baseline that differs from the current state, for [`Shared::update`] to write.
+    pub keep: Option<Snapshot>,
 }
 
 impl Entry {
@@ -48,6 +52,8 @@ impl Entry {
             last_write: None,
             stats: SiteStats::default(),
             baseline: None,
+            relisted_kinds: 0,
+            keep: None,
         }
     }
 
@@ -72,7 +78,11 @@ impl Entry {
     /// it was away), the state it had is taken as its reconnect baseline.
     pub fn seen(&mut self) {
         let stale = self.have_data && (self.from_snapshot || self.reach != Reach::Reachable);
-        if stale && let Some(at) = self.data_at {
+        if stale
+            && self.baseline.is_none()
+            && let Some(at) = self.data_at
+        {
+            self.relisted_kinds = 0;
             let now = jiff::Timestamp::now();
             self.baseline = Some(Snapshot {
                 format: crate::snapshot::FORMAT,
@@ -85,6 +95,30 @@ impl Entry {
         self.reach = Reach::Reachable;
         self.reach_reason = None;
         self.last_seen = Some(jiff::Timestamp::now());
+    }
+
+    /// The state is current again (a full sweep, or every watch relisted): a baseline
+    /// taken when the site came back is kept (written) only if something changed.
+    pub fn settle(&mut self) {
+        let Some(b) = self.baseline.take() else {
+            return;
+        };
+        let name = &self.site.name;
+        let before = crate::bundle::View::of_state(String::new(), None, &b.state);
+        let now = crate::bundle::View::of_state(String::new(), None, &self.state);
+        let changes = crate::bundle::diff::diff(&before, &now);
+        tracing::debug!(site = %name, changes = changes.len(), "caught up after coming back");
+        if !changes.is_empty() {
+            self.keep = Some(b);
+        }
+    }
+
+    /// A watched kind relisted: once all have since the site came back, it is current.
+    pub fn relisted(&mut self, bit: u8) {
+        self.relisted_kinds |= bit;
+        if self.baseline.is_some() && self.relisted_kinds == super::watches::ALL_KINDS {
+            self.settle();
+        }
     }
 
     /// Records a failure.
@@ -154,7 +188,7 @@ impl Shared {
             let mut g = self.lock();
             let e = g.get_mut(name)?;
             let out = f(e);
-            (out, e.health(jiff::Timestamp::now()), e.baseline.take())
+            (out, e.health(jiff::Timestamp::now()), e.keep.take())
         };
         self.publish(health);
         if let Some(b) = baseline {

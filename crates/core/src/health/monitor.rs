@@ -111,6 +111,8 @@ impl FleetMonitor {
     ) -> FleetMonitor {
         let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
         let clients = ClientCache::new(vault, opts.timeouts);
+        // Every site's credentials over one keyring session, while the sweep connects.
+        clients.prefetch(&sites);
         let shared = Shared::new(sites, clients, snapshots, opts);
         for n in &names {
             shared.load_snapshot(n);

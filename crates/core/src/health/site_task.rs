@@ -60,6 +60,7 @@ pub(crate) async fn run(shared: Arc<Shared>, name: String, mut stop: watch::Rece
                 shared.update(&name, |e| {
                     e.seen();
                     e.state = state;
+                    e.settle();
                     e.data_at = e.last_seen;
                     e.have_data = true;
                     e.from_snapshot = false;

@@ -61,13 +61,15 @@ pub async fn sweep_with(
     let started = tokio::time::Instant::now();
     let t = clients.timeouts();
     // The handshake check and the keyring read overlap; a probe failure (the more
-    // telling error: refused, TLS, timeout) wins over a credential one.
-    let (p, c) = tokio::join!(
+    // telling error: refused, TLS, timeout) wins over a credential one. The probe
+    // also says whether the site speaks HTTP/2: then all requests share one connection.
+    let (p, a) = tokio::join!(
         retry_cut(TRIES, || probe(site, t.connect, deadline)),
-        clients.get_async(site)
+        clients.auth_async(site)
     );
     let p = p?;
-    let c = c?.requests;
+    a?;
+    let c = clients.get_async_for(site, p.h2).await?.requests;
     let left = deadline
         .saturating_sub(started.elapsed())
         .max(Duration::from_millis(100));

@@ -15,11 +15,16 @@ use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// One bit per watched kind: a site is caught up once each has relisted.
+pub(crate) const ALL_KINDS: u8 = 0b11_1111;
+
 /// Warning events kept per site.
 const MAX_EVENTS: usize = 50;
 
 /// How one kind lands in the state.
 struct Sink<K, V> {
+    /// This kind's bit in [`ALL_KINDS`].
+    bit: u8,
     /// Keys of this kind start with this (workload kinds share one map).
     prefix: &'static str,
     key: fn(&K) -> String,
@@ -52,6 +57,7 @@ pub(crate) async fn run_all(shared: &Arc<Shared>, name: &str) {
             Api::<Node>::all(c.clone()),
             cfg.clone(),
             Sink {
+                bit: 1 << 0,
                 prefix: "",
                 key: prune::key_of,
                 prune: prune::node,
@@ -64,6 +70,7 @@ pub(crate) async fn run_all(shared: &Arc<Shared>, name: &str) {
             Api::<Deployment>::all(c.clone()),
             cfg.clone(),
             Sink {
+                bit: 1 << 1,
                 prefix: "Deployment/",
                 key: |o| workload_key("Deployment", o),
                 prune: prune::deployment,
@@ -76,6 +83,7 @@ pub(crate) async fn run_all(shared: &Arc<Shared>, name: &str) {
             Api::<StatefulSet>::all(c.clone()),
             cfg.clone(),
             Sink {
+                bit: 1 << 2,
                 prefix: "StatefulSet/",
                 key: |o| workload_key("StatefulSet", o),
                 prune: prune::statefulset,
@@ -88,6 +96,7 @@ pub(crate) async fn run_all(shared: &Arc<Shared>, name: &str) {
             Api::<DaemonSet>::all(c.clone()),
             cfg.clone(),
             Sink {
+                bit: 1 << 3,
                 prefix: "DaemonSet/",
                 key: |o| workload_key("DaemonSet", o),
                 prune: prune::daemonset,
@@ -100,6 +109,7 @@ pub(crate) async fn run_all(shared: &Arc<Shared>, name: &str) {
             Api::<Pod>::all(c.clone()),
             cfg.clone(),
             Sink {
+                bit: 1 << 4,
                 prefix: "",
                 key: prune::key_of,
                 prune: prune::pod,
@@ -112,6 +122,7 @@ pub(crate) async fn run_all(shared: &Arc<Shared>, name: &str) {
             Api::<Event>::all(c.clone()),
             cfg.clone().fields(super::sweep::WARNING_EVENTS),
             Sink {
+                bit: 1 << 5,
                 prefix: "",
                 key: prune::key_of,
                 prune: prune::event,
@@ -173,6 +184,7 @@ async fn watch_kind<K, V>(
                     m.retain(|k, _| !k.starts_with(sink.prefix) || b.contains_key(k));
                     m.extend(b);
                 });
+                shared.update(name, |e| e.relisted(sink.bit));
             }
             WEvent::Apply(o) => {
                 let (k, v) = ((sink.key)(&o), (sink.prune)(&o));
