@@ -132,8 +132,22 @@ pub async fn pump<S: LogSource>(
     if stop || !q.follow {
         return;
     }
+    // Whether a chunk already carried the instance's end (a crash's fatal trace).
+    let mut end_sent = src.ended_at().is_some();
     loop {
-        if src.ended_at().is_some_and(|e| e <= upto) {
+        if let Some(e) = src.ended_at().filter(|e| *e <= upto) {
+            if !end_sent {
+                // The instance ended at a time already streamed past while it looked
+                // alive: its last lines (stamped with the end) still belong to it.
+                let before = e
+                    .checked_sub(jiff::SignedDuration::from_nanos(1))
+                    .unwrap_or(e);
+                let lines = src.lines(Some(before), e, usize::MAX);
+                if !lines.is_empty() {
+                    let (chunk, _) = send(render(&lines, q.timestamps));
+                    let _ = tx.send(chunk).await;
+                }
+            }
             return;
         }
         tokio::select! {
@@ -141,7 +155,9 @@ pub async fn pump<S: LogSource>(
             _ = tx.closed() => return,
         }
         let now = clock();
-        let until = src.ended_at().map_or(now, |e| e.min(now));
+        let ended = src.ended_at();
+        end_sent |= ended.is_some_and(|e| upto < e && e <= now);
+        let until = ended.map_or(now, |e| e.min(now));
         let lines = src.lines(Some(upto), until, if slow { 1 } else { usize::MAX });
         if slow {
             // Throttled: at most one line per poll, time advances only as far as it.

@@ -167,3 +167,100 @@ async fn follow_streams_new_lines_and_respects_limit_bytes() {
     }
     assert_eq!(text(&all), "line 0\nline 1\nl");
 }
+
+/// Looks alive until it is asked `alive_for` times for its end, then reports one that
+/// lies before the time already streamed, with a fatal line stamped at it.
+struct LateCrash {
+    start: jiff::Timestamp,
+    end: jiff::Timestamp,
+    asked: std::sync::atomic::AtomicUsize,
+    alive_for: usize,
+}
+
+impl LogSource for LateCrash {
+    fn lines(
+        &self,
+        since: Option<jiff::Timestamp>,
+        until: jiff::Timestamp,
+        max: usize,
+    ) -> Vec<LogLine> {
+        let ended = self.ended_at();
+        let upper = ended.map_or(until, |e| e.min(until));
+        let mut out = Fake {
+            start: self.start,
+            ended: None,
+        }
+        .lines(since, upper, max);
+        if ended.is_some_and(|e| e <= until && since.is_none_or(|s| s < e)) {
+            out.push(LogLine {
+                ts: self.end,
+                text: b"FATAL: crashed".to_vec(),
+            });
+        }
+        out
+    }
+    fn ended_at(&self) -> Option<jiff::Timestamp> {
+        let n = self.asked.load(std::sync::atomic::Ordering::SeqCst);
+        (n >= self.alive_for).then_some(self.end)
+    }
+}
+
+impl LateCrash {
+    fn tick(&self) {
+        self.asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn follow_ends_with_a_crash_noticed_after_its_time() {
+    let src = std::sync::Arc::new(LateCrash {
+        start: ts(0),
+        end: ts(5),
+        asked: 0.into(),
+        alive_for: 3,
+    });
+    struct Shared(std::sync::Arc<LateCrash>);
+    impl LogSource for Shared {
+        fn lines(
+            &self,
+            since: Option<jiff::Timestamp>,
+            until: jiff::Timestamp,
+            max: usize,
+        ) -> Vec<LogLine> {
+            self.0.lines(since, until, max)
+        }
+        fn ended_at(&self) -> Option<jiff::Timestamp> {
+            self.0.ended_at()
+        }
+    }
+    // The clock has already passed the end (ts 5) when the crash is first reported.
+    let (c, tick) = (std::sync::Arc::clone(&src), std::sync::Arc::clone(&src));
+    let clock = move || {
+        tick.tick();
+        ts(8)
+    };
+    let (tx, mut rx) = mpsc::channel(16);
+    let q = LogQuery {
+        follow: true,
+        ..Default::default()
+    };
+    tokio::spawn(pump(
+        Shared(c),
+        q,
+        clock,
+        Duration::from_millis(5),
+        false,
+        tx,
+    ));
+    let mut all = Vec::new();
+    while let Some(chunk) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("the follow ends")
+    {
+        all.extend_from_slice(&chunk);
+    }
+    let out = text(&all);
+    assert!(out.starts_with("line 0\n"), "{out}");
+    assert_eq!(out.matches("FATAL: crashed").count(), 1, "{out}");
+    assert!(out.ends_with("FATAL: crashed\n"), "{out}");
+}
