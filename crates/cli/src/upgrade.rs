@@ -153,6 +153,12 @@ async fn start(
     json: bool,
     changes: &ChangeLog,
 ) -> anyhow::Result<ExitCode> {
+    // A bad version is refused before anything else (no health sweep, nothing touched).
+    if sites.iter().any(|s| s.distro != Some(Distro::MicroK8s))
+        && !upgrade::valid_k3s_version(version)
+    {
+        bail!("{version:?} is not a K3s version like v1.31.4+k3s1 (pin the exact version)");
+    }
     // The health gate: one sweep now is the site's last health check.
     let mon = FleetMonitor::start(
         sites.clone(),
