@@ -19,6 +19,7 @@ pub mod ipc;
 mod reader;
 pub mod redact;
 mod state_view;
+pub mod tails;
 
 use crate::client::ClientCache;
 use crate::registry::Site;

@@ -15,6 +15,7 @@
 
 mod buffer;
 pub mod filter;
+mod recorded;
 mod resolve;
 pub mod ring;
 mod source;
@@ -23,6 +24,7 @@ pub mod text;
 
 pub use buffer::{BufferOptions, Cursor, Delivery, Notice, SourceInfo};
 pub use filter::{FilterSpec, Matcher, QueryResult, Window};
+pub use recorded::{Recorded, from_recorded};
 pub use resolve::{
     ContainerInfo, PodContainers, Target, WorkloadKind, containers, selector_string,
 };

@@ -91,6 +91,19 @@ impl LogStream {
         &self.inner.sites
     }
 
+    /// A stream over a filled buffer with nothing left to run (recorded log tails).
+    pub(crate) fn done(buffer: Arc<Buffer>, spec: OpenSpec, sites: Vec<String>) -> LogStream {
+        let task = tokio::spawn(async {}).abort_handle();
+        LogStream {
+            inner: Arc::new(StreamInner {
+                buffer,
+                task,
+                spec,
+                sites,
+            }),
+        }
+    }
+
     /// Stops every task; readers get the end.
     pub fn close(&self) {
         self.inner.buffer.close();
