@@ -29,11 +29,21 @@ pss_mb() { local sum=0 kb comm; for p in $(tree_pids "$1"); do
     kb=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0); sum=$((sum + ${kb:-0})); done
   echo $((sum / 1024)); }
 
+# Per process: name, RSS and PSS in MB (the breakdown docs/benchmarks.md records).
+breakdown() { local comm; for p in $(tree_pids "$1"); do
+    comm=$(cat "/proc/$p/comm" 2>/dev/null || true)
+    case "$comm" in outpost-desktop*|WebKit*) ;; *) continue ;; esac
+    printf '  %-18s RSS %4d MB  PSS %4d MB\n' "$comm" \
+      $(( $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status") / 1024 )) \
+      $(( $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup") / 1024 )); done; }
+
 # One app run under its own X server; waits for the first-paint log line.
+# $3: "--demo" (default) or "" for an empty profile (the welcome screen, no sites).
 start_app() {
-  local home=$1 log=$2
+  local home=$1 log=$2 demo=${3---demo}
   # stdout must not be the caller's $(...) pipe, or the substitution never returns.
-  OUTPOST_LOG=info xvfb-run -a -s "-screen 0 1280x800x24" "$bin" --demo --home "$home" >/dev/null 2>"$log" &
+  # shellcheck disable=SC2086
+  OUTPOST_LOG=info xvfb-run -a -s "-screen 0 1280x800x24" "$bin" $demo --home "$home" >/dev/null 2>"$log" &
   echo $!
 }
 wait_paint() {
@@ -66,6 +76,18 @@ wait_paint "$log" >/dev/null
 sleep 20   # the demo fleet is up and watched; let it settle
 rss=$(rss_mb "$pid")
 pss=$(pss_mb "$pid")
+demo_breakdown=$(breakdown "$pid")
+kill -- $(tree_pids "$pid" | tac) 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+rm -rf "$home" "$log"
+
+# The same with no sites at all: what the webview's processes cost before any data.
+home=$(mktemp -d); log=$(mktemp)
+pid=$(start_app "$home" "$log" "")
+wait_paint "$log" >/dev/null
+sleep 10
+empty_rss=$(rss_mb "$pid")
+empty_pss=$(pss_mb "$pid")
+empty_breakdown=$(breakdown "$pid")
 kill -- $(tree_pids "$pid" | tac) 2>/dev/null || true; wait "$pid" 2>/dev/null || true
 rm -rf "$home" "$log"
 
@@ -81,3 +103,5 @@ printf '\n%-44s %-24s %s\n' "figure" "measured" "target"
 printf '%-44s %-24s %s\n' "cold start to first interactive paint" "${median} ms (median of $runs: ${starts[*]})" "<= 1000 ms"
 printf '%-44s %-24s %s\n' "idle RSS, app + WebKit processes, demo open" "${rss} MB (PSS ${pss} MB)" "<= 250 MB"
 printf '%-44s %-24s %s\n' ".deb size" "$deb" "<= 15 MB"
+printf '%-44s %-24s %s\n' "idle RSS, empty profile (no sites)" "${empty_rss} MB (PSS ${empty_pss} MB)" "-"
+printf '\nper process, demo open:\n%s\nper process, empty profile:\n%s\n' "$demo_breakdown" "$empty_breakdown"
