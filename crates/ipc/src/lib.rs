@@ -17,6 +17,7 @@ pub mod logs;
 pub mod profile;
 pub mod rollout;
 pub mod snapshot;
+pub mod upgrade;
 
 pub use app::*;
 pub use error::{ErrorKind, IpcError};
@@ -72,4 +73,7 @@ pub const COMMANDS: &[&str] = &[
     snapshot::SiteChangesCmd::NAME,
     snapshot::SiteChangesDismissCmd::NAME,
     snapshot::WatchNoticesCmd::NAME,
+    upgrade::UpgradesOverviewCmd::NAME,
+    upgrade::UpgradeStartCmd::NAME,
+    upgrade::UpgradeWatchCmd::NAME,
 ];

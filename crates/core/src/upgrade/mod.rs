@@ -5,6 +5,7 @@
 //! A site whose last health check failed is refused unless forced. An upgrade that makes
 //! no progress for a while is reported too ([`ProgressMarkers`]).
 
+pub mod ipc;
 mod plans;
 mod progress;
 mod stall;
@@ -65,21 +66,10 @@ pub(crate) fn kube_err(e: &kube::Error) -> UpgradeError {
     UpgradeError::Client(classify(e))
 }
 
-/// A K3s version as system-upgrade-controller wants it: `v1.31.4+k3s1`.
+/// A K3s version as system-upgrade-controller wants it: `v1.31.4+k3s1` (the same check
+/// as the desktop form's, shared through `outpost-ipc`).
 pub fn valid_k3s_version(v: &str) -> bool {
-    let Some(rest) = v.strip_prefix('v') else {
-        return false;
-    };
-    let Some((core, k)) = rest.split_once("+k3s") else {
-        return false;
-    };
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-        && !k.is_empty()
-        && k.chars().all(|c| c.is_ascii_digit())
+    outpost_ipc::upgrade::valid_k3s_version(v)
 }
 
 #[cfg(test)]
