@@ -73,6 +73,9 @@ pub struct HealthArgs {
     /// Skip the kubectl loop (P1 then has no ratio).
     #[arg(long)]
     pub skip_kubectl: bool,
+    /// Measure P1 only (no P2, no P3).
+    #[arg(long)]
+    pub p1_only: bool,
     /// Keep the temporary directory (kubeconfig, OUTPOST_HOME) for inspection.
     #[arg(long)]
     pub keep: bool,
@@ -131,15 +134,21 @@ async fn health(a: HealthArgs) -> anyhow::Result<()> {
     println!("{}", proc::machine());
     let env = setup::start(&a).await?;
     let p1 = p1::run(&a, &env, &outpost).await?;
-    let p2 = p2::run(&a, &env).await?;
-    let p3 = p3::run(&a, &env).await?;
+    let (p2, p3) = if a.p1_only {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            p2::run(&a, &env).await?.table(),
+            p3::run(&a, &env).await?.table(),
+        )
+    };
     println!();
     println!(
         "## Health engine: {} sites, {:.1} pods/site on average, RTT {} ms, keyring backend {}",
         a.sites, env.pods_per_site, a.rtt_ms, env.backend
     );
     println!();
-    for line in p1.table().into_iter().chain(p2.table()).chain(p3.table()) {
+    for line in p1.table().into_iter().chain(p2).chain(p3) {
         println!("{line}");
     }
     println!();

@@ -20,7 +20,11 @@ pub struct P1 {
     kubectl_warm: Option<f64>,
     concurrency: usize,
     rtt_ms: u64,
-    /// In-process: building every site's clients (keyring reads), seconds.
+    /// In-process: every site's credentials read as status reads them (one batch over
+    /// one keyring session), seconds.
+    creds_batch: f64,
+    /// In-process: building every site's clients reading entry by entry (one keyring
+    /// session per entry, as before the batch), seconds.
     clients_build: f64,
     /// In-process: one sweep of every site with clients built, seconds.
     sweep: f64,
@@ -29,6 +33,20 @@ pub struct P1 {
     cpu: Option<(f64, f64, f64, f64)>,
     /// The status process doing nothing (`outpost status --site none`, failing fast).
     process_floor: f64,
+    /// TLS connections the simulator accepted during one status run, and how many of
+    /// them were HTTP/2.
+    handshakes: Option<(u64, u64)>,
+    /// The same during the kubectl loop (warm cache).
+    kubectl_handshakes: Option<(u64, u64)>,
+}
+
+/// TLS connections accepted by all simulated sites so far (all, HTTP/2).
+fn accepted(env: &Env) -> (u64, u64) {
+    env.fleet
+        .handles()
+        .iter()
+        .map(|h| h.tls_accepted())
+        .fold((0, 0), |(a, b), (x, y)| (a + x, b + y))
 }
 
 async fn status_once(outpost: &Path, root: &Path) -> anyhow::Result<(f64, Vec<Value>)> {
@@ -130,7 +148,18 @@ async fn kubectl_loop(a: &HealthArgs, env: &Env, cache: &Path) -> anyhow::Result
 pub async fn run(a: &HealthArgs, env: &Env, outpost: &Path) -> anyhow::Result<P1> {
     let opts = MonitorOptions::default();
     let sites = env.store.list()?;
-    // Breakdown 1: the clients of every site (the keyring is read here).
+    // Breakdown 1a: every site's credentials, read as status reads them (one batch).
+    let cache = ClientCache::new(env.vault.clone(), opts.timeouts);
+    let t = Instant::now();
+    cache.prefetch(&sites);
+    for s in &sites {
+        cache
+            .auth_async(s)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", s.name))?;
+    }
+    let creds_batch = t.elapsed().as_secs_f64();
+    // Breakdown 1b: the clients of every site, reading the keyring entry by entry.
     let cache = ClientCache::new(env.vault.clone(), opts.timeouts);
     let t = Instant::now();
     for s in &sites {
@@ -159,7 +188,10 @@ pub async fn run(a: &HealthArgs, env: &Env, outpost: &Path) -> anyhow::Result<P1
         .values()
         .filter(|h| h.reach == Reach::Reachable)
         .count();
-    eprintln!("in-process: clients {clients_build:.3}s, sweep {sweep:.3}s ({ok} reachable)");
+    eprintln!(
+        "in-process: credentials batch {creds_batch:.3}s, clients entry by entry \
+         {clients_build:.3}s, sweep {sweep:.3}s ({ok} reachable)"
+    );
     // The bare process: start, parse args, read the registry, fail on an unknown site.
     let t = Instant::now();
     let _ = tokio::process::Command::new(outpost)
@@ -185,6 +217,7 @@ pub async fn run(a: &HealthArgs, env: &Env, outpost: &Path) -> anyhow::Result<P1
         reachable = reachable.min(up);
         status_runs.push(took);
     }
+    let before = accepted(env);
     let cpu = match status_cpu(outpost, &env.root).await {
         Ok(c) => Some(c),
         Err(e) => {
@@ -192,12 +225,17 @@ pub async fn run(a: &HealthArgs, env: &Env, outpost: &Path) -> anyhow::Result<P1
             None
         }
     };
-    let (mut kubectl_cold, mut kubectl_warm) = (None, None);
+    let after = accepted(env);
+    let handshakes = cpu.map(|_| (after.0 - before.0, after.1 - before.1));
+    let (mut kubectl_cold, mut kubectl_warm, mut kubectl_handshakes) = (None, None, None);
     if !a.skip_kubectl {
         let cache = env.dir.path().join("kube-cache");
         let cold = kubectl_loop(a, env, &cache).await?;
         eprintln!("kubectl loop, cold discovery cache: {cold:.1}s");
+        let before = accepted(env);
         let warm = kubectl_loop(a, env, &cache).await?;
+        let after = accepted(env);
+        kubectl_handshakes = Some((after.0 - before.0, after.1 - before.1));
         eprintln!("kubectl loop, warm discovery cache: {warm:.1}s");
         kubectl_cold = Some(cold);
         kubectl_warm = Some(warm);
@@ -210,10 +248,13 @@ pub async fn run(a: &HealthArgs, env: &Env, outpost: &Path) -> anyhow::Result<P1
         kubectl_warm,
         concurrency: opts.concurrency,
         rtt_ms: a.rtt_ms,
+        creds_batch,
         clients_build,
         sweep,
         cpu,
         process_floor,
+        handshakes,
+        kubectl_handshakes,
     })
 }
 
@@ -302,12 +343,27 @@ impl P1 {
     pub fn notes(&self) -> Vec<String> {
         let mut v = vec![format!(
             "P1 breakdown: bare `outpost status` process (start, registry read, exit) {:.0} ms; \
-                 in-process client build for all sites (keyring reads) {:.0} ms; \
-                 in-process sweep of all sites (clients built inside) {:.0} ms.",
+                 in-process credential read for all sites as status does it (one batch, one \
+                 keyring session) {:.0} ms; the same entry by entry with client builds (one \
+                 keyring session per entry) {:.0} ms; in-process sweep of all sites (clients \
+                 built inside) {:.0} ms.",
             self.process_floor * 1000.0,
+            self.creds_batch * 1000.0,
             self.clients_build * 1000.0,
             self.sweep * 1000.0
         )];
+        for (who, h) in [
+            ("one `outpost status --json` run", self.handshakes),
+            ("the kubectl loop (warm cache)", self.kubectl_handshakes),
+        ] {
+            if let Some((all, h2)) = h {
+                v.push(format!(
+                    "P1 TLS: the simulator accepted {all} TLS connections during {who} \
+                     ({:.1} per site), {h2} of them HTTP/2.",
+                    all as f64 / self.sites.max(1) as f64
+                ));
+            }
+        }
         if let Some((wall, user, sys, sim)) = self.cpu {
             v.push(format!(
                 "P1 CPU: one `outpost status --json` run took {wall:.2} s wall, {user:.2} s user + \

@@ -107,6 +107,15 @@ impl SiteHandle {
         self.site.served.load(Ordering::Relaxed)
     }
 
+    /// TLS connections the site has accepted (completed handshakes), and how many of
+    /// them chose HTTP/2 by ALPN.
+    pub fn tls_accepted(&self) -> (u64, u64) {
+        (
+            self.site.tls_accepted.load(Ordering::Relaxed),
+            self.site.h2_accepted.load(Ordering::Relaxed),
+        )
+    }
+
     /// PEM of the site's server CA.
     pub fn ca_pem(&self) -> &str {
         &self.site.tls.ca_pem

@@ -244,6 +244,8 @@ impl Fleet {
                 bookmark_every: cfg.bookmark_every,
                 requests: Default::default(),
                 served: Default::default(),
+                tls_accepted: Default::default(),
+                h2_accepted: Default::default(),
                 upgrade_stuck: Default::default(),
                 upgrade_hang: Default::default(),
             });

@@ -18,7 +18,6 @@ use crate::tls::{ServingMode, SiteTls};
 use crate::world::logs::LogMode;
 use http::{HeaderValue, Method, Request, Response, header};
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -135,6 +134,8 @@ impl ReadOnlyFleet {
                 bookmark_every: Duration::from_secs(5),
                 requests: Default::default(),
                 served: Default::default(),
+                tls_accepted: Default::default(),
+                h2_accepted: Default::default(),
                 upgrade_stuck: Default::default(),
                 upgrade_hang: Default::default(),
             });
@@ -226,11 +227,8 @@ async fn connection(s: Arc<Served>, tcp: TcpStream, mut shutdown: watch::Receive
         let s = s.clone();
         async move { Ok::<_, Infallible>(handle(s, req, client_cert).await) }
     });
-    let conn = hyper::server::conn::http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(tls), svc);
     tokio::select! {
-        _ = conn => {}
+        _ = crate::server::serve_http(tls, svc) => {}
         _ = shutdown.changed() => {}
     }
 }

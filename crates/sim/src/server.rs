@@ -1,11 +1,11 @@
 //! The per-site listener: faults at the connection level (offline, blackhole, flaky,
-//! broken certificates), TLS, and HTTP/1.1 serving of the API.
+//! broken certificates), TLS, and HTTP/2 or HTTP/1.1 (by ALPN) serving of the API.
 
 use crate::api;
 use crate::site::Site;
 use crate::tls::ServingMode;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use rand::Rng;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -120,6 +120,12 @@ async fn connection(site: Arc<Site>, tcp: TcpStream, shutdown: watch::Receiver<b
         .1
         .peer_certificates()
         .is_some_and(|c| !c.is_empty());
+    site.tls_accepted
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice()) {
+        site.h2_accepted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     let s2 = site.clone();
     let svc = service_fn(move |req| {
         let site = s2.clone();
@@ -127,11 +133,33 @@ async fn connection(site: Arc<Site>, tcp: TcpStream, shutdown: watch::Receiver<b
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         async move { Ok::<_, Infallible>(api::handle(site, req, client_cert).await) }
     });
-    let conn = hyper::server::conn::http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(tls), svc);
     tokio::select! {
-        _ = conn => {}
+        _ = serve_http(tls, svc) => {}
         _ = cut(&site, shutdown) => {}
+    }
+}
+
+/// Serves one TLS connection with HTTP/2 when the client chose `h2` by ALPN (as
+/// kubectl and client-go do against a real API server), else HTTP/1.1 with keep-alive.
+pub(crate) async fn serve_http<S, B>(tls: tokio_rustls::server::TlsStream<TcpStream>, svc: S)
+where
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = B> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
+    let io = TokioIo::new(tls);
+    if h2 {
+        let _ = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+            .serve_connection(io, svc)
+            .await;
+    } else {
+        let _ = hyper::server::conn::http1::Builder::new()
+            .keep_alive(true)
+            .serve_connection(io, svc)
+            .await;
     }
 }

@@ -66,6 +66,9 @@ pub struct Site {
     pub requests: AtomicU64,
     /// Every HTTP request served (any path, any outcome), for tests and benchmarks.
     pub served: AtomicU64,
+    /// TLS connections accepted (handshakes completed), and how many chose HTTP/2.
+    pub tls_accepted: AtomicU64,
+    pub h2_accepted: AtomicU64,
     pub upgrade_stuck: AtomicBool,
     /// Upgrade Jobs start but never finish (see `SiteHandle::set_upgrade_hang`).
     pub upgrade_hang: AtomicBool,

@@ -128,7 +128,8 @@ fn server_config(
     };
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     let mut cfg = builder.with_single_cert(vec![cert], key)?;
-    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // Like a real API server: HTTP/2 for clients that offer it, HTTP/1.1 otherwise.
+    cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(cfg))
 }
 

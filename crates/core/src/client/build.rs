@@ -1,8 +1,9 @@
 //! Building a [`kube::Client`] from a [`Site`] and its keyring credentials.
 
 use super::ClientError;
-use crate::credentials::{Item, Vault};
+use crate::credentials::{CredentialError, Item, Vault};
 use crate::registry::{CredentialKind, Site};
+use crate::secret::Secret;
 use base64::Engine;
 use kube::config::{AuthInfo, ExecConfig};
 use secrecy::SecretString;
@@ -31,11 +32,15 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn auth_info(site: &Site, vault: &Vault) -> Result<AuthInfo, ClientError> {
+/// The site's credentials as kube's `AuthInfo`, reading its items with `get`.
+pub(super) fn auth_info(
+    site: &Site,
+    get: &mut dyn FnMut(Item) -> Result<Secret, CredentialError>,
+) -> Result<AuthInfo, ClientError> {
     let creds = &site.credentials;
     let mut a = AuthInfo::default();
-    let text = |item: Item| -> Result<SecretString, ClientError> {
-        let s = vault.get(&site.name, item)?;
+    let mut text = |item: Item| -> Result<SecretString, ClientError> {
+        let s = get(item)?;
         let t = s
             .expose_str()
             .ok_or_else(|| ClientError::Auth(format!("{} is not UTF-8", item.as_str())))?;
@@ -43,8 +48,8 @@ fn auth_info(site: &Site, vault: &Vault) -> Result<AuthInfo, ClientError> {
     };
     match creds.kind {
         CredentialKind::ClientCert => {
-            let cert = vault.get(&site.name, Item::ClientCert)?;
-            let key = vault.get(&site.name, Item::ClientKey)?;
+            let cert = get(Item::ClientCert)?;
+            let key = get(Item::ClientKey)?;
             a.client_certificate_data = Some(b64(cert.expose()));
             a.client_key_data = Some(SecretString::from(b64(key.expose())));
         }
@@ -66,7 +71,7 @@ fn auth_info(site: &Site, vault: &Vault) -> Result<AuthInfo, ClientError> {
             }
             let mut env = Vec::new();
             if !spec.env_names.is_empty() {
-                let raw = vault.get(&site.name, Item::ExecEnv)?;
+                let raw = get(Item::ExecEnv)?;
                 let map: HashMap<String, String> =
                     serde_json::from_slice(raw.expose()).map_err(|_| {
                         ClientError::Credentials("exec env entry is not a JSON object".into())
@@ -127,16 +132,28 @@ fn config(
 }
 
 /// Builds two clients for a site: one for requests (with a read deadline) and one
-/// for watches (no read deadline). Needs a Tokio runtime.
+/// for watches (no read deadline), reading its credentials from `vault`. Both offer
+/// HTTP/2 and HTTP/1.1 by ALPN. Needs a Tokio runtime.
 pub fn build_clients(
     site: &Site,
     vault: &Vault,
     t: Timeouts,
 ) -> Result<(kube::Client, kube::Client), ClientError> {
-    let auth = auth_info(site, vault)?;
+    let auth = auth_info(site, &mut |item| vault.get(&site.name, item))?;
+    clients_from(site, &auth, t, false)
+}
+
+/// The two clients from credentials already read; `h2_only` when the site is known to
+/// speak HTTP/2 (see [`super::stack`]).
+pub(super) fn clients_from(
+    site: &Site,
+    auth: &AuthInfo,
+    t: Timeouts,
+    h2_only: bool,
+) -> Result<(kube::Client, kube::Client), ClientError> {
     let mk = |watch: bool| -> Result<kube::Client, ClientError> {
         let cfg = config(site, auth.clone(), t, watch)?;
-        kube::Client::try_from(cfg).map_err(|e| ClientError::Config(e.to_string()))
+        super::stack::kube_client(&cfg, h2_only)
     };
     Ok((mk(false)?, mk(true)?))
 }

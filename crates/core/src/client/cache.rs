@@ -1,10 +1,18 @@
-//! Clients created lazily and kept per site.
+//! Clients created lazily and kept per site, and the credentials they are built from.
+//!
+//! A site's credentials are read once ([`ClientCache::auth_async`]): from a batch that
+//! [`ClientCache::prefetch`] reads on its own thread over one keyring session (the
+//! fleet monitor starts one for all its sites, so the keyring time overlaps the
+//! network time), or else on their own on the blocking pool.
 
-use super::{ClientError, Timeouts, build_clients};
+use super::build::{auth_info, clients_from};
+use super::{ClientError, Timeouts};
 use crate::credentials::Vault;
 use crate::registry::Site;
+use kube::config::AuthInfo;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
 
 /// A site's clients: one for requests, one for watches.
 #[derive(Clone)]
@@ -13,12 +21,26 @@ pub struct SiteClients {
     pub watches: kube::Client,
 }
 
+type Auth = Result<Arc<AuthInfo>, ClientError>;
+/// `None` until the prefetch thread has read the site.
+type Pending = watch::Receiver<Option<Auth>>;
+
+#[derive(Default)]
+struct Maps {
+    /// Built clients, and whether they speak HTTP/2 only.
+    clients: HashMap<String, (SiteClients, bool)>,
+    /// Credentials read, clients not necessarily built.
+    auths: HashMap<String, Arc<AuthInfo>>,
+    /// Sites a prefetch batch will read.
+    pending: HashMap<String, Pending>,
+}
+
 /// Per-site client cache. Cheap to clone; never holds its lock across an `.await`.
 #[derive(Clone)]
 pub struct ClientCache {
     vault: Arc<Vault>,
     timeouts: Timeouts,
-    clients: Arc<Mutex<HashMap<String, SiteClients>>>,
+    maps: Arc<Mutex<Maps>>,
 }
 
 impl ClientCache {
@@ -26,7 +48,7 @@ impl ClientCache {
         ClientCache {
             vault,
             timeouts,
-            clients: Arc::default(),
+            maps: Arc::default(),
         }
     }
 
@@ -34,37 +56,173 @@ impl ClientCache {
         self.timeouts
     }
 
-    /// The site's clients, built on first use (the keyring is read then, not per request).
-    pub fn get(&self, site: &Site) -> Result<SiteClients, ClientError> {
-        if let Some(c) = self.lock().get(&site.name) {
-            return Ok(c.clone());
+    /// Starts reading the credentials of `sites` (in this order) on a thread of its
+    /// own, over one keyring session ([`Vault::reader`]). Sites already read or being
+    /// read are skipped. [`auth_async`](Self::auth_async) and the `get`s wait for a
+    /// site's turn instead of reading it again.
+    pub fn prefetch(&self, sites: &[Site]) {
+        let mut todo = Vec::new();
+        {
+            let mut m = self.lock();
+            for s in sites {
+                if m.auths.contains_key(&s.name) || m.pending.contains_key(&s.name) {
+                    continue;
+                }
+                let (tx, rx) = watch::channel(None);
+                m.pending.insert(s.name.clone(), rx);
+                todo.push((s.clone(), tx));
+            }
         }
-        let (requests, watches) = build_clients(site, &self.vault, self.timeouts)?;
-        let c = SiteClients { requests, watches };
-        self.lock().insert(site.name.clone(), c.clone());
-        Ok(c)
+        if todo.is_empty() {
+            return;
+        }
+        let vault = self.vault.clone();
+        let spawned = std::thread::Builder::new()
+            .name("outpost-keyring".into())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                let n = todo.len();
+                let mut reader = vault.reader();
+                for (site, tx) in todo {
+                    let r = auth_info(&site, &mut |item| reader.get(&site.name, item));
+                    // Nobody waiting any more (forgotten, monitor stopped) is fine.
+                    let _ = tx.send(Some(r.map(Arc::new)));
+                }
+                tracing::debug!(
+                    sites = n,
+                    ms = started.elapsed().as_millis() as u64,
+                    "credentials read in one batch"
+                );
+            });
+        if let Err(e) = spawned {
+            // The senders are gone with the closure: waiters read on their own.
+            tracing::warn!(error = %e, "no thread for the credential batch");
+        }
     }
 
-    /// Like [`get`](Self::get), but a first build (which reads the keyring, a D-Bus
-    /// round trip or more per item on Linux) runs on the blocking pool: it neither
-    /// stalls the runtime's workers nor serialises many sites' reads behind each other.
-    pub async fn get_async(&self, site: &Site) -> Result<SiteClients, ClientError> {
-        if let Some(c) = self.lock().get(&site.name) {
-            return Ok(c.clone());
+    /// The site's credentials: from the cache, from a prefetch batch (waiting for the
+    /// site's turn), or read now on the blocking pool.
+    pub async fn auth_async(&self, site: &Site) -> Result<Arc<AuthInfo>, ClientError> {
+        let pending = {
+            let m = self.lock();
+            if let Some(a) = m.auths.get(&site.name) {
+                return Ok(a.clone());
+            }
+            m.pending.get(&site.name).cloned()
+        };
+        if let Some(mut rx) = pending {
+            let got = rx
+                .wait_for(Option::is_some)
+                .await
+                .ok()
+                .and_then(|v| v.clone());
+            self.lock().pending.remove(&site.name);
+            if let Some(r) = got {
+                return self.keep(site, r);
+            }
+            // The batch thread ended without reading this site: read it below.
         }
         let me = self.clone();
         let s = site.clone();
-        tokio::task::spawn_blocking(move || me.get(&s))
+        tokio::task::spawn_blocking(move || me.read_now(&s))
             .await
             .map_err(|e| ClientError::Credentials(format!("reading credentials: {e}")))?
     }
 
-    /// Drops a site's clients (after a credential change or an auth failure).
-    pub fn forget(&self, site: &str) {
-        self.lock().remove(site);
+    /// Reads a site's credentials from the keyring now (blocking).
+    fn read_now(&self, site: &Site) -> Result<Arc<AuthInfo>, ClientError> {
+        let r = auth_info(site, &mut |item| self.vault.get(&site.name, item)).map(Arc::new);
+        self.keep(site, r)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, SiteClients>> {
-        self.clients.lock().unwrap_or_else(|p| p.into_inner())
+    fn keep(&self, site: &Site, r: Auth) -> Auth {
+        if let Ok(a) = &r {
+            self.lock().auths.insert(site.name.clone(), a.clone());
+        }
+        r
+    }
+
+    /// Builds (or reuses) a site's clients from credentials already read.
+    fn build(
+        &self,
+        site: &Site,
+        auth: &AuthInfo,
+        h2_only: bool,
+    ) -> Result<SiteClients, ClientError> {
+        let (requests, watches) = clients_from(site, auth, self.timeouts, h2_only)?;
+        let c = SiteClients { requests, watches };
+        self.lock()
+            .clients
+            .insert(site.name.clone(), (c.clone(), h2_only));
+        Ok(c)
+    }
+
+    fn cached(&self, site: &str, h2_only: Option<bool>) -> Option<SiteClients> {
+        let m = self.lock();
+        let (c, h2) = m.clients.get(site)?;
+        h2_only.is_none_or(|want| want == *h2).then(|| c.clone())
+    }
+
+    /// The site's clients, built on first use (the keyring is read then, not per
+    /// request). Blocks while reading the keyring.
+    pub fn get(&self, site: &Site) -> Result<SiteClients, ClientError> {
+        if let Some(c) = self.cached(&site.name, None) {
+            return Ok(c);
+        }
+        let ready = {
+            let mut m = self.lock();
+            let read = m.pending.get(&site.name).and_then(|rx| {
+                let v = rx.borrow();
+                v.as_ref()?.as_ref().ok().cloned()
+            });
+            if let Some(a) = &read {
+                m.pending.remove(&site.name);
+                m.auths.insert(site.name.clone(), a.clone());
+            }
+            m.auths.get(&site.name).cloned()
+        };
+        let auth = match ready {
+            Some(a) => a,
+            None => self.read_now(site)?,
+        };
+        self.build(site, &auth, false)
+    }
+
+    /// Like [`get`](Self::get), but the keyring is never read on the runtime's
+    /// workers (see [`auth_async`](Self::auth_async)).
+    pub async fn get_async(&self, site: &Site) -> Result<SiteClients, ClientError> {
+        if let Some(c) = self.cached(&site.name, None) {
+            return Ok(c);
+        }
+        let auth = self.auth_async(site).await?;
+        self.build(site, &auth, false)
+    }
+
+    /// Like [`get_async`](Self::get_async), with clients that speak HTTP/2 only when
+    /// `h2_only` (the probe saw the site choose `h2`): all requests then share one
+    /// connection from the first. Rebuilt if the cached ones differ.
+    pub async fn get_async_for(
+        &self,
+        site: &Site,
+        h2_only: bool,
+    ) -> Result<SiteClients, ClientError> {
+        if let Some(c) = self.cached(&site.name, Some(h2_only)) {
+            return Ok(c);
+        }
+        let auth = self.auth_async(site).await?;
+        self.build(site, &auth, h2_only)
+    }
+
+    /// Drops a site's clients and credentials (after a credential change or an auth
+    /// failure): the next use reads the keyring again.
+    pub fn forget(&self, site: &str) {
+        let mut m = self.lock();
+        m.clients.remove(site);
+        m.auths.remove(site);
+        m.pending.remove(site);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Maps> {
+        self.maps.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

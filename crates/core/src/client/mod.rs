@@ -7,6 +7,7 @@ mod build;
 mod cache;
 mod classify;
 mod probe;
+mod stack;
 
 pub use build::{Timeouts, build_clients};
 pub use cache::{ClientCache, SiteClients};

@@ -4,7 +4,7 @@
 use super::ClientError;
 use crate::net::NetError;
 use crate::net::endpoint::parse_https;
-use crate::net::tls::{ChainProblem, fetch_chain, resolve, verify_chain};
+use crate::net::tls::{ChainProblem, fetch_chain_alpn, resolve, verify_chain};
 use crate::registry::Site;
 use std::time::Duration;
 
@@ -13,6 +13,10 @@ use std::time::Duration;
 pub struct Probe {
     /// The serving certificate's `notAfter`.
     pub cert_not_after: Option<jiff::Timestamp>,
+    /// The server chose HTTP/2 (`h2`) when offered it with HTTP/1.1 by ALPN, as real
+    /// API servers do; its clients can then multiplex every request over one
+    /// connection (see [`super::ClientCache::get_async_for`]).
+    pub h2: bool,
 }
 
 /// A handshake the peer cut (reset, closed, EOF) says nothing about certificates: the
@@ -54,7 +58,9 @@ pub async fn probe(
             .clone()
             .unwrap_or_else(|| ep.host.clone());
         let addr = resolve(&ep.host, ep.port, connect).await.map_err(net)?;
-        let chain = fetch_chain(addr, &sni, connect).await.map_err(net)?;
+        let (chain, alpn) = fetch_chain_alpn(addr, &sni, connect, &[b"h2", b"http/1.1"])
+            .await
+            .map_err(net)?;
         let leaf = chain
             .first()
             .map(|c| c.as_ref().to_vec())
@@ -78,7 +84,10 @@ pub async fn probe(
                 })
             })?;
         }
-        Ok(Probe { cert_not_after })
+        Ok(Probe {
+            cert_not_after,
+            h2: alpn.as_deref() == Some(b"h2".as_slice()),
+        })
     };
     super::with_deadline(deadline, &format!("connecting to {}", site.endpoint), work).await
 }

@@ -5,7 +5,7 @@
 //! is logged). `OUTPOST_KEYRING=secret-service|keyutils` forces one. macOS: Keychain.
 //! Windows: Credential Manager.
 
-use super::{CredentialError, CredentialStore, SERVICE};
+use super::{CredentialError, CredentialReader, CredentialStore, SERVICE};
 use crate::secret::Secret;
 use keyring::{Entry, Error as KError};
 
@@ -28,7 +28,7 @@ pub struct KeyringStore {
     backend: Backend,
 }
 
-fn map_err(id: &str, e: KError) -> CredentialError {
+pub(super) fn map_err(id: &str, e: KError) -> CredentialError {
     match e {
         KError::NoStorageAccess(d) => CredentialError::Denied {
             id: id.into(),
@@ -162,6 +162,16 @@ impl CredentialStore for KeyringStore {
             Err(KError::NoEntry) => Ok(None),
             Err(e) => Err(map_err(id, e)),
         }
+    }
+
+    /// The Secret Service reads a batch over one connection and session
+    /// ([`super::ss_session`]); the other backends read entry by entry.
+    fn reader(&self) -> Box<dyn CredentialReader + '_> {
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::SecretService {
+            return Box::new(super::ss_session::SsReader::new());
+        }
+        Box::new(super::EachEntry(self))
     }
 
     fn delete(&self, id: &str) -> Result<(), CredentialError> {

@@ -13,11 +13,15 @@ mod kernel;
 mod keyring_store;
 #[cfg(test)]
 pub(crate) mod mock;
+mod reader;
+#[cfg(target_os = "linux")]
+mod ss_session;
 #[cfg(test)]
 mod tests;
 
 pub use ephemeral::EphemeralStore;
 pub use keyring_store::KeyringStore;
+pub use reader::{CredentialReader, EachEntry, VaultReader};
 
 use crate::paths::Home;
 use crate::secret::Secret;
@@ -121,6 +125,12 @@ pub trait CredentialStore: Send + Sync {
     fn get(&self, id: &str) -> Result<Option<Secret>, CredentialError>;
     /// Deletes an entry; deleting a missing entry succeeds.
     fn delete(&self, id: &str) -> Result<(), CredentialError>;
+    /// A reader for many entries in a row (one thread). Backends that pay a setup per
+    /// read (a D-Bus connection and session for the Secret Service) set it up once
+    /// here; the default reads entry by entry with [`get`](Self::get).
+    fn reader(&self) -> Box<dyn CredentialReader + '_> {
+        Box::new(EachEntry(self))
+    }
 }
 
 /// Site secrets on top of a [`CredentialStore`], with large items in encrypted files.
@@ -184,12 +194,27 @@ impl Vault {
     /// Reads a secret; `Missing` when there is none.
     pub fn get(&self, site: &str, item: Item) -> Result<Secret, CredentialError> {
         let id = entry_id(site, item);
-        let v = self
-            .store
-            .get(&id)?
-            .ok_or_else(|| CredentialError::Missing(id.clone()))?;
+        let v = self.store.get(&id)?;
+        self.resolve(site, item, &id, v)
+    }
+
+    /// A reader for many secrets in a row, over one keyring session where the backend
+    /// has sessions (see [`CredentialStore::reader`]). Same results as [`get`](Self::get).
+    pub fn reader(&self) -> VaultReader<'_> {
+        VaultReader::new(self, self.store.reader())
+    }
+
+    /// A raw keyring value to the secret: `Missing`, the value, or its decrypted blob.
+    fn resolve(
+        &self,
+        site: &str,
+        item: Item,
+        id: &str,
+        v: Option<Secret>,
+    ) -> Result<Secret, CredentialError> {
+        let v = v.ok_or_else(|| CredentialError::Missing(id.to_string()))?;
         if blob::is_key(&v) {
-            blob::read(&self.blob_path(site, item), &id, &v)
+            blob::read(&self.blob_path(site, item), id, &v)
         } else {
             Ok(v)
         }

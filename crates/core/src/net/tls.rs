@@ -89,18 +89,20 @@ async fn handshake(
     addr: SocketAddr,
     sni: &str,
     connect_timeout: Duration,
+    alpn: &[&[u8]],
 ) -> Result<(Tls, Arc<Recorder>), NetError> {
     let provider = provider();
     let rec = Arc::new(Recorder {
         provider: provider.clone(),
         chain: Mutex::new(Vec::new()),
     });
-    let cfg = ClientConfig::builder_with_provider(provider)
+    let mut cfg = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| NetError::Tls(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(rec.clone())
         .with_no_client_auth();
+    cfg.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     let tcp = tokio::time::timeout(connect_timeout, TcpStream::connect(addr))
         .await
         .map_err(|_| NetError::Timeout(format!("connecting to {addr}")))?
@@ -135,13 +137,25 @@ pub async fn fetch_chain(
     sni: &str,
     timeout: Duration,
 ) -> Result<Vec<CertificateDer<'static>>, NetError> {
-    let (mut tls, rec) = handshake(addr, sni, timeout).await?;
+    Ok(fetch_chain_alpn(addr, sni, timeout, &[]).await?.0)
+}
+
+/// Like [`fetch_chain`], offering `alpn` protocols; also returns the one the server
+/// chose, if any.
+pub async fn fetch_chain_alpn(
+    addr: SocketAddr,
+    sni: &str,
+    timeout: Duration,
+    alpn: &[&[u8]],
+) -> Result<(Vec<CertificateDer<'static>>, Option<Vec<u8>>), NetError> {
+    let (mut tls, rec) = handshake(addr, sni, timeout, alpn).await?;
+    let chosen = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
     let _ = tls.shutdown().await;
     let chain = rec.chain.lock().unwrap_or_else(|p| p.into_inner()).clone();
     if chain.is_empty() {
         return Err(NetError::Tls(format!("{addr} sent no certificate")));
     }
-    Ok(chain)
+    Ok((chain, chosen))
 }
 
 /// How a served chain fails verification against a CA for a name.
@@ -215,7 +229,7 @@ pub async fn get_version(
     request_timeout: Duration,
 ) -> Result<VersionInfo, NetError> {
     let work = async {
-        let (mut tls, _) = handshake(addr, sni, connect_timeout).await?;
+        let (mut tls, _) = handshake(addr, sni, connect_timeout, &[]).await?;
         let host = if sni.contains(':') {
             format!("[{sni}]:{}", addr.port())
         } else {
