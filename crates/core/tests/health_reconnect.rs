@@ -57,10 +57,11 @@ async fn current(mon: &FleetMonitor, site: &str, replicas: i32, image: &str) {
     }
 }
 
-/// The diff from the kept baseline to the monitor's state (the baseline is written off
-/// the monitor's lock, so it may land a moment after the site answers).
+/// The diff from the kept baseline to the monitor's state. The baseline is written once
+/// the site has caught up (every watch relisted), which may take a few seconds: the
+/// simulator's listener comes back asynchronously while open watches already resume.
 async fn since(store: &SnapshotStore, mon: &FleetMonitor, site: &str) -> Diff {
-    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let now = mon.with_state(site, Clone::clone).expect("site state");
         let d = store

@@ -32,6 +32,11 @@ pub(crate) struct Entry {
     pub baseline: Option<Snapshot>,
     /// Watched kinds relisted since `baseline` was taken (bits of `ALL_KINDS`).
     pub relisted_kinds: u8,
+    /// When `baseline` was taken.
+    pub baseline_since: Option<tokio::time::Instant>,
+    /// The watches should relist (the site came back while they resumed on their own,
+    /// which replays changes but never says when it has caught up).
+    pub resync: bool,
     /// A baseline that differs from the current state, for [`Shared::update`] to write.
     pub keep: Option<Snapshot>,
 }
@@ -53,6 +58,8 @@ impl Entry {
             stats: SiteStats::default(),
             baseline: None,
             relisted_kinds: 0,
+            baseline_since: None,
+            resync: false,
             keep: None,
         }
     }
@@ -83,6 +90,8 @@ impl Entry {
             && let Some(at) = self.data_at
         {
             self.relisted_kinds = 0;
+            self.baseline_since = Some(tokio::time::Instant::now());
+            self.resync = true;
             let now = jiff::Timestamp::now();
             self.baseline = Some(Snapshot {
                 format: crate::snapshot::FORMAT,
@@ -103,6 +112,8 @@ impl Entry {
         let Some(b) = self.baseline.take() else {
             return;
         };
+        self.resync = false;
+        self.baseline_since = None;
         let name = &self.site.name;
         let before = crate::bundle::View::of_state(String::new(), None, &b.state);
         let now = crate::bundle::View::of_state(String::new(), None, &self.state);
@@ -176,6 +187,13 @@ impl Shared {
 
     pub fn site(&self, name: &str) -> Option<Site> {
         self.lock().get(name).map(|e| e.site.clone())
+    }
+
+    /// Whether the site's watches should relist now (once).
+    pub fn take_resync(&self, name: &str) -> bool {
+        self.lock()
+            .get_mut(name)
+            .is_some_and(|e| std::mem::take(&mut e.resync))
     }
 
     pub fn stats(&self, name: &str) -> Option<SiteStats> {
@@ -257,9 +275,16 @@ impl Shared {
             return;
         };
         let gap = self.opts.snapshot_every;
+        let settle_after = self.opts.ping_every * 6;
         let snap = {
             let mut g = self.lock();
             let Some(e) = g.get_mut(name) else { return };
+            // Watches that never relisted after the site came back: settle anyway.
+            if e.baseline_since
+                .is_some_and(|t| t.elapsed() >= settle_after)
+            {
+                e.settle();
+            }
             let due = e.last_write.is_none_or(|t| t.elapsed() >= gap);
             if !e.dirty || !e.have_data || e.from_snapshot || e.reach != Reach::Reachable || !due {
                 return;

@@ -128,7 +128,9 @@ async fn live(shared: &Arc<Shared>, name: &str) {
             };
             tokio::time::sleep(pause).await;
             let ok = ping(shared, name).await;
-            if ok && failing {
+            // Back after failing pings, or after an outage the watches rode out on
+            // their own (they resume without saying when they have caught up): relist.
+            if ok && (failing || shared.take_resync(name)) {
                 restart.notify_one();
             }
             if ok {
