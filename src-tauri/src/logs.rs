@@ -7,6 +7,7 @@
 //! the oldest.
 
 mod convert;
+mod offline;
 
 use crate::{error, state::AppState};
 use outpost_core::client::{ClientCache, Timeouts};
@@ -155,9 +156,22 @@ pub async fn logs_open<R: Runtime>(
         max_lines,
         ..BufferOptions::default()
     };
-    let stream = logs::open(&clients, sites, spec, opts)
-        .await
-        .map_err(|e| error::core(e.kind(), e))?;
+    // Every site offline: the last lines kept in their stored bundles; a site that
+    // turns out not to answer is retried the same way.
+    let (stream, snapshot_at) =
+        match offline::open(&state.profiles, &names, &spec, opts, false).await? {
+            Some((s, at)) => (s, Some(at)),
+            None => match logs::open(&clients, sites, spec.clone(), opts).await {
+                Ok(s) => (s, None),
+                Err(e) if matches!(e.kind(), "unreachable" | "timeout") => {
+                    match offline::open(&state.profiles, &names, &spec, opts, true).await {
+                        Ok(Some((s, at))) => (s, Some(at)),
+                        _ => return Err(error::core(e.kind(), e)),
+                    }
+                }
+                Err(e) => return Err(error::core(e.kind(), e)),
+            },
+        };
     let label = match &req.target {
         LogTarget::Pod { name } | LogTarget::Workload { name, .. } => {
             format!("{}-{name}", names.join("+"))
@@ -177,6 +191,7 @@ pub async fn logs_open<R: Runtime>(
     Ok(LogsOpened {
         stream: id,
         buffer_lines: max_lines as u64,
+        snapshot_at: snapshot_at.map(|t| t.to_string()),
     })
 }
 

@@ -91,7 +91,7 @@ fn site_of(sites: &[Site], name: &str) -> Result<Site, IpcError> {
 }
 
 /// Whether the health engine last found the site down (no point reading it live).
-fn known_down(reach: Option<Reach>) -> bool {
+pub(crate) fn known_down(reach: Option<Reach>) -> bool {
     reach.is_some_and(|r| !matches!(r, Reach::Reachable | Reach::Unknown))
 }
 

@@ -65,6 +65,10 @@ pub struct LogsOpened {
     pub stream: u64,
     /// Lines the backend keeps for this stream (the setting `log_buffer_lines`).
     pub buffer_lines: u64,
+    /// The sites do not answer: the lines are the last ones kept in their stored
+    /// snapshot bundles, taken at this time (RFC 3339); the stream is already ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_at: Option<String>,
 }
 
 /// Where lines come from; `id` is what [`LogLine::src`] refers to.

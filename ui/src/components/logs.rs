@@ -60,12 +60,14 @@ fn start(form: Form, generation: u32, old: Option<u64>, d: Dispatch, slot: Chann
                     generation,
                     result: Ok(opened.stream),
                     buffer_lines: opened.buffer_lines,
+                    snapshot_at: opened.snapshot_at,
                 });
             }
             Err(e) => d.dispatch(LogsAction::Opened {
                 generation,
                 result: Err(e),
                 buffer_lines: 0,
+                snapshot_at: None,
             }),
         }
     });
@@ -265,6 +267,14 @@ pub fn logs_view(props: &LogsViewProps) -> Html {
                     <summary>{ format!("{} problem(s) while streaming", logs.notices.len()) }</summary>
                     <ul>{ for logs.notices.iter().map(|n| html! { <li>{ n.clone() }</li> }) }</ul>
                 </details>
+            }
+            if let Some(at) = &logs.snapshot_at {
+                <div class="banner banner-stale" id="logs-snapshot" role="status">
+                    { format!("Offline: the last lines from the snapshot as of {} (nothing new arrives until the site answers; open again then)", crate::state::snapshot::short_time(at)) }
+                </div>
+            }
+            if let Status::Failed(e) = &logs.status {
+                <div class="banner banner-error" id="logs-error" role="alert">{ format!("Could not open the logs ({}): {}", e.kind.as_str(), e.message) }</div>
             }
             <p class="logs-status muted" id="logs-status" role="status">{ status_text(&logs) }</p>
             <LogList logs={logs.clone()} dispatch={emit} />

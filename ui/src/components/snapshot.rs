@@ -89,7 +89,7 @@ pub struct ChangesProps {
     pub live: bool,
     /// The site's summary from the live stream: a change re-reads the changes since the
     /// state kept before it came back (computed from memory, nothing is read from the
-    /// site), so they fill in as the site's watches catch up.
+    /// site), so they appear once the site has caught up and then follow it.
     #[prop_or_default]
     pub summary: Option<outpost_ipc::SiteSummary>,
 }
@@ -131,10 +131,13 @@ pub fn snapshot_changes(props: &ChangesProps) -> Html {
         });
     }
     {
-        let (load, reconnect) = (load.clone(), changes.is_reconnect());
-        let (site, live) = (props.site.to_string(), props.live);
+        // The baseline is written once the site has caught up, a moment after it is
+        // live again: look again (quietly) on each change of its summary, which the
+        // health engine's pings refresh every few seconds.
+        let follow = changes.is_reconnect() || *changes == Changes::NoSnapshot;
+        let (load, site, live) = (load.clone(), props.site.to_string(), props.live);
         use_effect_with(props.summary.clone(), move |_| {
-            if live && reconnect {
+            if live && follow {
                 load.emit((site, true));
             }
         });

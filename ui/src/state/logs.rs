@@ -147,6 +147,9 @@ pub struct Logs {
     pub saved: Option<Result<LogsSaved, IpcError>>,
     /// Why the current filter cannot be applied (e.g. an invalid regex).
     pub filter_error: Option<String>,
+    /// The sites are offline: the lines come from their stored snapshot, taken then
+    /// (RFC 3339).
+    pub snapshot_at: Option<String>,
 }
 
 impl Default for Logs {
@@ -173,6 +176,7 @@ impl Default for Logs {
             timestamps: false,
             saved: None,
             filter_error: None,
+            snapshot_at: None,
         }
     }
 }
@@ -186,6 +190,8 @@ pub enum LogsAction {
         generation: u32,
         result: Result<u64, IpcError>,
         buffer_lines: u64,
+        /// Lines from the sites' stored snapshot, taken then (they are offline).
+        snapshot_at: Option<String>,
     },
     Event {
         generation: u32,
@@ -376,10 +382,12 @@ impl Logs {
                 generation,
                 result,
                 buffer_lines,
+                snapshot_at,
             } if generation == self.generation => match result {
                 Ok(id) => {
                     n.stream = Some(id);
                     n.buffer_lines = buffer_lines;
+                    n.snapshot_at = snapshot_at;
                     n.query_dirty = n.filter.active();
                 }
                 Err(e) => n.status = Status::Failed(e),
