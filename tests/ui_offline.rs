@@ -291,5 +291,34 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
         "no changes panel while offline"
     );
     app2.screenshot("offline-06-imported-fresh-app").await;
+
+    // Logs of the offline site: the last lines its bundle keeps, dated, from the
+    // workload's "Logs" button.
+    app2.client
+        .execute(
+            "const r = Array.from(document.querySelectorAll('#workloads-table tr'))
+               .find(r => r.querySelector('td') && r.querySelector('td').textContent.endsWith('/' + arguments[0]));
+             r.querySelector('button.logs-open').click();",
+            vec![json!(web.name)],
+        )
+        .await
+        .expect("click the workload's Logs button");
+    let note = app2
+        .wait_text("#logs-snapshot", "from the snapshot as of", T)
+        .await;
+    assert!(note.contains("Offline"), "{note}");
+    let status = app2
+        .wait_text("#logs-status", "Ended (from the snapshot as of", T)
+        .await;
+    assert!(!status.contains("0 lines received"), "{status}");
+    let rows = texts(&app2, "#logs-view .log-row .log-text").await;
+    assert!(!rows.is_empty(), "snapshot lines shown");
+    let srcs = texts(&app2, "#logs-view .log-row .log-src").await;
+    assert!(
+        srcs.iter().all(|r| r.contains(&web.name)),
+        "only the workload's pods: {srcs:?}"
+    );
+    assert!(app2.text("#logs-error").await.is_none());
+    app2.screenshot("offline-07-logs-from-snapshot").await;
     app2.close().await;
 }

@@ -158,20 +158,24 @@ pub async fn logs_open<R: Runtime>(
     };
     // Every site offline: the last lines kept in their stored bundles; a site that
     // turns out not to answer is retried the same way.
-    let (stream, snapshot_at) =
-        match offline::open(&state.profiles, &names, &spec, opts, false).await? {
-            Some((s, at)) => (s, Some(at)),
-            None => match logs::open(&clients, sites, spec.clone(), opts).await {
-                Ok(s) => (s, None),
-                Err(e) if matches!(e.kind(), "unreachable" | "timeout") => {
-                    match offline::open(&state.profiles, &names, &spec, opts, true).await {
-                        Ok(Some((s, at))) => (s, Some(at)),
-                        _ => return Err(error::core(e.kind(), e)),
-                    }
+    let (stream, snapshot_at) = match offline::open(&state.profiles, &names, &spec, opts, false)
+        .await?
+    {
+        Some((s, at)) => (s, Some(at)),
+        None => match logs::open(&clients, sites, spec.clone(), opts).await {
+            Ok(s) => (s, None),
+            // The site could not be asked (down, or no usable credentials, as
+            // for a site known only from an imported bundle).
+            Err(e) if matches!(e.kind(), "unreachable" | "timeout" | "auth" | "tls") => {
+                tracing::info!(kind = e.kind(), error = %e, "logs: site not read; trying its stored snapshot");
+                match offline::open(&state.profiles, &names, &spec, opts, true).await? {
+                    Some((s, at)) => (s, Some(at)),
+                    None => return Err(error::core(e.kind(), e)),
                 }
-                Err(e) => return Err(error::core(e.kind(), e)),
-            },
-        };
+            }
+            Err(e) => return Err(error::core(e.kind(), e)),
+        },
+    };
     let label = match &req.target {
         LogTarget::Pod { name } | LogTarget::Workload { name, .. } => {
             format!("{}-{name}", names.join("+"))
