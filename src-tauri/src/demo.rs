@@ -22,6 +22,17 @@ use tracing::Instrument;
 /// How long the offline site may take to be snapshotted before it goes down anyway.
 const SNAPSHOT_WAIT: Duration = Duration::from_secs(45);
 
+/// Simulated time runs this many times faster than real time in the demo: 1, unless
+/// `OUTPOST_DEMO_SPEED` says otherwise (the WebDriver tests speed up K3s upgrades,
+/// which take a minute or more per node).
+fn speed() -> f64 {
+    std::env::var("OUTPOST_DEMO_SPEED")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && (0.1..=1000.0).contains(s))
+        .unwrap_or(1.0)
+}
+
 /// The running simulator and the sites that go offline once snapshotted.
 pub struct DemoFleet {
     fleet: Fleet,
@@ -42,6 +53,7 @@ pub async fn start(home: Home, opts: MonitorOptions) -> Result<(DemoFleet, Activ
     }
     let fleet = Fleet::start(FleetConfig {
         sites: specs,
+        speed: speed(),
         ..FleetConfig::default()
     })
     .await

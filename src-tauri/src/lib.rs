@@ -16,6 +16,7 @@ mod settings;
 mod snapshots;
 mod state;
 mod stream;
+mod upgrades;
 mod webview;
 
 pub use options::Options;
@@ -115,6 +116,9 @@ pub fn run_app<R: Runtime>(
             snapshots::site_changes,
             snapshots::site_changes_dismiss,
             snapshots::watch_notices,
+            upgrades::upgrades_overview,
+            upgrades::upgrade_start,
+            upgrades::upgrade_watch,
         ])
         .run(tauri::generate_context!())
 }

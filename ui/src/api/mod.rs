@@ -6,6 +6,7 @@ mod invoke;
 pub mod logs;
 pub mod rollouts;
 pub mod snapshot;
+pub mod upgrades;
 
 use outpost_ipc::{
     AppInfo, AppInfoCmd, AppInfoRequest, FleetUpdate, GetSettingsCmd, GetSettingsRequest,

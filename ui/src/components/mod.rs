@@ -15,6 +15,7 @@ pub mod site;
 pub mod sites;
 pub mod snapshot;
 mod statusbar;
+pub mod upgrades;
 mod welcome;
 
 pub use shell::App;

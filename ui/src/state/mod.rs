@@ -10,6 +10,7 @@ pub mod settings;
 pub mod sites;
 pub mod snapshot;
 pub mod time;
+pub mod upgrades;
 pub mod viewport;
 
 #[cfg(test)]
@@ -26,15 +27,17 @@ pub enum View {
     Sites,
     Logs,
     Rollouts,
+    Upgrades,
     Settings,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Map,
         View::Sites,
         View::Logs,
         View::Rollouts,
+        View::Upgrades,
         View::Settings,
     ];
 
@@ -44,6 +47,7 @@ impl View {
             View::Sites => "Sites",
             View::Logs => "Logs",
             View::Rollouts => "Rollouts",
+            View::Upgrades => "Upgrades",
             View::Settings => "Settings",
         }
     }
@@ -55,6 +59,7 @@ impl View {
             View::Sites => "sites",
             View::Logs => "logs",
             View::Rollouts => "rollouts",
+            View::Upgrades => "upgrades",
             View::Settings => "settings",
         }
     }
@@ -66,7 +71,8 @@ impl View {
             View::Sites => '2',
             View::Logs => '3',
             View::Rollouts => '4',
-            View::Settings => '5',
+            View::Upgrades => '5',
+            View::Settings => '6',
         }
     }
 
@@ -241,7 +247,7 @@ mod tests {
         assert_eq!(s.view, View::Map);
         let s = s.apply(ShellAction::Navigate(View::Logs));
         assert_eq!(s.view, View::Logs);
-        let s = s.apply(ShellAction::Key('5'));
+        let s = s.apply(ShellAction::Key('6'));
         assert_eq!(s.view, View::Settings);
         let s = s.apply(ShellAction::Key('x'));
         assert_eq!(s.view, View::Settings, "unknown keys change nothing");
