@@ -12,6 +12,7 @@
 //! (change-to-model latency) and P3 (RSS of a child process watching every site).
 //! `sim-scale` runs `outpost sim --sites 500` as a child and measures time to serve and RSS.
 
+mod offline;
 mod p1;
 mod p2;
 mod p3;
@@ -39,6 +40,8 @@ enum Cmd {
     SimScale(ScaleArgs),
     /// P6 (issue 7): a 100-site rollout's time against the simulated rollouts' own time.
     Rollout(rollout::RolloutArgs),
+    /// Issue 8: every site shown from its snapshot when started with no network.
+    OfflineStart(offline::OfflineArgs),
     /// (Internal) the P3 child: watches every site of a profile and reports when synced.
     #[command(hide = true)]
     MonitorChild(p3::ChildArgs),
@@ -117,6 +120,7 @@ fn main() -> ExitCode {
             Cmd::Health(a) => health(a).await,
             Cmd::SimScale(a) => scale::run(a).await,
             Cmd::Rollout(a) => rollout::run(a).await,
+            Cmd::OfflineStart(a) => offline::run(a).await,
             Cmd::MonitorChild(a) => p3::child(a).await,
         }
     });
