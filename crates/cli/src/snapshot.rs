@@ -245,32 +245,33 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
             // Compared with a health snapshot, the live site is read the way the health
             // engine reads it, so both sides are pruned alike.
             let by_state = cached(&a) || cached(&b);
-            let needs_home = [&a, &b].iter().any(|x| x.starts_with("live:") || cached(x));
-            let ctx = if needs_home {
-                let home = home(&profile)?;
-                let vault = Arc::new(Vault::open(&home).context("opening the keyring")?);
-                Some((
-                    home,
-                    ClientCache::new(vault, Timeouts::default()),
-                    runtime()?,
-                ))
+            let is_live = |x: &str| x.starts_with("live:");
+            let home = if is_live(&a) || is_live(&b) || by_state {
+                Some(home(&profile)?)
             } else {
                 None
             };
+            // The keyring and a runtime only to read a live site.
+            let live = match &home {
+                Some(home) if is_live(&a) || is_live(&b) => {
+                    let vault = Arc::new(Vault::open(home).context("opening the keyring")?);
+                    Some((ClientCache::new(vault, Timeouts::default()), runtime()?))
+                }
+                _ => None,
+            };
             let view = |x: &str| -> anyhow::Result<View> {
-                match (x.split_once(':'), &ctx) {
-                    (Some(("live", site)), Some((home, clients, rt))) if by_state => {
+                match (x.split_once(':'), &home, &live) {
+                    (Some(("live", site)), Some(home), Some((clients, rt))) => {
                         let site = SiteStore::new(home).get(site)?;
-                        let st =
-                            rt.block_on(outpost_core::health::sweep(&site, clients, deadline))?;
-                        let now = Some(jiff::Timestamp::now());
-                        Ok(View::of_state(format!("live {}", site.name), now, &st))
-                    }
-                    (Some(("live", site)), Some((home, clients, rt))) => {
-                        let site = SiteStore::new(home).get(site)?;
+                        if by_state {
+                            let sweep = outpost_core::health::sweep(&site, clients, deadline);
+                            let st = rt.block_on(sweep)?;
+                            let now = Some(jiff::Timestamp::now());
+                            return Ok(View::of_state(format!("live {}", site.name), now, &st));
+                        }
                         Ok(rt.block_on(bundle::live_view(&site, clients, deadline))?)
                     }
-                    (Some((which @ ("snapshot" | "before-reconnect"), site)), Some((home, ..))) => {
+                    (Some((which @ ("snapshot" | "before-reconnect"), site)), Some(home), _) => {
                         let store = SnapshotStore::new(home);
                         let v = if which == "snapshot" {
                             store.snapshot_view(site)?
