@@ -8,6 +8,8 @@ use crate::setup::Env;
 use anyhow::{Context as _, bail};
 use outpost_core::client::ClientCache;
 use outpost_core::health::{FleetMonitor, MonitorOptions, Reach};
+use outpost_core::registry::Site;
+use outpost_core::snapshot::SnapshotStore;
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -28,11 +30,18 @@ pub struct P1 {
     clients_build: f64,
     /// In-process: one sweep of every site with clients built, seconds.
     sweep: f64,
+    /// In-process sweeps at other concurrencies: (C, seconds).
+    by_c: Vec<(usize, f64)>,
+    /// In-process sweep with snapshots: (loaded, swept, all written) seconds.
+    snapshots: (f64, f64, f64),
     /// One status run under bash's `time`: (wall, user, sys) seconds of the status
     /// process, and the CPU seconds this process (the simulator) used meanwhile.
     cpu: Option<(f64, f64, f64, f64)>,
     /// The status process doing nothing (`outpost status --site none`, failing fast).
     process_floor: f64,
+    /// CPU seconds per second the simulator (this process) uses with no client: the
+    /// simulated world ticking.
+    sim_idle: f64,
     /// TLS connections the simulator accepted during one status run, and how many of
     /// them were HTTP/2.
     handshakes: Option<(u64, u64)>,
@@ -67,6 +76,48 @@ async fn status_once(outpost: &Path, root: &Path) -> anyhow::Result<(f64, Vec<Va
     }
     let v: Vec<Value> = serde_json::from_slice(&out.stdout).context("status JSON")?;
     Ok((took, v))
+}
+
+/// The in-process sweep as status runs it, with the profile's snapshot store (status
+/// loads every site's snapshot before sweeping and writes one per synced site): seconds
+/// to start the monitor (the loads), to the end of the sweep, and until every snapshot
+/// is written.
+async fn snapshot_costs(env: &Env, sites: &[Site], opts: &MonitorOptions) -> (f64, f64, f64) {
+    let t = Instant::now();
+    let mon = FleetMonitor::start(
+        sites.to_vec(),
+        env.vault.clone(),
+        Some(SnapshotStore::new(&env.home)),
+        MonitorOptions {
+            watch: false,
+            sweep_deadline: Duration::from_secs(54),
+            ..opts.clone()
+        },
+    );
+    let started = t.elapsed().as_secs_f64();
+    let fh = mon.first_sweep(Duration::from_secs(60)).await;
+    let swept = t.elapsed().as_secs_f64();
+    let ok: Vec<&String> = fh
+        .sites
+        .iter()
+        .filter(|(_, h)| h.reach == Reach::Reachable)
+        .map(|(n, _)| n)
+        .collect();
+    let until = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < until
+        && !ok
+            .iter()
+            .all(|n| mon.stats(n).is_some_and(|s| s.snapshots_written > 0))
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let written = t.elapsed().as_secs_f64();
+    mon.stop();
+    eprintln!(
+        "in-process sweep with snapshots: loads {started:.3}s, swept {swept:.3}s, \
+         written {written:.3}s"
+    );
+    (started, swept, written)
 }
 
 /// CPU seconds (user + system) this process has used so far.
@@ -168,29 +219,37 @@ pub async fn run(a: &HealthArgs, env: &Env, outpost: &Path) -> anyhow::Result<P1
             .map_err(|e| anyhow::anyhow!("{}: {e}", s.name))?;
     }
     let clients_build = t.elapsed().as_secs_f64();
-    // Breakdown 2: one in-process sweep of every site (clients built inside, as status does).
-    let t = Instant::now();
-    let mon = FleetMonitor::start(
-        sites.clone(),
-        env.vault.clone(),
-        None,
-        MonitorOptions {
-            watch: false,
-            sweep_deadline: Duration::from_secs(54),
-            ..opts.clone()
-        },
-    );
-    let fh = mon.first_sweep(Duration::from_secs(60)).await;
-    let sweep = t.elapsed().as_secs_f64();
-    mon.stop();
-    let ok = fh
-        .sites
-        .values()
-        .filter(|h| h.reach == Reach::Reachable)
-        .count();
+    // Breakdown 2: one in-process sweep of every site (clients built inside, as status
+    // does), at the monitor's concurrency and at others, to see what C buys.
+    let mut by_c = Vec::new();
+    for c in [opts.concurrency, 8, 64, sites.len()] {
+        let t = Instant::now();
+        let mon = FleetMonitor::start(
+            sites.clone(),
+            env.vault.clone(),
+            None,
+            MonitorOptions {
+                watch: false,
+                concurrency: c,
+                sweep_deadline: Duration::from_secs(54),
+                ..opts.clone()
+            },
+        );
+        let fh = mon.first_sweep(Duration::from_secs(60)).await;
+        let took = t.elapsed().as_secs_f64();
+        mon.stop();
+        let ok = fh
+            .sites
+            .values()
+            .filter(|h| h.reach == Reach::Reachable)
+            .count();
+        eprintln!("in-process sweep, C={c}: {took:.3}s ({ok} reachable)");
+        by_c.push((c, took));
+    }
+    let sweep = by_c[0].1;
     eprintln!(
         "in-process: credentials batch {creds_batch:.3}s, clients entry by entry \
-         {clients_build:.3}s, sweep {sweep:.3}s ({ok} reachable)"
+         {clients_build:.3}s"
     );
     // The bare process: start, parse args, read the registry, fail on an unknown site.
     let t = Instant::now();
@@ -217,6 +276,10 @@ pub async fn run(a: &HealthArgs, env: &Env, outpost: &Path) -> anyhow::Result<P1
         reachable = reachable.min(up);
         status_runs.push(took);
     }
+    let snapshots = snapshot_costs(env, &sites, &opts).await;
+    let idle_start = own_cpu();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let sim_idle = (own_cpu() - idle_start) / 2.0;
     let before = accepted(env);
     let cpu = match status_cpu(outpost, &env.root).await {
         Ok(c) => Some(c),
@@ -251,8 +314,11 @@ pub async fn run(a: &HealthArgs, env: &Env, outpost: &Path) -> anyhow::Result<P1
         creds_batch,
         clients_build,
         sweep,
+        by_c,
+        snapshots,
         cpu,
         process_floor,
+        sim_idle,
         handshakes,
         kubectl_handshakes,
     })
@@ -352,6 +418,24 @@ impl P1 {
             self.clients_build * 1000.0,
             self.sweep * 1000.0
         )];
+        let cs: Vec<String> = self
+            .by_c
+            .iter()
+            .map(|(c, s)| format!("C={c} {:.0} ms", s * 1000.0))
+            .collect();
+        v.push(format!(
+            "P1 concurrency: in-process sweeps (fresh monitor, credentials read inside) took {}.",
+            cs.join(", ")
+        ));
+        let (loaded, swept, written) = self.snapshots;
+        v.push(format!(
+            "P1 snapshots: the same in-process sweep with the profile's snapshot store, as \
+             status runs it: every site's snapshot loaded before the sweep {:.0} ms, sweep \
+             done at {:.0} ms, every synced site's snapshot written at {:.0} ms.",
+            loaded * 1000.0,
+            swept * 1000.0,
+            written * 1000.0
+        ));
         for (who, h) in [
             ("one `outpost status --json` run", self.handshakes),
             ("the kubectl loop (warm cache)", self.kubectl_handshakes),
@@ -368,7 +452,10 @@ impl P1 {
             v.push(format!(
                 "P1 CPU: one `outpost status --json` run took {wall:.2} s wall, {user:.2} s user + \
                  {sys:.2} s system CPU in the status process; the simulator (this process) used \
-                 {sim:.2} s CPU meanwhile; {:.1} of 2 cores busy on average.",
+                 {sim:.2} s CPU meanwhile, of which about {:.2} s its world's own ticking (it \
+                 uses {:.2} CPU-s/s with no client); {:.1} of 2 cores busy on average.",
+                self.sim_idle * wall,
+                self.sim_idle,
                 (user + sys + sim) / wall.max(0.001)
             ));
         }

@@ -1,6 +1,7 @@
 //! Building a [`kube::Client`] from a [`Site`] and its keyring credentials.
 
 use super::ClientError;
+use super::observe::Seen;
 use crate::credentials::{CredentialError, Item, Vault};
 use crate::registry::{CredentialKind, Site};
 use crate::secret::Secret;
@@ -140,20 +141,22 @@ pub fn build_clients(
     t: Timeouts,
 ) -> Result<(kube::Client, kube::Client), ClientError> {
     let auth = auth_info(site, &mut |item| vault.get(&site.name, item))?;
-    clients_from(site, &auth, t, false)
+    clients_from(site, &auth, t, false, Seen::default())
 }
 
-/// The two clients from credentials already read; `h2_only` when the site is known to
-/// speak HTTP/2 (see [`super::stack`]).
+/// The two clients from credentials already read; `h2_only` when the site is
+/// expected to speak HTTP/2 (see [`super::stack`]). The request client's handshakes
+/// are noted in `seen`.
 pub(super) fn clients_from(
     site: &Site,
     auth: &AuthInfo,
     t: Timeouts,
     h2_only: bool,
+    seen: Seen,
 ) -> Result<(kube::Client, kube::Client), ClientError> {
-    let mk = |watch: bool| -> Result<kube::Client, ClientError> {
+    let mk = |watch: bool, seen: Seen| -> Result<kube::Client, ClientError> {
         let cfg = config(site, auth.clone(), t, watch)?;
-        super::stack::kube_client(&cfg, h2_only)
+        super::stack::kube_client(&cfg, h2_only, seen)
     };
-    Ok((mk(false)?, mk(true)?))
+    Ok((mk(false, seen)?, mk(true, Seen::default())?))
 }

@@ -6,11 +6,12 @@
 //! network time), or else on their own on the blocking pool.
 
 use super::build::{auth_info, clients_from};
+use super::observe::{Handshake, Seen};
 use super::{ClientError, Timeouts};
 use crate::credentials::Vault;
 use crate::registry::Site;
 use kube::config::AuthInfo;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
@@ -25,10 +26,19 @@ type Auth = Result<Arc<AuthInfo>, ClientError>;
 /// `None` until the prefetch thread has read the site.
 type Pending = watch::Receiver<Option<Auth>>;
 
+/// A site's built clients, whether they speak HTTP/2 only, and what the request
+/// client's latest handshake showed.
+struct Built {
+    clients: SiteClients,
+    h2_only: bool,
+    seen: Seen,
+}
+
 #[derive(Default)]
 struct Maps {
-    /// Built clients, and whether they speak HTTP/2 only.
-    clients: HashMap<String, (SiteClients, bool)>,
+    clients: HashMap<String, Built>,
+    /// Sites seen choosing HTTP/1.1 although offered `h2`.
+    http1: HashSet<String>,
     /// Credentials read, clients not necessarily built.
     auths: HashMap<String, Arc<AuthInfo>>,
     /// Sites a prefetch batch will read.
@@ -149,18 +159,46 @@ impl ClientCache {
         auth: &AuthInfo,
         h2_only: bool,
     ) -> Result<SiteClients, ClientError> {
-        let (requests, watches) = clients_from(site, auth, self.timeouts, h2_only)?;
+        let seen = Seen::default();
+        let (requests, watches) = clients_from(site, auth, self.timeouts, h2_only, seen.clone())?;
         let c = SiteClients { requests, watches };
-        self.lock()
-            .clients
-            .insert(site.name.clone(), (c.clone(), h2_only));
+        let built = Built {
+            clients: c.clone(),
+            h2_only,
+            seen,
+        };
+        self.lock().clients.insert(site.name.clone(), built);
         Ok(c)
     }
 
     fn cached(&self, site: &str, h2_only: Option<bool>) -> Option<SiteClients> {
         let m = self.lock();
-        let (c, h2) = m.clients.get(site)?;
-        h2_only.is_none_or(|want| want == *h2).then(|| c.clone())
+        let b = m.clients.get(site)?;
+        h2_only
+            .is_none_or(|want| want == b.h2_only)
+            .then(|| b.clients.clone())
+    }
+
+    /// What the latest TLS handshake of the site's request client showed (`None`
+    /// before its first connection).
+    pub fn handshake(&self, site: &str) -> Option<Handshake> {
+        let m = self.lock();
+        let b = m.clients.get(site)?;
+        b.seen.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Whether to expect HTTP/2 from the site: yes (real API servers choose `h2` when
+    /// offered), unless it was seen choosing HTTP/1.1; the latest handshake counts.
+    pub fn expect_h2(&self, site: &str) -> bool {
+        if let Some(h) = self.handshake(site) {
+            let mut m = self.lock();
+            if h.h2 {
+                m.http1.remove(site);
+            } else {
+                m.http1.insert(site.to_string());
+            }
+        }
+        !self.lock().http1.contains(site)
     }
 
     /// The site's clients, built on first use (the keyring is read then, not per
@@ -224,5 +262,78 @@ impl ClientCache {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Maps> {
         self.maps.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::Item;
+    use crate::credentials::mock::MemoryStore;
+    use crate::paths::Home;
+    use crate::registry::{CredentialKind, CredentialRef};
+    use crate::secret::Secret;
+
+    fn site(name: &str) -> Site {
+        Site {
+            name: name.into(),
+            display_name: name.into(),
+            location: Default::default(),
+            tags: vec![],
+            contact: None,
+            notes: None,
+            maintenance_window: None,
+            distro: None,
+            version: None,
+            endpoint: "https://127.0.0.1:1".into(),
+            ca_pem: None,
+            insecure_skip_tls_verify: false,
+            tls_server_name: None,
+            credentials: CredentialRef {
+                kind: CredentialKind::Token,
+                entries: vec![format!("{name}/token")],
+                username: None,
+                exec: None,
+                exec_approved: false,
+            },
+            added_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_prefetch_reads_every_site_once_in_one_session() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = Home::at(tmp.path(), "default").unwrap();
+        let mem = MemoryStore::default();
+        let vault = Vault::new(Box::new(mem.clone()), &home);
+        let sites: Vec<Site> = (0..5).map(|i| site(&format!("s{i}"))).collect();
+        for s in &sites[..4] {
+            vault
+                .put(&s.name, Item::Token, &Secret::from("tok"))
+                .unwrap();
+        }
+        let cache = ClientCache::new(Arc::new(vault), Timeouts::default());
+        cache.prefetch(&sites);
+        cache.prefetch(&sites);
+        for s in &sites[..4] {
+            let a = cache.auth_async(s).await.unwrap();
+            assert!(a.token.is_some(), "{}", s.name);
+        }
+        // A missing entry is the same error as when read on its own.
+        let e = cache.auth_async(&sites[4]).await.unwrap_err();
+        assert_eq!(e.kind(), "auth");
+        assert!(e.to_string().contains("s4/token"), "{e}");
+        assert_eq!(mem.counts(), (5, 1), "one batch, one session, once each");
+        // Clients come from the credentials already read.
+        cache.get_async(&sites[0]).await.unwrap();
+        cache.get_async_for(&sites[0], true).await.unwrap();
+        cache.get(&sites[1]).unwrap();
+        assert_eq!(mem.counts().0, 5);
+        assert!(cache.handshake("s0").is_none(), "no connection made yet");
+        // The missing site's entry is looked up again; so is a forgotten site's.
+        assert!(cache.auth_async(&sites[4]).await.is_err());
+        cache.forget("s0");
+        cache.auth_async(&sites[0]).await.unwrap();
+        assert_eq!(mem.counts(), (7, 1));
     }
 }

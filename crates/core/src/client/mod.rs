@@ -6,12 +6,14 @@
 mod build;
 mod cache;
 mod classify;
+mod observe;
 mod probe;
 mod stack;
 
 pub use build::{Timeouts, build_clients};
 pub use cache::{ClientCache, SiteClients};
 pub use classify::classify;
+pub use observe::{Handshake, NotHttp2};
 pub use probe::{Probe, probe};
 
 use crate::credentials::CredentialError;

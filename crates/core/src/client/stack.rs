@@ -9,6 +9,7 @@
 //! which hyper's pool does while it does not know the protocol yet.
 
 use super::ClientError;
+use super::observe::{Observed, Seen};
 use hyper_rustls::FixedServerNameResolver;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -20,8 +21,13 @@ fn config_err(e: kube::Error) -> ClientError {
 }
 
 /// A client for `cfg` (connect, read and write deadlines as configured), offering
-/// `h2` and `http/1.1` by ALPN; with `h2_only`, HTTP/2 without a fallback.
-pub(super) fn kube_client(cfg: &kube::Config, h2_only: bool) -> Result<kube::Client, ClientError> {
+/// `h2` and `http/1.1` by ALPN; with `h2_only`, HTTP/2 without a fallback. Each new
+/// connection's handshake is noted in `seen`.
+pub(super) fn kube_client(
+    cfg: &kube::Config,
+    h2_only: bool,
+    seen: Seen,
+) -> Result<kube::Client, ClientError> {
     let tls = cfg.rustls_client_config().map_err(config_err)?;
     let mut http = HttpConnector::new();
     http.enforce_http(false);
@@ -35,7 +41,11 @@ pub(super) fn kube_client(cfg: &kube::Config, h2_only: bool) -> Result<kube::Cli
             .map_err(|e| ClientError::Config(format!("TLS server name {name:?}: {e}")))?;
         https = https.with_server_name_resolver(FixedServerNameResolver::new(name));
     }
-    let https = https.enable_all_versions().wrap_connector(http);
+    let https = Observed {
+        inner: https.enable_all_versions().wrap_connector(http),
+        seen,
+        h2_only,
+    };
     let mut conn = hyper_timeout::TimeoutConnector::new(https);
     conn.set_connect_timeout(cfg.connect_timeout);
     conn.set_read_timeout(cfg.read_timeout);

@@ -86,3 +86,30 @@ fn entry_ids_round_trip_and_reject_garbage() {
         assert_eq!(parse_entry_id(bad).unwrap_err().kind(), "invalid_input");
     }
 }
+
+#[test]
+fn a_reader_reads_what_get_reads_over_one_session() {
+    let (_tmp, mem, v) = vault();
+    v.put("edge-1", Item::Token, &Secret::from("tok-1"))
+        .unwrap();
+    let big: String = "K".repeat(INLINE_MAX + 10);
+    v.put("edge-1", Item::ClientKey, &Secret::from(big.as_str()))
+        .unwrap();
+    let mut r = v.reader();
+    assert_eq!(r.get("edge-1", Item::Token).unwrap().expose(), b"tok-1");
+    assert_eq!(
+        r.get("edge-1", Item::ClientKey).unwrap().expose(),
+        big.as_bytes(),
+        "large items come back decrypted from their blob"
+    );
+    let missing = r.get("edge-2", Item::Token).unwrap_err();
+    let by_get = v.get("edge-2", Item::Token).unwrap_err();
+    assert_eq!(missing.kind(), "auth");
+    assert_eq!(missing.to_string(), by_get.to_string());
+    drop(r);
+    assert_eq!(
+        mem.counts(),
+        (4, 1),
+        "three reads in one session, one by get"
+    );
+}

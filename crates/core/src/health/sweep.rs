@@ -1,4 +1,5 @@
-//! One full read of a site: TLS probe, `/version`, and the lists health needs.
+//! One full read of a site: `/version` and the lists health needs (the TLS probe only
+//! to say why a site cannot be read).
 
 use super::model::SiteState;
 use super::prune;
@@ -39,7 +40,7 @@ where
 pub const WARNING_EVENTS: &str = "type=Warning";
 
 /// Reads a site's whole health state within `deadline`, all requests at once (one
-/// round trip, one connection each).
+/// round trip; over HTTP/2 one connection, else one connection each).
 pub async fn sweep(
     site: &Site,
     clients: &ClientCache,
@@ -48,10 +49,16 @@ pub async fn sweep(
     sweep_with(site, clients, deadline, true).await
 }
 
-/// Like [`sweep`]; with `parallel` false the requests go one after the other over one
-/// kept-alive connection: a round trip each, but one TLS handshake instead of seven
-/// and no idle connections left in the pool. The live monitor sweeps this way, since
-/// its watches list everything again right after; a one-off status sweeps in parallel.
+/// Like [`sweep`]. The site is expected to speak HTTP/2, as real API servers do when
+/// offered `h2`: every request then shares the one connection, whose handshake also
+/// gives the serving certificate's expiry, so no separate probe connection is made.
+/// A site seen choosing HTTP/1.1 is read again offering both (and remembered); there,
+/// with `parallel` false the requests go one after the other over one kept-alive
+/// connection (a round trip each, but one TLS handshake instead of seven), which the
+/// live monitor does since its watches list everything again right after.
+///
+/// When the site cannot be reached (or its credentials cannot be read) the TLS probe
+/// says why: refused, timed out, or which certificate problem, as before any request.
 pub async fn sweep_with(
     site: &Site,
     clients: &ClientCache,
@@ -59,78 +66,118 @@ pub async fn sweep_with(
     parallel: bool,
 ) -> Result<SiteState, ClientError> {
     let started = tokio::time::Instant::now();
-    let t = clients.timeouts();
-    // The handshake check and the keyring read overlap; a probe failure (the more
-    // telling error: refused, TLS, timeout) wins over a credential one. The probe
-    // also says whether the site speaks HTTP/2: then all requests share one connection.
-    let (p, a) = tokio::join!(
-        retry_cut(TRIES, || probe(site, t.connect, deadline)),
-        clients.auth_async(site)
-    );
-    let p = p?;
-    a?;
-    let c = clients.get_async_for(site, p.h2).await?.requests;
-    let left = deadline
-        .saturating_sub(started.elapsed())
-        .max(Duration::from_millis(100));
-    let work = async {
-        let version = retry_cut(TRIES, || async {
-            c.apiserver_version()
-                .await
-                .map(|v| v.git_version)
-                .map_err(|e| classify(&e))
-        });
-        let lp = ListParams::default();
-        let nodes = list_all(Api::<Node>::all(c.clone()), lp.clone());
-        let deps = list_all(Api::<Deployment>::all(c.clone()), lp.clone());
-        let sts = list_all(Api::<StatefulSet>::all(c.clone()), lp.clone());
-        let dss = list_all(Api::<DaemonSet>::all(c.clone()), lp.clone());
-        let pods = list_all(Api::<Pod>::all(c.clone()), lp.clone());
-        let events = list_all(
-            Api::<Event>::all(c.clone()),
-            lp.clone().fields(WARNING_EVENTS),
-        );
-        let (git_version, nodes, deps, sts, dss, pods, events) = if parallel {
-            futures::try_join!(version, nodes, deps, sts, dss, pods, events)?
-        } else {
-            (
-                version.await?,
-                nodes.await?,
-                deps.await?,
-                sts.await?,
-                dss.await?,
-                pods.await?,
-                events.await?,
-            )
-        };
-        let mut st = SiteState {
-            git_version: Some(git_version),
-            cert_not_after: p.cert_not_after,
-            ..SiteState::default()
-        };
-        st.nodes = nodes
-            .iter()
-            .map(|n| (prune::key_of(n), prune::node(n)))
-            .collect();
-        let workloads = deps
-            .iter()
-            .map(prune::deployment)
-            .chain(sts.iter().map(prune::statefulset))
-            .chain(dss.iter().map(prune::daemonset));
-        st.workloads = workloads.map(|w| (prune::workload_key(&w), w)).collect();
-        st.pods = pods
-            .iter()
-            .map(|p| (prune::key_of(p), prune::pod(p)))
-            .collect();
-        st.events = events
-            .iter()
-            .map(|e| (prune::key_of(e), prune::event(e)))
-            .collect();
-        Ok(st)
+    let left = || {
+        deadline
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_millis(100))
     };
-    let r = with_deadline(left, &format!("reading {}", site.endpoint), work).await;
+    let work = async {
+        if let Err(e) = clients.auth_async(site).await {
+            // A site that cannot be reached says more than missing credentials.
+            return Err(diagnose(site, clients, left(), e).await);
+        }
+        let mut h2 = clients.expect_h2(&site.name);
+        loop {
+            let c = clients.get_async_for(site, h2).await?.requests;
+            match read(&c, parallel || h2).await {
+                Ok(mut st) => {
+                    st.cert_not_after = clients
+                        .handshake(&site.name)
+                        .and_then(|h| h.leaf)
+                        .and_then(|leaf| crate::import::certs::not_after(&leaf).ok());
+                    return Ok(st);
+                }
+                Err(_) if h2 && !clients.expect_h2(&site.name) => {
+                    tracing::debug!("the site chose HTTP/1.1; reading it again");
+                    h2 = false;
+                }
+                Err(e)
+                    if matches!(
+                        e,
+                        ClientError::Unreachable(_) | ClientError::Timeout(_) | ClientError::Tls(_)
+                    ) =>
+                {
+                    return Err(diagnose(site, clients, left(), e).await);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    let r = with_deadline(deadline, &format!("reading {}", site.endpoint), work).await;
     if matches!(r, Err(ClientError::Auth(_))) {
         clients.forget(&site.name);
     }
     r
+}
+
+/// Why a site could not be read: the probe's error (refused, timeout, the certificate
+/// problem) when the probe fails, else `e`.
+async fn diagnose(
+    site: &Site,
+    clients: &ClientCache,
+    deadline: Duration,
+    e: ClientError,
+) -> ClientError {
+    let t = clients.timeouts();
+    match retry_cut(TRIES, || probe(site, t.connect, deadline)).await {
+        Err(p) => p,
+        Ok(_) => e,
+    }
+}
+
+/// The version and every list health needs, pruned into a [`SiteState`] (without the
+/// certificate expiry).
+async fn read(c: &kube::Client, parallel: bool) -> Result<SiteState, ClientError> {
+    let version = retry_cut(TRIES, || async {
+        c.apiserver_version()
+            .await
+            .map(|v| v.git_version)
+            .map_err(|e| classify(&e))
+    });
+    let lp = ListParams::default();
+    let nodes = list_all(Api::<Node>::all(c.clone()), lp.clone());
+    let deps = list_all(Api::<Deployment>::all(c.clone()), lp.clone());
+    let sts = list_all(Api::<StatefulSet>::all(c.clone()), lp.clone());
+    let dss = list_all(Api::<DaemonSet>::all(c.clone()), lp.clone());
+    let pods = list_all(Api::<Pod>::all(c.clone()), lp.clone());
+    let events = list_all(
+        Api::<Event>::all(c.clone()),
+        lp.clone().fields(WARNING_EVENTS),
+    );
+    let (git_version, nodes, deps, sts, dss, pods, events) = if parallel {
+        futures::try_join!(version, nodes, deps, sts, dss, pods, events)?
+    } else {
+        (
+            version.await?,
+            nodes.await?,
+            deps.await?,
+            sts.await?,
+            dss.await?,
+            pods.await?,
+            events.await?,
+        )
+    };
+    let mut st = SiteState {
+        git_version: Some(git_version),
+        ..SiteState::default()
+    };
+    st.nodes = nodes
+        .iter()
+        .map(|n| (prune::key_of(n), prune::node(n)))
+        .collect();
+    let workloads = deps
+        .iter()
+        .map(prune::deployment)
+        .chain(sts.iter().map(prune::statefulset))
+        .chain(dss.iter().map(prune::daemonset));
+    st.workloads = workloads.map(|w| (prune::workload_key(&w), w)).collect();
+    st.pods = pods
+        .iter()
+        .map(|p| (prune::key_of(p), prune::pod(p)))
+        .collect();
+    st.events = events
+        .iter()
+        .map(|e| (prune::key_of(e), prune::event(e)))
+        .collect();
+    Ok(st)
 }
