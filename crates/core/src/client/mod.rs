@@ -9,6 +9,8 @@ mod classify;
 mod observe;
 mod probe;
 mod stack;
+#[cfg(test)]
+mod tests;
 
 pub use build::{Timeouts, build_clients};
 pub use cache::{ClientCache, SiteClients};
