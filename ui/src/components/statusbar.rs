@@ -25,7 +25,10 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
             </span>
         },
         Load::Ready(info) => {
-            let sites = match info.site_count {
+            // The live fleet's count once it is known (imports and leaving the demo
+            // change it); the backend's count at start until then.
+            let count = props.counts.map_or(info.site_count, |c| c.total());
+            let sites = match count {
                 1 => "1 site".to_string(),
                 n => format!("{n} sites"),
             };
