@@ -14,6 +14,7 @@
 
 mod offline;
 mod p1;
+mod p1_costs;
 mod p2;
 mod p3;
 mod proc;

@@ -8,8 +8,6 @@ use crate::setup::Env;
 use anyhow::{Context as _, bail};
 use outpost_core::client::ClientCache;
 use outpost_core::health::{FleetMonitor, MonitorOptions, Reach};
-use outpost_core::registry::Site;
-use outpost_core::snapshot::SnapshotStore;
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -34,6 +32,8 @@ pub struct P1 {
     by_c: Vec<(usize, f64)>,
     /// In-process sweep with snapshots: (loaded, swept, all written) seconds.
     snapshots: (f64, f64, f64),
+    /// The JSON the sweep moves, encoded and decoded on one core.
+    json: crate::p1_costs::JsonCosts,
     /// One status run under bash's `time`: (wall, user, sys) seconds of the status
     /// process, and the CPU seconds this process (the simulator) used meanwhile.
     cpu: Option<(f64, f64, f64, f64)>,
@@ -76,48 +76,6 @@ async fn status_once(outpost: &Path, root: &Path) -> anyhow::Result<(f64, Vec<Va
     }
     let v: Vec<Value> = serde_json::from_slice(&out.stdout).context("status JSON")?;
     Ok((took, v))
-}
-
-/// The in-process sweep as status runs it, with the profile's snapshot store (status
-/// loads every site's snapshot before sweeping and writes one per synced site): seconds
-/// to start the monitor (the loads), to the end of the sweep, and until every snapshot
-/// is written.
-async fn snapshot_costs(env: &Env, sites: &[Site], opts: &MonitorOptions) -> (f64, f64, f64) {
-    let t = Instant::now();
-    let mon = FleetMonitor::start(
-        sites.to_vec(),
-        env.vault.clone(),
-        Some(SnapshotStore::new(&env.home)),
-        MonitorOptions {
-            watch: false,
-            sweep_deadline: Duration::from_secs(54),
-            ..opts.clone()
-        },
-    );
-    let started = t.elapsed().as_secs_f64();
-    let fh = mon.first_sweep(Duration::from_secs(60)).await;
-    let swept = t.elapsed().as_secs_f64();
-    let ok: Vec<&String> = fh
-        .sites
-        .iter()
-        .filter(|(_, h)| h.reach == Reach::Reachable)
-        .map(|(n, _)| n)
-        .collect();
-    let until = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < until
-        && !ok
-            .iter()
-            .all(|n| mon.stats(n).is_some_and(|s| s.snapshots_written > 0))
-    {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let written = t.elapsed().as_secs_f64();
-    mon.stop();
-    eprintln!(
-        "in-process sweep with snapshots: loads {started:.3}s, swept {swept:.3}s, \
-         written {written:.3}s"
-    );
-    (started, swept, written)
 }
 
 /// CPU seconds (user + system) this process has used so far.
@@ -276,7 +234,8 @@ pub async fn run(a: &HealthArgs, env: &Env, outpost: &Path) -> anyhow::Result<P1
         reachable = reachable.min(up);
         status_runs.push(took);
     }
-    let snapshots = snapshot_costs(env, &sites, &opts).await;
+    let snapshots = crate::p1_costs::snapshot_costs(env, &sites, &opts).await;
+    let json = crate::p1_costs::json_costs(env);
     let idle_start = own_cpu();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let sim_idle = (own_cpu() - idle_start) / 2.0;
@@ -316,6 +275,7 @@ pub async fn run(a: &HealthArgs, env: &Env, outpost: &Path) -> anyhow::Result<P1
         sweep,
         by_c,
         snapshots,
+        json,
         cpu,
         process_floor,
         sim_idle,
@@ -436,6 +396,7 @@ impl P1 {
             swept * 1000.0,
             written * 1000.0
         ));
+        v.push(self.json.note());
         for (who, h) in [
             ("one `outpost status --json` run", self.handshakes),
             ("the kubectl loop (warm cache)", self.kubectl_handshakes),
