@@ -59,10 +59,29 @@ async fn texts(app: &App, css: &str) -> Vec<String> {
     serde_json::from_value(v).unwrap_or_default()
 }
 
+/// Opens a site from the Sites list (clicked again if the list re-rendered under the
+/// click, as it does when the profile reloads after an import).
 async fn open_site(app: &App, site: &str) {
     app.click("#nav-sites").await;
-    app.click(&format!("tr[data-site='{site}'] td")).await;
-    app.wait_text("#site-view h2", site, T).await;
+    let t0 = std::time::Instant::now();
+    loop {
+        app.click(&format!("tr[data-site='{site}'] th button"))
+            .await;
+        for _ in 0..20 {
+            if app
+                .text("#site-view h2")
+                .await
+                .is_some_and(|t| t.contains(site))
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if t0.elapsed() > T {
+            shot(app, "reconnect-timeout").await;
+            panic!("{site}: the site view did not open");
+        }
+    }
 }
 
 /// Waits until `js` (a function body returning a boolean) holds in the page.
@@ -74,11 +93,40 @@ async fn wait_js(app: &App, what: &str, js: &str, args: Vec<Value>) {
             return;
         }
         if t0.elapsed() > T {
-            app.screenshot("reconnect-timeout").await;
+            shot(app, "reconnect-timeout").await;
             panic!("{what}: not true within {T:?} (last: {ok:?})");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A screenshot of the X screen the window is on (`target/screenshots/<name>.png`).
+/// Not WebKitWebDriver's: with GPU compositing off (the app's default on Linux,
+/// `src-tauri/src/webview.rs`) its screenshot command never returns on some pages here
+/// (the Logs view with an error, the import dialog), and the session hangs with it.
+async fn shot(_app: &App, name: &str) {
+    let path = support::screenshot_dir().join(format!("{name}.png"));
+    let p = path.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("/usr/bin/python3")
+            .arg("-c")
+            .arg(
+                "import sys, gi; gi.require_version('Gdk', '3.0'); from gi.repository import Gdk; \
+                 w = Gdk.get_default_root_window(); \
+                 Gdk.pixbuf_get_from_window(w, 0, 0, w.get_width(), w.get_height()).savev(sys.argv[1], 'png', [], [])",
+            )
+            .arg(&p)
+            .output()
+    })
+    .await
+    .expect("screenshot task")
+    .expect("/usr/bin/python3 with python3-gi for screenshots");
+    assert!(
+        out.status.success(),
+        "screenshot {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("screenshot: {}", path.display());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,7 +228,7 @@ async fn reconnect_diff_without_a_bundle_then_a_start_with_no_network() {
             || std::fs::read_dir(&stored).is_ok_and(|d| d.flatten().all(|e| e.path().is_dir())),
         "no bundle was exported or imported"
     );
-    app.screenshot("reconnect-01-changes").await;
+    shot(&app, "reconnect-01-changes").await;
     // Dismissed: the panel goes and stays gone after the view is reopened.
     app.click("#changes-dismiss").await;
     wait_js(
@@ -257,7 +305,7 @@ async fn reconnect_diff_without_a_bundle_then_a_start_with_no_network() {
         );
         assert!(!row.contains("never"), "{}: {row}", s.name);
     }
-    app.screenshot("reconnect-02-no-network-sites").await;
+    shot(&app, "reconnect-02-no-network-sites").await;
     open_site(&app, "quiet-mk8s").await;
     let banner = app
         .wait_text("#stale-banner", "Offline snapshot — as of", T)
@@ -268,14 +316,14 @@ async fn reconnect_diff_without_a_bundle_then_a_start_with_no_network() {
     );
     app.wait_text("#nodes-table", &specs[1].nodes[0].name, T)
         .await;
-    app.screenshot("reconnect-03-no-network-site").await;
+    shot(&app, "reconnect-03-no-network-site").await;
     // Its logs: no bundle was ever stored, and the health snapshot keeps no log lines.
     app.click("#workloads-table button.logs-open").await;
     let err = app
         .wait_text("#logs-error", "no snapshot with log lines is kept", T)
         .await;
     assert!(err.contains("quiet-mk8s is offline"), "{err}");
-    app.screenshot("reconnect-04-no-network-logs").await;
+    shot(&app, "reconnect-04-no-network-logs").await;
     app.close().await;
     fleet.shutdown().await;
 }
