@@ -323,15 +323,11 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
 
     // Logs of the offline site: the last lines its bundle keeps, dated, from the
     // workload's "Logs" button.
-    app2.client
-        .execute(
-            "const r = Array.from(document.querySelectorAll('#workloads-table tr'))
-               .find(r => r.querySelector('td') && r.querySelector('td').textContent.endsWith('/' + arguments[0]));
-             r.querySelector('button.logs-open').click();",
-            vec![json!(web.name)],
-        )
-        .await
-        .expect("click the workload's Logs button");
+    app2.click(&format!(
+        "#workloads-table tr[data-workload='{}/{}'] button.logs-open",
+        web.namespace, web.name
+    ))
+    .await;
     let note = app2
         .wait_text("#logs-snapshot", "from the snapshot as of", T)
         .await;
