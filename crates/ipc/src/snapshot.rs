@@ -249,7 +249,7 @@ mod command_tests {
         assert_eq!(serde_json::from_value::<Notice>(v).ok(), Some(n));
         let none: Option<SnapshotDiff> = serde_json::from_value(json!(null)).unwrap_or_default();
         assert!(none.is_none());
-        assert_eq!(SNAPSHOT_COMMANDS.len(), 4);
+        assert_eq!(SNAPSHOT_COMMANDS.len(), 5);
     }
 }
 
