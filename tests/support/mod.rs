@@ -76,6 +76,16 @@ impl App {
     }
 
     pub async fn launch_with_home(args: &[&str], home: tempfile::TempDir) -> App {
+        Self::launch_with_env(args, home, &[]).await
+    }
+
+    /// As [`App::launch_with_home`], with extra environment for the app (e.g.
+    /// `OUTPOST_DEMO_SPEED`).
+    pub async fn launch_with_env(
+        args: &[&str],
+        home: tempfile::TempDir,
+        envs: &[(&str, &str)],
+    ) -> App {
         let port = free_port();
         let native_port = free_port();
         // The driver, WebKitWebDriver and the app write to a log file so that no child
@@ -99,6 +109,7 @@ impl App {
                 .env("OUTPOST_HOME", home.path())
                 // Saves go here instead of a native dialog WebDriver cannot drive.
                 .env("OUTPOST_SAVE_DIR", home.path().join("saved"))
+                .envs(envs.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().expect("dup log"))
                 .stderr(log)

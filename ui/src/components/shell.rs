@@ -211,7 +211,7 @@ fn view_body(
         </> },
         View::Logs => html! { <LogsView sites={sites} preset={logs_preset} /> },
         View::Rollouts => html! { <super::rollouts::RolloutsView sites={sites} /> },
-        View::Upgrades => html! { <super::upgrades::UpgradesView /> },
+        View::Upgrades => html! { <super::upgrades::UpgradesView sites={sites} /> },
         View::Settings => html! { <SettingsView /> },
     }
 }

@@ -10,8 +10,8 @@ use crate::api;
 use crate::api::Channel;
 use crate::state::Load;
 use crate::state::upgrades::{Action, Upgrades, distro_name, groups};
-use outpost_ipc::Distro;
 use outpost_ipc::upgrade::UpgradesOverview;
+use outpost_ipc::{Distro, SiteSummary};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -52,15 +52,12 @@ fn drift(o: &UpgradesOverview, state: &Upgrades, d: &Dispatch) -> Html {
                                 (Distro::K3s, _) => html! {
                                     <span class="muted">{ if s.behind { "behind the newest K3s" } else { "up to date" } }</span>
                                 },
-                                (Distro::Microk8s, Some(cmd)) => html! {
-                                    <span class="snap-command">
-                                        { "Outpost cannot upgrade MicroK8s. On each node run: " }
-                                        <code id={format!("upgrade-snap-{}", s.name)}>{ cmd }</code>
-                                    </span>
+                                (Distro::Microk8s, Some(_)) => html! {
+                                    <span class="muted">{ "manual: Outpost cannot upgrade MicroK8s" }</span>
                                 },
                                 _ => html! { <span class="muted">{ "not a K3s site: upgrade it with its own tools" }</span> },
                             };
-                            html! {
+                            html! { <>
                                 <tr class="upgrade-site" data-site={s.name.clone()} data-behind={s.behind.to_string()}>
                                     <td>
                                         if s.distro == Distro::K3s {
@@ -80,7 +77,14 @@ fn drift(o: &UpgradesOverview, state: &Upgrades, d: &Dispatch) -> Html {
                                     </td>
                                     <td>{ action }</td>
                                 </tr>
-                            }
+                                if let (Distro::Microk8s, Some(cmd)) = (s.distro, &s.snap_command) {
+                                    <tr class="snap-row" data-site={s.name.clone()}>
+                                        <td></td>
+                                        <td colspan="4" class="snap-command">{ "On each node: " }
+                                            <code id={format!("upgrade-snap-{}", s.name)}>{ cmd }</code></td>
+                                    </tr>
+                                }
+                            </> }
                         }) }
                     </tbody>
                 }
@@ -89,13 +93,20 @@ fn drift(o: &UpgradesOverview, state: &Upgrades, d: &Dispatch) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct UpgradesViewProps {
+    /// The fleet as the health engine publishes it: versions and health change with it.
+    pub sites: Rc<Vec<SiteSummary>>,
+}
+
 #[function_component(UpgradesView)]
-pub fn upgrades_view() -> Html {
+pub fn upgrades_view(props: &UpgradesViewProps) -> Html {
     let state = use_reducer(Upgrades::default);
     let dispatch = state.dispatcher();
     {
+        // Reloaded when the fleet's health or versions change, and on request.
         let d = dispatch.clone();
-        use_effect_with(state.reload_gen, move |_| load(d));
+        use_effect_with((state.reload_gen, props.sites.clone()), move |_| load(d));
     }
     {
         // One watch at a time, on the watched sites; the backend's watch ends when a new
