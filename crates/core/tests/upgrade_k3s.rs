@@ -296,3 +296,137 @@ async fn a_hung_upgrade_is_reported_as_making_no_progress() {
     assert_eq!(env.node_versions("k3s-hung"), vec!["v1.30.6+k3s1"; 2]);
     env.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desktop_start_refuses_per_site_and_validates_the_request() {
+    use outpost_core::actions::ChangeLog;
+    use outpost_core::upgrade::ipc as uipc;
+    use outpost_ipc::upgrade::UpgradeStartRequest;
+    let env = start(
+        vec![
+            spec("k3s-ok", Distro::K3s, 1, true),
+            spec("k3s-down", Distro::K3s, 1, true),
+            spec("mk8s", Distro::MicroK8s, 1, false),
+        ],
+        50.0,
+    )
+    .await;
+    settle(&env, 30).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    env.site("k3s-down").set_fault(Fault::Offline);
+    let mon = FleetMonitor::start(
+        env.sites(),
+        env.vault.clone(),
+        None,
+        MonitorOptions::default(),
+    );
+    let fleet = mon.first_sweep(Duration::from_secs(5)).await;
+    mon.stop();
+    let health = |n: &str| fleet.sites.get(n).cloned();
+    let changes = ChangeLog::new(&env.home);
+    let req =
+        |sites: &[&str], version: &str, window: Option<&str>, force: bool| UpgradeStartRequest {
+            sites: sites.iter().map(|s| s.to_string()).collect(),
+            version: version.into(),
+            window: window.map(str::to_string),
+            force,
+        };
+    let sites = env.sites();
+    let clients = env.clients();
+    // Refused as a whole, nothing touched: unknown site, loose version, bad window.
+    for (r, what) in [
+        (req(&["nope"], TARGET, None, false), "no site named"),
+        (
+            req(&["k3s-ok"], "v1.31", None, false),
+            "is not a K3s version",
+        ),
+        (
+            req(&["k3s-ok"], TARGET, Some("someday"), false),
+            "maintenance window",
+        ),
+        (req(&[], TARGET, None, false), "pick at least one site"),
+    ] {
+        let e = uipc::start(&sites, &clients, health, &r, &changes)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), "invalid_input");
+        assert!(e.to_string().contains(what), "{e}");
+    }
+    assert!(
+        upgrade::status(&env.client("k3s-ok"))
+            .await
+            .unwrap()
+            .target
+            .is_none()
+    );
+    // Per site: the healthy one starts, the unreachable one is refused for its health,
+    // MicroK8s gets its command.
+    let out = uipc::start(
+        &sites,
+        &clients,
+        health,
+        &req(&["k3s-ok", "k3s-down", "mk8s"], TARGET, None, false),
+        &changes,
+    )
+    .await
+    .unwrap();
+    assert!(out[0].ok, "{out:?}");
+    assert!(
+        out[0].message.contains("created k3s-server, k3s-agent"),
+        "{out:?}"
+    );
+    assert!(!out[1].ok);
+    assert_eq!(out[1].error_kind.as_deref(), Some("unhealthy"));
+    assert!(
+        out[1].message.contains("last health check failed"),
+        "{out:?}"
+    );
+    assert_eq!(
+        out[2].snap_command.as_deref(),
+        Some("sudo snap refresh microk8s --channel=1.31/stable")
+    );
+    assert_eq!(
+        upgrade::status(&env.client("k3s-ok"))
+            .await
+            .unwrap()
+            .target
+            .as_deref(),
+        Some(TARGET)
+    );
+    // Forced, the unreachable site is tried and fails on the network, not on health.
+    let out = uipc::start(
+        &sites,
+        &clients,
+        health,
+        &req(&["k3s-down"], TARGET, None, true),
+        &changes,
+    )
+    .await
+    .unwrap();
+    assert!(!out[0].ok);
+    assert_ne!(out[0].error_kind.as_deref(), Some("unhealthy"), "{out:?}");
+    // Every attempt is in the sites' change journals.
+    let j = changes.list("k3s-down").unwrap();
+    assert_eq!(j.len(), 2, "{j:?}");
+    assert_eq!(j[0].result, "refused: unhealthy");
+    // The overview: drift and health as the view shows them.
+    let summaries: Vec<outpost_ipc::SiteSummary> = {
+        let s = outpost_core::session::Session::open(
+            env.home.clone(),
+            env.vault.clone(),
+            MonitorOptions::default(),
+        )
+        .unwrap();
+        s.first_sweep(Duration::from_secs(5)).await;
+        let rows = s.summaries();
+        s.monitor().stop();
+        rows
+    };
+    let o = uipc::overview(&summaries, health);
+    let row = |n: &str| o.sites.iter().find(|r| r.name == n).unwrap().clone();
+    assert!(row("k3s-ok").healthy);
+    assert!(!row("k3s-down").healthy);
+    assert!(row("k3s-down").health_reason.is_some());
+    assert!(row("mk8s").snap_command.is_some());
+    env.finish().await;
+}
