@@ -100,6 +100,9 @@ pub struct ChangesProps {
 #[function_component(SnapshotChanges)]
 pub fn snapshot_changes(props: &ChangesProps) -> Html {
     let changes = use_state(|| Changes::Waiting);
+    // The site whose reconnect changes were dismissed here: a comparison with its stored
+    // bundle is not put in their place (only a later reconnect shows again).
+    let dismissed = use_state(|| None::<AttrValue>);
     let generation = use_mut_ref(|| 0u64);
     // (site, quiet): a quiet read keeps the current list on screen meanwhile.
     let load = {
@@ -147,17 +150,23 @@ pub fn snapshot_changes(props: &ChangesProps) -> Html {
         load.reform(move |_: MouseEvent| (site.clone(), false))
     };
     let dismiss = {
-        let (site, load, changes) = (props.site.to_string(), load.clone(), changes.clone());
+        let (site, changes, dismissed) = (props.site.clone(), changes.clone(), dismissed.clone());
         Callback::from(move |_: MouseEvent| {
-            let (site, load, changes) = (site.clone(), load.clone(), changes.clone());
+            let (site, changes, dismissed) = (site.clone(), changes.clone(), dismissed.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match snap::site_changes_dismiss(&site).await {
-                    Ok(_) => load.emit((site, false)),
+                    Ok(_) => {
+                        dismissed.set(Some(site));
+                        changes.set(Changes::NoSnapshot);
+                    }
                     Err(e) => changes.set(Changes::Failed(e)),
                 }
             });
         })
     };
+    if dismissed.as_ref() == Some(&props.site) && !changes.is_reconnect() {
+        return html! {};
+    }
     let since = |d: &outpost_ipc::snapshot::SnapshotDiff| {
         let t = d
             .from_time
