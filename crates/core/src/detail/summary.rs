@@ -100,7 +100,7 @@ pub fn from_snapshot(site: &Site, snap: &Snapshot, health: Option<&SiteHealth>) 
             name: name.clone(),
             ready: n.ready,
             roles: Vec::new(),
-            kubelet_version: String::new(),
+            kubelet_version: n.kubelet_version.clone().unwrap_or_default(),
             conditions: n
                 .pressure
                 .iter()
@@ -123,7 +123,7 @@ pub fn from_snapshot(site: &Site, snap: &Snapshot, health: Option<&SiteHealth>) 
             name: w.name.clone(),
             ready: u32::try_from(w.available).unwrap_or(0),
             desired: u32::try_from(w.desired).unwrap_or(0),
-            images: Vec::new(),
+            images: w.images.values().cloned().collect(),
         })
         .collect();
     let pods = st
@@ -138,7 +138,7 @@ pub fn from_snapshot(site: &Site, snap: &Snapshot, health: Option<&SiteHealth>) 
             restarts: u32::try_from(p.restarts).unwrap_or(0),
             started_ms: None,
             node: None,
-            owner: None,
+            owner: p.owner.clone(),
         })
         .collect();
     let mut events: Vec<ipc::EventInfo> = st

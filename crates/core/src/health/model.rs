@@ -115,7 +115,8 @@ pub struct PodInfo {
     /// The waiting reason (`CrashLoopBackOff`, `ImagePullBackOff`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// `Kind/name` of the controlling owner (`ReplicaSet/web-5d8f7c`), if any.
+    /// `Kind/name` of the owning workload (`Deployment/web`, `StatefulSet/db`; a
+    /// ReplicaSet without its pod-template-hash label stays `ReplicaSet/…`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
 }

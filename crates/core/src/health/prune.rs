@@ -160,12 +160,20 @@ pub fn pod(p: &Pod) -> PodInfo {
             break;
         }
     }
+    // The owning workload: a ReplicaSet named `<deployment>-<pod-template-hash>` stands
+    // for its Deployment.
     let owner = p
         .owner_references()
         .iter()
         .find(|o| o.controller == Some(true))
         .or_else(|| p.owner_references().first())
-        .map(|o| format!("{}/{}", o.kind, o.name));
+        .map(|o| {
+            let hash = p.labels().get("pod-template-hash");
+            match hash.and_then(|h| o.name.strip_suffix(&format!("-{h}"))) {
+                Some(dep) if o.kind == "ReplicaSet" => format!("Deployment/{dep}"),
+                _ => format!("{}/{}", o.kind, o.name),
+            }
+        });
     PodInfo {
         namespace: p.namespace().unwrap_or_default(),
         name: p.name_any(),

@@ -227,6 +227,53 @@ fn pruning_keeps_only_what_health_needs() {
 }
 
 #[test]
+fn pruned_pods_name_their_workload_and_workloads_their_images() {
+    let owned = |kind: &str, owner: &str, hash: Option<&str>| -> Pod {
+        let mut labels = serde_json::Map::new();
+        if let Some(h) = hash {
+            labels.insert("pod-template-hash".into(), h.into());
+        }
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "p", "namespace": "shop", "labels": labels,
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": kind, "name": owner,
+                                     "uid": "u", "controller": true}]},
+            "spec": {"containers": []}
+        }))
+        .unwrap()
+    };
+    let owner = |p: Pod| prune::pod(&p).owner;
+    assert_eq!(
+        owner(owned("ReplicaSet", "web-5d8f7c", Some("5d8f7c"))).as_deref(),
+        Some("Deployment/web")
+    );
+    assert_eq!(
+        owner(owned("ReplicaSet", "web-5d8f7c", None)).as_deref(),
+        Some("ReplicaSet/web-5d8f7c")
+    );
+    assert_eq!(
+        owner(owned("StatefulSet", "db", None)).as_deref(),
+        Some("StatefulSet/db")
+    );
+    let d: k8s_openapi::api::apps::v1::Deployment = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {"replicas": 3, "selector": {},
+                 "template": {"spec": {"containers": [
+                     {"name": "app", "image": "r.local/web:2"},
+                     {"name": "proxy", "image": "r.local/envoy:1"}]}}}
+    }))
+    .unwrap();
+    let w = prune::deployment(&d);
+    assert_eq!(w.desired, 3);
+    assert_eq!(
+        w.images.into_iter().collect::<Vec<_>>(),
+        vec![
+            ("app".to_string(), "r.local/web:2".to_string()),
+            ("proxy".to_string(), "r.local/envoy:1".to_string())
+        ]
+    );
+}
+
+#[test]
 fn ages_read_naturally() {
     assert_eq!(fmt_age(5), "5s ago");
     assert_eq!(fmt_age(125), "2m ago");
