@@ -82,8 +82,10 @@ async fn drop_file(app: &App, file: &Path) {
     let (x, y) = (x + w / 2, y + h / 2);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/xdnd_drag.py");
     let file = file.to_path_buf();
+    let display = app.display().to_string();
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new("/usr/bin/python3")
+            .env("DISPLAY", display)
             .arg(&script)
             .arg(x.to_string())
             .arg(y.to_string())
@@ -104,35 +106,6 @@ async fn sites(app: &App) -> serde_json::Value {
     app.invoke("list_sites", json!({"req": {}}))
         .await
         .expect("list_sites")
-}
-
-/// A screenshot of the X screen the window is on (`target/screenshots/<name>.png`).
-/// Not WebKitWebDriver's: with GPU compositing off (the app's default on Linux,
-/// `src-tauri/src/webview.rs`) its screenshot command never returns on some pages here
-/// (the Logs view with an error, the import dialog), and the session hangs with it.
-async fn shot(_app: &App, name: &str) {
-    let path = support::screenshot_dir().join(format!("{name}.png"));
-    let p = path.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("/usr/bin/python3")
-            .arg("-c")
-            .arg(
-                "import sys, gi; gi.require_version('Gdk', '3.0'); from gi.repository import Gdk; \
-                 w = Gdk.get_default_root_window(); \
-                 Gdk.pixbuf_get_from_window(w, 0, 0, w.get_width(), w.get_height()).savev(sys.argv[1], 'png', [], [])",
-            )
-            .arg(&p)
-            .output()
-    })
-    .await
-    .expect("screenshot task")
-    .expect("/usr/bin/python3 with python3-gi for screenshots");
-    assert!(
-        out.status.success(),
-        "screenshot {name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprintln!("screenshot: {}", path.display());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -175,7 +148,7 @@ async fn dropped_bundles_import_and_other_files_are_refused() {
         .await;
     assert!(n.contains("truncated") || n.contains("corrupt"), "{n}");
     assert_eq!(sites(&app).await, json!([]), "nothing imported");
-    shot(&app, "drop-01-refused").await;
+    app.screenshot("drop-01-refused").await;
 
     // The bundle: imported, the site browsable offline from it.
     drop_file(&app, &good).await;
@@ -191,6 +164,6 @@ async fn dropped_bundles_import_and_other_files_are_refused() {
     app.wait_text("#stale-banner", "Offline snapshot — as of 2026-11-24", T)
         .await;
     app.wait_text("#nodes-table", "drop-n0", T).await;
-    shot(&app, "drop-02-imported").await;
+    app.screenshot("drop-02-imported").await;
     app.close().await;
 }

@@ -67,35 +67,6 @@ fn saved_path(done: &str) -> String {
     rest[..rest.rfind(" (").expect("size")].to_string()
 }
 
-/// A screenshot of the X screen the window is on (`target/screenshots/<name>.png`).
-/// Not WebKitWebDriver's: with GPU compositing off (the app's default on Linux,
-/// `src-tauri/src/webview.rs`) its screenshot command never returns on some pages here
-/// (the Logs view with an error, the import dialog), and the session hangs with it.
-async fn shot(_app: &App, name: &str) {
-    let path = support::screenshot_dir().join(format!("{name}.png"));
-    let p = path.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("/usr/bin/python3")
-            .arg("-c")
-            .arg(
-                "import sys, gi; gi.require_version('Gdk', '3.0'); from gi.repository import Gdk; \
-                 w = Gdk.get_default_root_window(); \
-                 Gdk.pixbuf_get_from_window(w, 0, 0, w.get_width(), w.get_height()).savev(sys.argv[1], 'png', [], [])",
-            )
-            .arg(&p)
-            .output()
-    })
-    .await
-    .expect("screenshot task")
-    .expect("/usr/bin/python3 with python3-gi for screenshots");
-    assert!(
-        out.status.success(),
-        "screenshot {name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprintln!("screenshot: {}", path.display());
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
     if !ui_tests_enabled("ui_offline") {
@@ -144,7 +115,7 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
     std::fs::copy(&saved, &bundle).expect("exported bundle");
     let size = std::fs::metadata(&bundle).expect("exported bundle").len();
     assert!(size > 1000 && done.contains(SITE), "{done} ({size} bytes)");
-    shot(&app, "offline-00-exported").await;
+    app.screenshot("offline-00-exported").await;
     app.click("#snapshot-export-open").await;
 
     // Offline: the snapshot banner; meanwhile an image and a replica count change.
@@ -172,7 +143,7 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
     h.store()
         .update(Resource::Deployment, obj, UpdateMode::Main)
         .expect("update");
-    shot(&app, "offline-01-away").await;
+    app.screenshot("offline-01-away").await;
 
     // Back: the panel lists exactly those two changes.
     h.clear_faults();
@@ -189,7 +160,7 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
         "changes panel"
     );
     assert!(app.text("#stale-banner").await.is_none(), "live again");
-    shot(&app, "offline-02-changes").await;
+    app.screenshot("offline-02-changes").await;
 
     // The simulator stops: offline with the snapshot banner and its age.
     fleet.shutdown().await;
@@ -204,7 +175,7 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
     // while the simulator was still recreating pods after the outage: check the nodes.
     let node = &spec.nodes[0].name;
     app.wait_text("#nodes-table", node, T).await;
-    shot(&app, "offline-03-simulator-stopped").await;
+    app.screenshot("offline-03-simulator-stopped").await;
     // An export still works, from the stored bundle, encrypted with a passphrase.
     if app.text("#snapshot-export-form").await.is_none() {
         app.click("#snapshot-export-open").await;
@@ -230,7 +201,7 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
         !head.windows(SITE.len()).any(|w| w == SITE.as_bytes()),
         "the encrypted bundle shows the site name in clear"
     );
-    shot(&app, "offline-04-export-offline").await;
+    app.screenshot("offline-04-export-offline").await;
     app.close().await;
 
     // A fresh app: a truncated bundle is refused and changes nothing; the bundle
@@ -295,7 +266,7 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
     assert!(done.contains(SITE) && done.contains("new site"), "{done}");
     // Let the window paint the result before the screenshot.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    shot(&app2, "offline-05-import-dialog").await;
+    app2.screenshot("offline-05-import-dialog").await;
     app2.click("#snapshot-import-close").await;
     app2.wait_text("#status-sites", "1 site", T).await;
     open_site(&app2).await;
@@ -319,7 +290,7 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
         app2.text("#snapshot-changes").await.is_none(),
         "no changes panel while offline"
     );
-    shot(&app2, "offline-06-imported-fresh-app").await;
+    app2.screenshot("offline-06-imported-fresh-app").await;
 
     // Logs of the offline site: the last lines its bundle keeps, dated, from the
     // workload's "Logs" button.
@@ -344,6 +315,6 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
         "only the workload's pods: {srcs:?}"
     );
     assert!(app2.text("#logs-error").await.is_none());
-    shot(&app2, "offline-07-logs-from-snapshot").await;
+    app2.screenshot("offline-07-logs-from-snapshot").await;
     app2.close().await;
 }

@@ -78,7 +78,7 @@ async fn open_site(app: &App, site: &str) {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         if t0.elapsed() > T {
-            shot(app, "reconnect-timeout").await;
+            app.screenshot("reconnect-timeout").await;
             panic!("{site}: the site view did not open");
         }
     }
@@ -93,40 +93,11 @@ async fn wait_js(app: &App, what: &str, js: &str, args: Vec<Value>) {
             return;
         }
         if t0.elapsed() > T {
-            shot(app, "reconnect-timeout").await;
+            app.screenshot("reconnect-timeout").await;
             panic!("{what}: not true within {T:?} (last: {ok:?})");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// A screenshot of the X screen the window is on (`target/screenshots/<name>.png`).
-/// Not WebKitWebDriver's: with GPU compositing off (the app's default on Linux,
-/// `src-tauri/src/webview.rs`) its screenshot command never returns on some pages here
-/// (the Logs view with an error, the import dialog), and the session hangs with it.
-async fn shot(_app: &App, name: &str) {
-    let path = support::screenshot_dir().join(format!("{name}.png"));
-    let p = path.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("/usr/bin/python3")
-            .arg("-c")
-            .arg(
-                "import sys, gi; gi.require_version('Gdk', '3.0'); from gi.repository import Gdk; \
-                 w = Gdk.get_default_root_window(); \
-                 Gdk.pixbuf_get_from_window(w, 0, 0, w.get_width(), w.get_height()).savev(sys.argv[1], 'png', [], [])",
-            )
-            .arg(&p)
-            .output()
-    })
-    .await
-    .expect("screenshot task")
-    .expect("/usr/bin/python3 with python3-gi for screenshots");
-    assert!(
-        out.status.success(),
-        "screenshot {name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprintln!("screenshot: {}", path.display());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,7 +199,7 @@ async fn reconnect_diff_without_a_bundle_then_a_start_with_no_network() {
             || std::fs::read_dir(&stored).is_ok_and(|d| d.flatten().all(|e| e.path().is_dir())),
         "no bundle was exported or imported"
     );
-    shot(&app, "reconnect-01-changes").await;
+    app.screenshot("reconnect-01-changes").await;
     // Dismissed: the panel goes and stays gone after the view is reopened.
     app.click("#changes-dismiss").await;
     wait_js(
@@ -305,7 +276,7 @@ async fn reconnect_diff_without_a_bundle_then_a_start_with_no_network() {
         );
         assert!(!row.contains("never"), "{}: {row}", s.name);
     }
-    shot(&app, "reconnect-02-no-network-sites").await;
+    app.screenshot("reconnect-02-no-network-sites").await;
     open_site(&app, "quiet-mk8s").await;
     let banner = app
         .wait_text("#stale-banner", "Offline snapshot — as of", T)
@@ -316,14 +287,14 @@ async fn reconnect_diff_without_a_bundle_then_a_start_with_no_network() {
     );
     app.wait_text("#nodes-table", &specs[1].nodes[0].name, T)
         .await;
-    shot(&app, "reconnect-03-no-network-site").await;
+    app.screenshot("reconnect-03-no-network-site").await;
     // Its logs: no bundle was ever stored, and the health snapshot keeps no log lines.
     app.click("#workloads-table button.logs-open").await;
     let err = app
         .wait_text("#logs-error", "no snapshot with log lines is kept", T)
         .await;
     assert!(err.contains("quiet-mk8s is offline"), "{err}");
-    shot(&app, "reconnect-04-no-network-logs").await;
+    app.screenshot("reconnect-04-no-network-logs").await;
     app.close().await;
     fleet.shutdown().await;
 }

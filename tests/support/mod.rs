@@ -2,11 +2,13 @@
 //! `WebKitWebDriver`) on a free loopback port, opens the built `outpost-desktop` with a
 //! private data directory, and offers waits and screenshots.
 //!
-//! UI tests run when `OUTPOST_UI_TESTS=1` (the README's test command sets it, under
-//! Xvfb). Without it they print why they were skipped, so a plain `cargo test` on a
-//! machine without a display stays usable.
+//! UI tests run when `OUTPOST_UI_TESTS=1` (the README's test command sets it). Each app
+//! gets an Xvfb of its own (`display.rs`), so tests may run in parallel. Without the
+//! variable they print why they were skipped, so a plain `cargo test` stays usable.
 
 #![allow(dead_code)]
+
+mod display;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
@@ -18,15 +20,9 @@ use std::time::{Duration, Instant};
 /// Whether UI tests should run; panics with the fix when they should but cannot.
 pub fn ui_tests_enabled(test: &str) -> bool {
     if std::env::var("OUTPOST_UI_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "{test}: skipped (set OUTPOST_UI_TESTS=1 and run under a display, as `make test` does)"
-        );
+        eprintln!("{test}: skipped (set OUTPOST_UI_TESTS=1, as `make test` does)");
         return false;
     }
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "OUTPOST_UI_TESTS=1 but no DISPLAY: run under xvfb-run (make test does)"
-    );
     true
 }
 
@@ -58,11 +54,13 @@ pub fn screenshot_dir() -> PathBuf {
     dir
 }
 
-/// A running app under WebDriver. Dropping it ends the session and the driver.
+/// A running app under WebDriver, on an X server of its own. Dropping it ends the
+/// session, the driver and then the X server.
 pub struct App {
     pub client: Client,
     pub home: tempfile::TempDir,
     driver: Driver,
+    display: display::Display,
 }
 
 /// The `tauri-driver` process; dropping it kills it with WebKitWebDriver and the app.
@@ -86,6 +84,11 @@ impl App {
         home: tempfile::TempDir,
         envs: &[(&str, &str)],
     ) -> App {
+        // One session starts at a time: two `tauri-driver`s starting their
+        // WebKitWebDriver together sometimes fail the session (`IncompleteMessage`).
+        static STARTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+        let _starting = STARTING.lock().await;
+        let display = display::Display::start();
         let port = free_port();
         let native_port = free_port();
         // The driver, WebKitWebDriver and the app write to a log file so that no child
@@ -107,6 +110,7 @@ impl App {
                 .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
                 // The app inherits this through WebKitWebDriver.
                 .env("OUTPOST_HOME", home.path())
+                .env("DISPLAY", display.name())
                 // Saves go here instead of a native dialog WebDriver cannot drive.
                 .env("OUTPOST_SAVE_DIR", home.path().join("saved"))
                 .envs(envs.iter().copied())
@@ -138,6 +142,7 @@ impl App {
             client,
             home,
             driver,
+            display,
         }
     }
 
@@ -215,14 +220,38 @@ impl App {
         }
     }
 
-    /// Saves a PNG of the window to `target/screenshots/<name>.png` and returns its path.
+    /// Saves a screenshot of the X screen the window is on as
+    /// `target/screenshots/<name>.png` (see `tests/support/screenshot.py` for why not
+    /// WebDriver's).
     pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let png = self.client.screenshot().await.expect("screenshot");
-        assert!(png.starts_with(b"\x89PNG"), "screenshot is not a PNG");
         let path = screenshot_dir().join(format!("{name}.png"));
-        std::fs::write(&path, png).expect("write screenshot");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/screenshot.py");
+        let p = path.clone();
+        let display = self.display.name().to_string();
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new("/usr/bin/python3")
+                .arg(script)
+                .arg(p)
+                .env("DISPLAY", display)
+                .output()
+        })
+        .await
+        .expect("screenshot task")
+        .expect("/usr/bin/python3 with python3-gi for screenshots (scripts/setup.sh test)");
+        assert!(
+            out.status.success(),
+            "screenshot {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let png = std::fs::read(&path).expect("read screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "screenshot is not a PNG");
         eprintln!("screenshot: {}", path.display());
         path
+    }
+
+    /// The `DISPLAY` this app's window is on (for tools that act on the screen).
+    pub fn display(&self) -> &str {
+        self.display.name()
     }
 
     /// Ends the session, then the driver and everything it started.
