@@ -98,9 +98,9 @@ async fn k3s_upgrade_of_two_demo_sites_moves_every_node() {
     })
     .await;
 
-    // WebKit answers a screenshot (and a click) after the page's next rendering update;
-    // once the upgrades are done this view is static, so keep a 1-pixel dot blinking in
-    // a corner for the whole test.
+    // With GPU compositing off, WebKitWebDriver answered a screenshot or a click only
+    // after the page's next rendering update (it hung once the upgrades were done and
+    // the view was static): keep a 1-pixel dot blinking in a corner for the whole test.
     js(
         &app,
         "const d = document.createElement('div');
@@ -195,7 +195,7 @@ async fn k3s_upgrade_of_two_demo_sites_moves_every_node() {
     );
     app.wait_text(
         &format!("#upgrade-results li[data-site='{LYON}']"),
-        "Tick Force",
+        "tick Force to upgrade it anyway",
         T,
     )
     .await;

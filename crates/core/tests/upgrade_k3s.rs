@@ -378,7 +378,8 @@ async fn the_desktop_start_refuses_per_site_and_validates_the_request() {
     assert!(!out[1].ok);
     assert_eq!(out[1].error_kind.as_deref(), Some("unhealthy"));
     assert!(
-        out[1].message.contains("last health check failed"),
+        out[1].message.contains("last health check failed")
+            && out[1].message.contains("tick Force"),
         "{out:?}"
     );
     assert_eq!(

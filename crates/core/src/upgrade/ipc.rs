@@ -170,11 +170,18 @@ pub async fn start(
             ),
             Err(e) => {
                 tracing::info!(error = %e, "k3s upgrade refused");
+                let message = match &e {
+                    // The app has a Force checkbox, not a --force flag.
+                    UpgradeError::Unhealthy { site, why } => format!(
+                        "refusing to upgrade {site}: its last health check failed ({why}); tick Force to upgrade it anyway"
+                    ),
+                    other => other.to_string(),
+                };
                 (
                     ipc::UpgradeStartResult {
                         site: site.name.clone(),
                         ok: false,
-                        message: e.to_string(),
+                        message,
                         error_kind: Some(e.kind().to_string()),
                         snap_command: None,
                     },

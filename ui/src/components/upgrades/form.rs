@@ -110,9 +110,6 @@ pub fn upgrade_form(props: &UpgradeFormProps) -> Html {
                         <li class={classes!("upgrade-result", if r.ok { "ok" } else { "refused" })} data-site={r.site.clone()}
                             data-kind={r.error_kind.clone().unwrap_or_default()}>
                             <strong>{ &r.site }</strong>{ ": " }{ &r.message }
-                            if r.error_kind.as_deref() == Some("unhealthy") {
-                                <span class="muted">{ " Tick Force to upgrade it anyway." }</span>
-                            }
                         </li>
                     }) }
                 </ul>
