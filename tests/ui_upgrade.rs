@@ -98,19 +98,6 @@ async fn k3s_upgrade_of_two_demo_sites_moves_every_node() {
     })
     .await;
 
-    // With GPU compositing off, WebKitWebDriver answered a screenshot or a click only
-    // after the page's next rendering update (it hung once the upgrades were done and
-    // the view was static): keep a 1-pixel dot blinking in a corner for the whole test.
-    js(
-        &app,
-        "const d = document.createElement('div');
-         d.id = 'test-frame-tick';
-         d.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:9999';
-         document.body.appendChild(d);
-         setInterval(() => { d.style.background = d.style.background === 'red' ? 'blue' : 'red'; }, 250);",
-        vec![],
-    )
-    .await;
     app.click("#nav-upgrades").await;
     app.wait_text("#upgrades-title", "Version drift", T).await;
     app.wait_text(

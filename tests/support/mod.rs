@@ -138,6 +138,25 @@ impl App {
             .await
             .expect("WebDriver session not created within 90 s (see target/screenshots/driver.log)")
             .expect("WebDriver session with the app");
+        // With GPU compositing off (the app's default on Linux, src-tauri/src/webview.rs)
+        // WebKitWebDriver answers a click or a screenshot only after the page's next
+        // rendering update, which a static page never has: keep a 1-pixel dot in a
+        // corner blinking for as long as the test runs.
+        client
+            .execute(
+                "const add = () => {
+                   if (!document.body) { setTimeout(add, 50); return; }
+                   const d = document.createElement('div');
+                   d.id = 'test-frame-tick';
+                   d.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:9999';
+                   document.body.appendChild(d);
+                   setInterval(() => { d.style.background = d.style.background === 'red' ? 'blue' : 'red'; }, 250);
+                 };
+                 add();",
+                vec![],
+            )
+            .await
+            .expect("frame ticker");
         App {
             client,
             home,
