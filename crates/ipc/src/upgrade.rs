@@ -157,7 +157,7 @@ pub struct NodeUpgradeInfo {
 pub struct StuckInfo {
     pub node: String,
     pub job: Option<String>,
-    /// `job_failed`, `no_job` or `no_progress`.
+    /// `job_failed` or `no_progress`.
     pub kind: String,
     pub reason: String,
     pub next_steps: Vec<String>,

@@ -41,8 +41,6 @@ pub enum StuckKind {
     /// Its upgrade Job failed (e.g. `DeadlineExceeded`).
     #[default]
     JobFailed,
-    /// The Plan lists it as applying but no Job runs for it.
-    NoJob,
     /// Nothing changed (applying nodes, versions, Jobs) for longer than the no-progress
     /// window.
     NoProgress,
@@ -92,16 +90,6 @@ fn job_failed(j: &Job) -> Option<String> {
         c.reason.clone().unwrap_or_else(|| "Failed".into()),
         c.message.clone().unwrap_or_default()
     ))
-}
-
-fn job_complete(j: &Job) -> bool {
-    j.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| {
-            c.iter()
-                .any(|c| c.type_ == "Complete" && c.status == "True")
-        })
 }
 
 fn next_steps(node: &str, job: Option<&str>) -> Vec<String> {
@@ -227,22 +215,13 @@ pub async fn status(client: &kube::Client) -> Result<SiteUpgrade, UpgradeError> 
                     });
                     NodeState::Stuck
                 }
-                Some(j) if !job_complete(j) => NodeState::Upgrading,
-                _ if applying.contains(&name) => {
-                    stuck.push(Stuck {
-                        node: name.clone(),
-                        job: None,
-                        kind: StuckKind::NoJob,
-                        since: None,
-                        reason: "the Plan lists the node as applying but no upgrade Job runs for it".into(),
-                        next_steps: vec![
-                            format!("check the controller: kubectl -n {NAMESPACE} logs deploy/system-upgrade-controller"),
-                            format!("node {name} may stay cordoned: kubectl uncordon {name} once resolved"),
-                        ],
-                    });
-                    NodeState::Stuck
-                }
-                _ => NodeState::Waiting,
+                // Running, or done while the node restarts and has not reported the
+                // new version yet. A node that stays here, or that the Plan lists as
+                // applying while no Job comes, is reported by the no-progress check
+                // (stall.rs): judged at once, both are normal for a moment.
+                Some(_) => NodeState::Upgrading,
+                None if applying.contains(&name) => NodeState::Upgrading,
+                None => NodeState::Waiting,
             },
         };
         out.push(NodeUpgrade {
