@@ -37,6 +37,12 @@ pub fn full(b: impl Into<Bytes>) -> Body {
 }
 
 pub fn json_response(code: u16, v: &Value) -> Response<Body> {
+    body_response(code, v)
+}
+
+/// A JSON response from anything serializable, written straight from it (a list's
+/// items are encoded from the store's objects without copying them into a `Value`).
+pub fn body_response<T: serde::Serialize + ?Sized>(code: u16, v: &T) -> Response<Body> {
     let mut r = Response::new(full(serde_json::to_vec(v).unwrap_or_default()));
     *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     r.headers_mut().insert(

@@ -93,10 +93,25 @@ pub fn list(
         let inc = Include::parse(q.get("includeObject").map(String::as_str));
         return Ok(json_response(200, &table(r, &selected, inc, meta, true)));
     }
-    Ok(json_response(
+    Ok(super::body_response(
         200,
-        &json!({"kind": list_kind(r), "apiVersion": r.api_version(), "metadata": meta, "items": selected}),
+        &ListBody {
+            kind: list_kind(r),
+            api_version: r.api_version(),
+            metadata: meta,
+            items: selected,
+        },
     ))
+}
+
+/// A list response, serialized from the stored objects by reference.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListBody<'a> {
+    kind: String,
+    api_version: &'static str,
+    metadata: Value,
+    items: Vec<&'a Value>,
 }
 
 fn fetch(site: &Site, r: Resource, t: &Target, name: &str) -> Result<Arc<Value>, ApiError> {
