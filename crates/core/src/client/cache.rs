@@ -271,33 +271,10 @@ mod tests {
     use crate::credentials::Item;
     use crate::credentials::mock::MemoryStore;
     use crate::paths::Home;
-    use crate::registry::{CredentialKind, CredentialRef};
     use crate::secret::Secret;
 
     fn site(name: &str) -> Site {
-        Site {
-            name: name.into(),
-            display_name: name.into(),
-            location: Default::default(),
-            tags: vec![],
-            contact: None,
-            notes: None,
-            maintenance_window: None,
-            distro: None,
-            version: None,
-            endpoint: "https://127.0.0.1:1".into(),
-            ca_pem: None,
-            insecure_skip_tls_verify: false,
-            tls_server_name: None,
-            credentials: CredentialRef {
-                kind: CredentialKind::Token,
-                entries: vec![format!("{name}/token")],
-                username: None,
-                exec: None,
-                exec_approved: false,
-            },
-            added_at: None,
-        }
+        crate::registry::sample_site(name, "https://127.0.0.1:1")
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@ use super::*;
 use crate::credentials::mock::MemoryStore;
 use crate::credentials::{Item, Vault};
 use crate::paths::Home;
-use crate::registry::{CredentialKind, CredentialRef, Site};
+use crate::registry::Site;
 use crate::secret::Secret;
 use crate::testing::{Pki, VersionServer};
 use std::sync::Arc;
@@ -13,27 +13,9 @@ use std::time::Duration;
 
 fn site(name: &str, endpoint: String, ca_pem: String) -> Site {
     Site {
-        name: name.into(),
         display_name: name.into(),
-        location: Default::default(),
-        tags: vec![],
-        contact: None,
-        notes: None,
-        maintenance_window: None,
-        distro: None,
-        version: None,
-        endpoint,
         ca_pem: Some(ca_pem),
-        insecure_skip_tls_verify: false,
-        tls_server_name: None,
-        credentials: CredentialRef {
-            kind: CredentialKind::Token,
-            entries: vec![format!("{name}/token")],
-            username: None,
-            exec: None,
-            exec_approved: false,
-        },
-        added_at: None,
+        ..crate::registry::sample_site(name, &endpoint)
     }
 }
 

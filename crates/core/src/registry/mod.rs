@@ -4,6 +4,9 @@ mod site;
 mod store;
 mod window;
 
+/// A sample site for other modules' unit tests.
+#[cfg(test)]
+pub(crate) use site::tests::sample as sample_site;
 pub use site::{
     CredentialKind, CredentialRef, Distro, ExecSpec, Location, Site, is_dns_label, parse_lat_lon,
     to_dns_label,

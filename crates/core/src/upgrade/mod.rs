@@ -77,17 +77,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn versions() {
-        assert!(valid_k3s_version("v1.31.4+k3s1"));
-        for bad in [
-            "1.31.4+k3s1",
-            "v1.31+k3s1",
-            "v1.31.4",
-            "v1.31.4+k3s",
-            "v1.31.4+k3s1;rm",
-        ] {
-            assert!(!valid_k3s_version(bad), "{bad}");
-        }
+    fn microk8s_commands() {
+        // (The K3s version check is outpost-ipc's, tested there.)
         assert_eq!(
             microk8s_command("v1.31.4").unwrap(),
             "sudo snap refresh microk8s --channel=1.31/stable"
