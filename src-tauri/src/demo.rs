@@ -54,6 +54,9 @@ pub async fn start(home: Home, opts: MonitorOptions) -> Result<(DemoFleet, Activ
     let fleet = Fleet::start(FleetConfig {
         sites: specs,
         speed: speed(),
+        // Opens on sites that have been running a while (pods up, restarts, logs)
+        // rather than twelve sites all starting their pods at once.
+        warmup: Duration::from_secs(120),
         ..FleetConfig::default()
     })
     .await

@@ -86,6 +86,10 @@ pub struct FleetConfig {
     pub tick: Duration,
     /// Interval of watch BOOKMARK events.
     pub bookmark_every: Duration,
+    /// Simulated time the sites have already run when they start serving: the world is
+    /// seeded this long ago and ticked up to now, so pods are running (with their
+    /// restarts, ages and logs) instead of all starting at once. Zero for tests.
+    pub warmup: Duration,
 }
 
 impl Default for FleetConfig {
@@ -101,6 +105,7 @@ impl Default for FleetConfig {
             log_mode: LogMode::Normal,
             tick: Duration::from_secs(1),
             bookmark_every: Duration::from_secs(5),
+            warmup: Duration::ZERO,
         }
     }
 }
@@ -169,19 +174,39 @@ async fn tick_loop(site: Arc<Site>, every: Duration, mut shutdown: watch::Receiv
         let now = site.clock.now();
         let dt_secs = now.duration_since(last).as_secs_f64();
         last = now;
-        let mut ctx = TickCtx {
-            spec: &site.spec,
-            now,
-            dt_secs,
-            rng: &mut rng,
-            upgrade_stuck: site.upgrade_stuck.load(Ordering::Relaxed),
-            upgrade_hang: site.upgrade_hang.load(Ordering::Relaxed),
-        };
-        for action in world::tick(&site.store, &mut ctx) {
-            if let Err(e) = site.store.apply(action) {
-                tracing::debug!(error = %e, kind = e.kind(), "world action not applied");
-            }
+        tick_once(&site, now, dt_secs, &mut rng);
+    }
+}
+
+/// One world tick of `site` at simulated time `now`, `dt_secs` after the previous one.
+fn tick_once(site: &Site, now: jiff::Timestamp, dt_secs: f64, rng: &mut rand::rngs::StdRng) {
+    let mut ctx = TickCtx {
+        spec: &site.spec,
+        now,
+        dt_secs,
+        rng,
+        upgrade_stuck: site.upgrade_stuck.load(Ordering::Relaxed),
+        upgrade_hang: site.upgrade_hang.load(Ordering::Relaxed),
+    };
+    for action in world::tick(&site.store, &mut ctx) {
+        if let Err(e) = site.store.apply(action) {
+            tracing::debug!(error = %e, kind = e.kind(), "world action not applied");
         }
+    }
+}
+
+/// Ticks a freshly seeded site from `from` up to its clock's now, a simulated second
+/// at a time (see [`FleetConfig::warmup`]).
+fn warm_up(site: &Site, from: jiff::Timestamp) {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(site.seed ^ 0x5741_524d);
+    let step = jiff::SignedDuration::from_secs(1);
+    let mut t = from;
+    while let Ok(next) = t.checked_add(step) {
+        if next >= site.clock.now() {
+            break;
+        }
+        tick_once(site, next, 1.0, &mut rng);
+        t = next;
     }
 }
 
@@ -218,7 +243,11 @@ impl Fleet {
         for ((spec, tls), (listener, addr)) in cfg.sites.iter().cloned().zip(certs).zip(listeners) {
             let store = Store::new(cfg.history_window);
             let clock = SimClock::new(cfg.speed);
-            for (r, obj) in world::seed(&spec, clock.now()) {
+            let seeded_at = jiff::SignedDuration::try_from(cfg.warmup)
+                .ok()
+                .and_then(|w| clock.now().checked_sub(w).ok())
+                .unwrap_or_else(|| clock.now());
+            for (r, obj) in world::seed(&spec, seeded_at) {
                 if let Err(e) = store.create(r, obj) {
                     tracing::warn!(site = %spec.name, error = %e, "seed object rejected");
                 }
@@ -249,6 +278,9 @@ impl Fleet {
                 upgrade_stuck: Default::default(),
                 upgrade_hang: Default::default(),
             });
+            if !cfg.warmup.is_zero() {
+                warm_up(&site, seeded_at);
+            }
             let span = tracing::info_span!("site", site = %site.spec.name);
             tasks.push(tokio::spawn(tracing::Instrument::instrument(
                 crate::server::serve_site(site.clone(), listener, shutdown.subscribe()),
