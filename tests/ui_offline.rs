@@ -10,11 +10,9 @@
 mod support;
 
 use outpost_sim::faults::Fault;
-use outpost_sim::resource::Resource;
 use outpost_sim::spec::{Distro, WorkloadKind};
-use outpost_sim::store::UpdateMode;
 use outpost_sim::{Fleet, FleetConfig};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 use support::{App, ui_tests_enabled};
 
@@ -123,26 +121,13 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
     app.wait_text("#stale-banner", "Offline snapshot — as of", T)
         .await;
     let ns = web.namespace.as_str();
-    let obj = h
-        .store()
-        .get(Resource::Deployment, Some(ns), &web.name)
-        .expect("deployment in the sim");
-    let mut obj: Value = (*obj).clone();
-    let replicas = obj["spec"]["replicas"].as_i64().expect("replicas");
-    let old_image = obj["spec"]["template"]["spec"]["containers"][0]["image"]
-        .as_str()
-        .expect("image")
-        .to_string();
-    let container = obj["spec"]["template"]["spec"]["containers"][0]["name"]
-        .as_str()
-        .expect("container")
-        .to_string();
+    let before = h
+        .change_deployment(ns, &web.name, |b| {
+            (b.replicas + 1, format!("{}-offline2", b.image))
+        })
+        .expect("deployment in the sim updated");
+    let (replicas, container, old_image) = (before.replicas, before.container, before.image);
     let new_image = format!("{old_image}-offline2");
-    obj["spec"]["replicas"] = json!(replicas + 1);
-    obj["spec"]["template"]["spec"]["containers"][0]["image"] = json!(new_image);
-    h.store()
-        .update(Resource::Deployment, obj, UpdateMode::Main)
-        .expect("update");
     app.screenshot("offline-01-away").await;
 
     // Back: the panel lists exactly those two changes.

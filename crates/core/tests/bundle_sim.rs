@@ -23,7 +23,6 @@ use outpost_core::snapshot::SnapshotStore;
 use outpost_sim::Fault;
 use outpost_sim::resource::Resource;
 use outpost_sim::spec::{Distro, WorkloadKind};
-use outpost_sim::store::UpdateMode;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -277,17 +276,10 @@ async fn export_scan_import_offline_diff_and_bad_bundles() {
 
     // Diff on reconnect: offline, change an image and a replica count, back online.
     h.set_fault(Fault::Offline);
-    let web = h
-        .store()
-        .get(Resource::Deployment, Some("shop"), "web")
-        .unwrap();
-    let mut web = (*web).clone();
-    web["spec"]["replicas"] = json!(3);
-    web["spec"]["template"]["spec"]["containers"][0]["image"] =
-        json!("registry.local:5000/apps/web:1.1.0");
-    h.store()
-        .update(Resource::Deployment, web, UpdateMode::Main)
-        .unwrap();
+    h.change_deployment("shop", "web", |_| {
+        (3, "registry.local:5000/apps/web:1.1.0".to_string())
+    })
+    .unwrap();
     h.clear_faults();
     // The listener comes back asynchronously: retry the reconnect for a while.
     let until = tokio::time::Instant::now() + Duration::from_secs(15);

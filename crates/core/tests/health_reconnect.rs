@@ -15,24 +15,13 @@ use outpost_core::health::{FleetMonitor, Reach};
 use outpost_core::snapshot::{BASELINE_LABEL, SnapshotStore};
 use outpost_sim::Fault;
 use outpost_sim::SiteHandle;
-use outpost_sim::resource::Resource;
 use outpost_sim::spec::{Distro, WorkloadKind};
-use outpost_sim::store::UpdateMode;
-use serde_json::json;
 
 type Got = Vec<(ChangeKind, String, Option<String>, Option<String>)>;
 
 /// Sets the `web` Deployment's replicas and image at the simulated site.
 fn change_web(h: &SiteHandle, replicas: i64, image: &str) {
-    let web = h
-        .store()
-        .get(Resource::Deployment, Some("shop"), "web")
-        .expect("web deployment");
-    let mut web = (*web).clone();
-    web["spec"]["replicas"] = json!(replicas);
-    web["spec"]["template"]["spec"]["containers"][0]["image"] = json!(image);
-    h.store()
-        .update(Resource::Deployment, web, UpdateMode::Main)
+    h.change_deployment("shop", "web", |_| (replicas, image.to_string()))
         .expect("web updated");
 }
 

@@ -39,6 +39,15 @@ impl ControlError {
     }
 }
 
+/// What a Deployment had before [`SiteHandle::change_deployment`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentBefore {
+    pub replicas: i64,
+    /// Its first container's name and image.
+    pub container: String,
+    pub image: String,
+}
+
 /// A running site, for tests and the control endpoint.
 #[derive(Clone)]
 pub struct SiteHandle {
@@ -89,6 +98,40 @@ impl SiteHandle {
     /// Direct access to the site's objects.
     pub fn store(&self) -> &Store {
         &self.site.store
+    }
+
+    /// Sets a Deployment's replicas and its first container's image to what `change`
+    /// makes of the current ones, as `kubectl scale` and `kubectl set image` would while
+    /// nobody watches; returns what it had.
+    pub fn change_deployment(
+        &self,
+        ns: &str,
+        name: &str,
+        change: impl FnOnce(&DeploymentBefore) -> (i64, String),
+    ) -> Result<DeploymentBefore, crate::store::StoreError> {
+        use crate::resource::Resource;
+        let obj = self
+            .site
+            .store
+            .get(Resource::Deployment, Some(ns), name)
+            .ok_or_else(|| crate::store::StoreError::NotFound {
+                plural: Resource::Deployment.plural(),
+                name: name.to_string(),
+            })?;
+        let mut obj: Value = (*obj).clone();
+        let c = &obj["spec"]["template"]["spec"]["containers"][0];
+        let before = DeploymentBefore {
+            replicas: obj["spec"]["replicas"].as_i64().unwrap_or(1),
+            container: c["name"].as_str().unwrap_or_default().to_string(),
+            image: c["image"].as_str().unwrap_or_default().to_string(),
+        };
+        let (replicas, image) = change(&before);
+        obj["spec"]["replicas"] = json!(replicas);
+        obj["spec"]["template"]["spec"]["containers"][0]["image"] = json!(image);
+        self.site
+            .store
+            .update(Resource::Deployment, obj, crate::store::UpdateMode::Main)?;
+        Ok(before)
     }
 
     /// Makes system-upgrade-controller Jobs fail past their deadline.
