@@ -167,58 +167,6 @@ pub struct ChangeEntry {
     pub rollout: Option<String>,
 }
 
-/// A node's K3s upgrade state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NodeUpgradeState {
-    UpToDate,
-    Waiting,
-    Upgrading,
-    Stuck,
-}
-
-/// One node of a site's upgrade.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NodeUpgradeInfo {
-    pub name: String,
-    pub role: String,
-    pub version: String,
-    pub target: Option<String>,
-    pub state: NodeUpgradeState,
-    pub cordoned: bool,
-    pub job: Option<String>,
-}
-
-/// A site's K3s upgrade, or the MicroK8s command to run by hand.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SiteUpgradeInfo {
-    K3s {
-        site: String,
-        controller_installed: bool,
-        target: Option<String>,
-        nodes: Vec<NodeUpgradeInfo>,
-        /// Stuck nodes: reason and next steps, in words.
-        stuck: Vec<StuckInfo>,
-        done: bool,
-    },
-    #[serde(rename = "microk8s")]
-    MicroK8s {
-        site: String,
-        version: String,
-        /// `sudo snap refresh microk8s --channel=1.31/stable`
-        command: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StuckInfo {
-    pub node: String,
-    pub job: Option<String>,
-    pub reason: String,
-    pub next_steps: Vec<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,19 +242,7 @@ mod tests {
     }
 
     #[test]
-    fn upgrade_and_change_shapes() {
-        let u = json!({"kind": "microk8s", "site": "store-paris", "version": "v1.30.8",
-                       "command": "sudo snap refresh microk8s --channel=1.31/stable"});
-        let s: SiteUpgradeInfo = serde_json::from_value(u.clone()).unwrap();
-        assert_eq!(serde_json::to_value(&s).unwrap(), u);
-        let k = json!({"kind": "k3s", "site": "store-berlin", "controller_installed": true,
-            "target": "v1.31.4+k3s1", "done": false,
-            "nodes": [{"name": "bln-1", "role": "server", "version": "v1.30.6+k3s1", "target": "v1.31.4+k3s1",
-                       "state": "stuck", "cordoned": true, "job": "apply-k3s-server-on-bln-1-with-abc"}],
-            "stuck": [{"node": "bln-1", "job": "apply-k3s-server-on-bln-1-with-abc",
-                       "reason": "upgrade Job failed: DeadlineExceeded", "next_steps": ["kubectl uncordon bln-1"]}]});
-        let s: SiteUpgradeInfo = serde_json::from_value(k.clone()).unwrap();
-        assert_eq!(serde_json::to_value(&s).unwrap(), k);
+    fn change_entry_shape() {
         let c = json!({"at_ms": 1_764_000_000_000_i64, "user": "alice", "site": "store-berlin",
                        "object": "retail/pos-terminal", "what": "set image pos=reg/pos:2.5",
                        "result": "ok", "rollout": "ro-1"});
