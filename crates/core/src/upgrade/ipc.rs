@@ -250,10 +250,7 @@ pub fn info(site: &str, r: Result<SiteUpgrade, UpgradeError>) -> ipc::SiteUpgrad
                 .map(|s| ipc::StuckInfo {
                     node: s.node.clone(),
                     job: s.job.clone(),
-                    kind: serde_json::to_value(s.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
+                    kind: s.kind.as_str().to_string(),
                     reason: s.reason.clone(),
                     next_steps: s.next_steps.clone(),
                     since_ms: s.since.map(|t| t.as_millisecond()),

@@ -46,6 +46,16 @@ pub enum StuckKind {
     NoProgress,
 }
 
+impl StuckKind {
+    /// The name used in JSON (`job_failed`, `no_progress`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StuckKind::JobFailed => "job_failed",
+            StuckKind::NoProgress => "no_progress",
+        }
+    }
+}
+
 /// A stuck node and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stuck {

@@ -181,3 +181,10 @@ fn a_controller_that_does_nothing_is_reported_unless_a_window_explains_it() {
         && s.reason.contains("no upgrade Job was created")
         && s.next_steps[0].contains("upgrade.cattle.io/controller=system-upgrade-controller")));
 }
+
+#[test]
+fn stuck_kind_names_match_their_json() {
+    for k in [StuckKind::JobFailed, StuckKind::NoProgress] {
+        assert_eq!(serde_json::to_value(k).expect("json"), k.as_str());
+    }
+}
