@@ -52,7 +52,7 @@ pub async fn probe(
     deadline: Duration,
 ) -> Result<Probe, ClientError> {
     let work = async {
-        let ep = parse_https(&site.endpoint).map_err(ClientError::Config)?;
+        let ep = parse_https(&site.endpoint).map_err(|e| ClientError::Config(e.to_string()))?;
         let sni = site
             .tls_server_name
             .clone()

@@ -20,6 +20,17 @@ impl std::fmt::Display for San {
     }
 }
 
+/// Why a certificate could not be read; the message says what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CertError(String);
+
+impl CertError {
+    pub fn kind(&self) -> &'static str {
+        "certificate"
+    }
+}
+
 /// The DER certificates in a PEM bundle (empty if none).
 pub fn pem_certs(pem: &[u8]) -> Vec<Vec<u8>> {
     x509_parser::pem::Pem::iter_from_buffer(pem)
@@ -29,24 +40,25 @@ pub fn pem_certs(pem: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn parse(der: &[u8]) -> Result<X509Certificate<'_>, String> {
+fn parse(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
     X509Certificate::from_der(der)
         .map(|(_, c)| c)
-        .map_err(|e| format!("not an X.509 certificate: {e}"))
+        .map_err(|e| CertError(format!("not an X.509 certificate: {e}")))
 }
 
 /// When the certificate expires.
-pub fn not_after(der: &[u8]) -> Result<jiff::Timestamp, String> {
+pub fn not_after(der: &[u8]) -> Result<jiff::Timestamp, CertError> {
     let c = parse(der)?;
-    jiff::Timestamp::from_second(c.validity().not_after.timestamp()).map_err(|e| e.to_string())
+    jiff::Timestamp::from_second(c.validity().not_after.timestamp())
+        .map_err(|e| CertError(e.to_string()))
 }
 
 /// The certificate's subjectAltNames.
-pub fn sans(der: &[u8]) -> Result<Vec<San>, String> {
+pub fn sans(der: &[u8]) -> Result<Vec<San>, CertError> {
     let c = parse(der)?;
     let ext = c
         .subject_alternative_name()
-        .map_err(|e| format!("bad subjectAltName: {e}"))?;
+        .map_err(|e| CertError(format!("bad subjectAltName: {e}")))?;
     let mut out = Vec::new();
     if let Some(ext) = ext {
         for n in &ext.value.general_names {

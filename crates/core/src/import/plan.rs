@@ -151,7 +151,7 @@ async fn plan_one(
     let mut warnings = Vec::new();
 
     // Address.
-    let before = parse_https(&cluster.server).map_err(|m| invalid(ctx, m))?;
+    let before = parse_https(&cluster.server).map_err(|m| invalid(ctx, m.to_string()))?;
     let mut ep = before.clone();
     if let Some(a) = &opts.address {
         let (host, port) =

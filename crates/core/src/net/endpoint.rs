@@ -2,6 +2,17 @@
 
 use std::net::IpAddr;
 
+/// Why an endpoint or address could not be parsed; the message says what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EndpointError(String);
+
+impl EndpointError {
+    pub fn kind(&self) -> &'static str {
+        "invalid_endpoint"
+    }
+}
+
 /// A parsed API endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -39,15 +50,16 @@ impl Endpoint {
 }
 
 /// Parses an `https://` URL. The message says what is wrong.
-pub fn parse_https(url: &str) -> Result<Endpoint, String> {
+pub fn parse_https(url: &str) -> Result<Endpoint, EndpointError> {
     let rest = url
         .strip_prefix("https://")
-        .ok_or_else(|| format!("endpoint {url:?} must start with https://"))?;
+        .ok_or_else(|| EndpointError(format!("endpoint {url:?} must start with https://")))?;
     let (auth, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
-    let (host, port) = parse_host_port(auth).map_err(|e| format!("endpoint {url:?}: {e}"))?;
+    let (host, port) =
+        parse_host_port(auth).map_err(|e| EndpointError(format!("endpoint {url:?}: {e}")))?;
     Ok(Endpoint {
         host,
         port: port.unwrap_or(443),
@@ -56,7 +68,7 @@ pub fn parse_https(url: &str) -> Result<Endpoint, String> {
 }
 
 /// Parses `HOST[:PORT]` (IPv6 as `[::1]:6443`).
-pub fn parse_host_port(s: &str) -> Result<(String, Option<u16>), String> {
+pub fn parse_host_port(s: &str) -> Result<(String, Option<u16>), EndpointError> {
     let s = s.trim();
     let s = s
         .strip_prefix("https://")
@@ -65,12 +77,12 @@ pub fn parse_host_port(s: &str) -> Result<(String, Option<u16>), String> {
     let (host, port) = if let Some(rest) = s.strip_prefix('[') {
         let (h, after) = rest
             .split_once(']')
-            .ok_or_else(|| format!("{s:?}: missing ']'"))?;
+            .ok_or_else(|| EndpointError(format!("{s:?}: missing ']'")))?;
         let port = match after {
             "" => None,
             p => Some(
                 p.strip_prefix(':')
-                    .ok_or_else(|| format!("{s:?}: expected :PORT after ']'"))?,
+                    .ok_or_else(|| EndpointError(format!("{s:?}: expected :PORT after ']'")))?,
             ),
         };
         (h.to_string(), port)
@@ -88,7 +100,9 @@ pub fn parse_host_port(s: &str) -> Result<(String, Option<u16>), String> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
     if !valid_host {
-        return Err(format!("{host:?} is not a host name or IP address"));
+        return Err(EndpointError(format!(
+            "{host:?} is not a host name or IP address"
+        )));
     }
     let port = match port {
         None => None,
@@ -96,7 +110,7 @@ pub fn parse_host_port(s: &str) -> Result<(String, Option<u16>), String> {
             p.parse::<u16>()
                 .ok()
                 .filter(|p| *p > 0)
-                .ok_or_else(|| format!("port {p:?} must be 1..65535"))?,
+                .ok_or_else(|| EndpointError(format!("port {p:?} must be 1..65535")))?,
         ),
     };
     Ok((host, port))
