@@ -80,6 +80,7 @@ pub fn run_app<R: Runtime>(
             app.manage(logs::LogsState::default());
             app.manage(rollouts::RolloutsState::default());
             app.manage(snapshots::SnapshotsState::default());
+            app.manage(upgrades::UpgradesState::default());
             webview::tune(app);
             tauri::async_runtime::spawn(async move { profiles.start(demo).await });
             Ok(())

@@ -106,17 +106,10 @@ async fn sites_of(
 ) -> Result<(Vec<Site>, ClientCache), IpcError> {
     let active = state.profiles.ready().await?;
     let all = active.session.sites();
-    let mut out = Vec::with_capacity(names.len());
-    for n in names {
-        if !outpost_core::registry::is_dns_label(n) {
-            return Err(invalid(format!("{n:?} is not a site name")));
-        }
-        let s = all
-            .iter()
-            .find(|s| &s.name == n)
-            .ok_or_else(|| IpcError::new(ErrorKind::NotFound, format!("no site named {n:?}")))?;
-        out.push(s.clone());
-    }
+    let out = names
+        .iter()
+        .map(|n| crate::commands::site_of(all, n))
+        .collect::<Result<Vec<_>, _>>()?;
     let vault: Arc<Vault> = active.vault.clone();
     Ok((out, ClientCache::new(vault, Timeouts::default())))
 }

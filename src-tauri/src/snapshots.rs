@@ -19,7 +19,6 @@ use crate::{error, state::AppState};
 use outpost_core::bundle::{self, BundleError, CollectOptions, Diff, SecretString, View};
 use outpost_core::client::{ClientCache, Timeouts};
 use outpost_core::health::Reach;
-use outpost_core::registry::Site;
 use outpost_ipc::snapshot::{
     ExportedBundle, ImportResult, MAX_UPLOAD_BYTES, Notice, SiteChangesCmd, SiteChangesDismissCmd,
     SnapshotExportCmd, SnapshotImportCmd, WatchNoticesCmd,
@@ -79,17 +78,6 @@ fn secret(p: Option<String>) -> Option<SecretString> {
     p.filter(|p| !p.is_empty()).map(SecretString::from)
 }
 
-fn site_of(sites: &[Site], name: &str) -> Result<Site, IpcError> {
-    if !outpost_core::registry::is_dns_label(name) {
-        return Err(invalid(format!("{name:?} is not a site name")));
-    }
-    sites
-        .iter()
-        .find(|s| s.name == name)
-        .cloned()
-        .ok_or_else(|| IpcError::new(ErrorKind::NotFound, format!("no site named {name}")))
-}
-
 /// Whether the health engine last found the site down (no point reading it live).
 pub(crate) fn known_down(reach: Option<Reach>) -> bool {
     reach.is_some_and(|r| !matches!(r, Reach::Reachable | Reach::Unknown))
@@ -104,7 +92,7 @@ pub async fn snapshot_export<R: Runtime>(
     req: Req<SnapshotExportCmd>,
 ) -> Res<SnapshotExportCmd> {
     let active = state.profiles.ready().await?;
-    let site = site_of(active.session.sites(), &req.site)?;
+    let site = crate::commands::site_of(active.session.sites(), &req.site)?;
     let pass = secret(req.passphrase);
     let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S");
     let stem = format!("outpost-snapshot-{}-{stamp}", site.name);
@@ -357,7 +345,7 @@ pub async fn site_changes(
     req: Req<SiteChangesCmd>,
 ) -> Res<SiteChangesCmd> {
     let active = state.profiles.ready().await?;
-    let site = site_of(active.session.sites(), &req.site)?;
+    let site = crate::commands::site_of(active.session.sites(), &req.site)?;
     // The state the site had before it last came back, if kept, comes first.
     if let Some(d) = changes::since_reconnect(&active.session, &site.name).await? {
         return Ok(Some(d));
@@ -401,7 +389,7 @@ pub async fn site_changes_dismiss(
     req: Req<SiteChangesDismissCmd>,
 ) -> Res<SiteChangesDismissCmd> {
     let active = state.profiles.ready().await?;
-    let site = site_of(active.session.sites(), &req.site)?;
+    let site = crate::commands::site_of(active.session.sites(), &req.site)?;
     changes::dismiss(&active.session, &site.name).await
 }
 

@@ -8,16 +8,18 @@
 use crate::{error, state::AppState};
 use outpost_core::actions::ChangeLog;
 use outpost_core::client::{ClientCache, Timeouts};
-use outpost_core::registry::{Distro, Site, is_dns_label};
+use outpost_core::registry::{Distro, Site};
 use outpost_core::upgrade::{self, DEFAULT_NO_PROGRESS, ProgressMarkers, UpgradeError};
 use outpost_ipc::upgrade::{
     SiteUpgradeInfo, UpgradeStartCmd, UpgradeWatchCmd, UpgradesOverviewCmd,
 };
 use outpost_ipc::{Command, ErrorKind, IpcError};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tauri::State;
 use tauri::ipc::Channel;
+use tracing::Instrument;
 
 type Req<C> = <C as Command>::Request;
 type Res<C> = Result<<C as Command>::Response, IpcError>;
@@ -27,21 +29,15 @@ const POLL: Duration = Duration::from_secs(1);
 /// A watch never outlives this (the view starts a new one when it is still open).
 const MAX_WATCH: Duration = Duration::from_secs(3 * 3600);
 
-/// Bumped by every `upgrade_watch`: older watches see it and end.
-static WATCH_GEN: AtomicU64 = AtomicU64::new(0);
+/// The Upgrades view's backend state: the generation of the current watch, bumped by
+/// every `upgrade_watch`; older watches see it and end.
+#[derive(Default)]
+pub struct UpgradesState {
+    watch_gen: Arc<AtomicU64>,
+}
 
 fn fail(e: UpgradeError) -> IpcError {
     error::core(e.kind(), e)
-}
-
-fn check_names(names: &[String]) -> Result<(), IpcError> {
-    match names.iter().find(|n| !is_dns_label(n)) {
-        Some(n) => Err(IpcError::new(
-            ErrorKind::InvalidInput,
-            format!("{n:?} is not a site name"),
-        )),
-        None => Ok(()),
-    }
 }
 
 /// Every site's distro and version, the newest of each distro, health and commands.
@@ -64,7 +60,9 @@ pub async fn upgrade_start(
     state: State<'_, AppState>,
     req: Req<UpgradeStartCmd>,
 ) -> Res<UpgradeStartCmd> {
-    check_names(&req.sites)?;
+    req.sites
+        .iter()
+        .try_for_each(|n| crate::commands::check_name(n))?;
     let active = state.profiles.ready().await?;
     let clients = ClientCache::new(active.vault.clone(), Timeouts::default());
     let changes = ChangeLog::new(active.session.home());
@@ -85,11 +83,14 @@ pub async fn upgrade_start(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn upgrade_watch(
     state: State<'_, AppState>,
+    watches: State<'_, UpgradesState>,
     req: Req<UpgradeWatchCmd>,
     on_update: Channel<Vec<SiteUpgradeInfo>>,
 ) -> Res<UpgradeWatchCmd> {
-    check_names(&req.sites)?;
-    let generation = WATCH_GEN.fetch_add(1, Ordering::SeqCst) + 1;
+    req.sites
+        .iter()
+        .try_for_each(|n| crate::commands::check_name(n))?;
+    let generation = watches.watch_gen.fetch_add(1, Ordering::SeqCst) + 1;
     if req.sites.is_empty() {
         return Ok(());
     }
@@ -97,15 +98,7 @@ pub async fn upgrade_watch(
     let sites: Vec<Site> = req
         .sites
         .iter()
-        .map(|n| {
-            active
-                .session
-                .sites()
-                .iter()
-                .find(|s| &s.name == n)
-                .cloned()
-                .ok_or_else(|| IpcError::new(ErrorKind::NotFound, format!("no site named {n:?}")))
-        })
+        .map(|n| crate::commands::site_of(active.session.sites(), n))
         .collect::<Result<_, _>>()?;
     if let Some(s) = sites.iter().find(|s| s.distro == Some(Distro::MicroK8s)) {
         return Err(IpcError::new(
@@ -118,44 +111,37 @@ pub async fn upgrade_watch(
     }
     let clients = ClientCache::new(active.vault.clone(), Timeouts::default());
     let markers = ProgressMarkers::new(active.session.home());
-    tauri::async_runtime::spawn(forward(generation, sites, clients, markers, on_update));
+    let current = Arc::clone(&watches.watch_gen);
+    let watch = Watch {
+        generation,
+        current,
+        sites,
+        clients,
+        markers,
+    };
+    tauri::async_runtime::spawn(forward(watch, on_update));
     Ok(())
+}
+
+/// One running watch: its generation, the current one, and what it reads.
+struct Watch {
+    generation: u64,
+    current: Arc<AtomicU64>,
+    sites: Vec<Site>,
+    clients: ClientCache,
+    markers: ProgressMarkers,
 }
 
 /// Reads every site, sends the list when it changed; ends when superseded, when every
 /// site is done (after sending that), when the channel is gone, or after [`MAX_WATCH`].
-async fn forward(
-    generation: u64,
-    sites: Vec<Site>,
-    clients: ClientCache,
-    markers: ProgressMarkers,
-    ch: Channel<Vec<SiteUpgradeInfo>>,
-) {
+async fn forward(w: Watch, ch: Channel<Vec<SiteUpgradeInfo>>) {
     let started = tokio::time::Instant::now();
     let mut last: Option<Vec<SiteUpgradeInfo>> = None;
-    while WATCH_GEN.load(Ordering::SeqCst) == generation && started.elapsed() < MAX_WATCH {
-        let mut now = Vec::with_capacity(sites.len());
-        for site in &sites {
+    while w.current.load(Ordering::SeqCst) == w.generation && started.elapsed() < MAX_WATCH {
+        let mut now = Vec::with_capacity(w.sites.len());
+        for site in &w.sites {
             let span = tracing::info_span!("upgrade_watch", site = %site.name);
-            let _e = span.enter();
-            let r = match clients.get(site) {
-                Ok(c) => upgrade::status(&c.requests).await,
-                Err(e) => Err(e.into()),
-            }
-            .and_then(|mut st| {
-                markers.observe(
-                    &site.name,
-                    &mut st,
-                    DEFAULT_NO_PROGRESS,
-                    jiff::Timestamp::now(),
-                )?;
-                Ok(st)
-            });
-            if let Err(e) = &r {
-                tracing::debug!(error = %e, "upgrade status not read");
-                clients.forget(&site.name);
-            }
-            now.push(upgrade::ipc::info(&site.name, r));
+            now.push(read(&w, site).instrument(span).await);
         }
         let all_done = now.iter().all(|s| s.done);
         if last.as_ref() != Some(&now) {
@@ -169,4 +155,26 @@ async fn forward(
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// One site's progress, with the no-progress check applied.
+async fn read(w: &Watch, site: &Site) -> SiteUpgradeInfo {
+    let r = match w.clients.get(site) {
+        Ok(c) => upgrade::status(&c.requests).await,
+        Err(e) => Err(e.into()),
+    }
+    .and_then(|mut st| {
+        w.markers.observe(
+            &site.name,
+            &mut st,
+            DEFAULT_NO_PROGRESS,
+            jiff::Timestamp::now(),
+        )?;
+        Ok(st)
+    });
+    if let Err(e) = &r {
+        tracing::debug!(error = %e, "upgrade status not read");
+        w.clients.forget(&site.name);
+    }
+    upgrade::ipc::info(&site.name, r)
 }

@@ -7,6 +7,7 @@ pub mod import;
 
 use crate::profiles::Active;
 use crate::{error, settings, state::AppState};
+use outpost_core::registry::Site;
 use outpost_ipc::{
     AppInfo, AppInfoCmd, Command, ErrorKind, ExportAppLogCmd, GetSettingsCmd, IpcError,
     SetSettingsCmd,
@@ -17,7 +18,7 @@ type Req<C> = <C as Command>::Request;
 type Res<C> = Result<<C as Command>::Response, IpcError>;
 
 /// Refuses a site name that cannot be one (before it reaches the core).
-fn check_name(name: &str) -> Result<(), IpcError> {
+pub(crate) fn check_name(name: &str) -> Result<(), IpcError> {
     if outpost_core::registry::is_dns_label(name) {
         Ok(())
     } else {
@@ -26,6 +27,16 @@ fn check_name(name: &str) -> Result<(), IpcError> {
             format!("{name:?} is not a site name"),
         ))
     }
+}
+
+/// The site record named `name` (checked first), or `not_found`.
+pub(crate) fn site_of(sites: &[Site], name: &str) -> Result<Site, IpcError> {
+    check_name(name)?;
+    sites
+        .iter()
+        .find(|s| s.name == name)
+        .cloned()
+        .ok_or_else(|| IpcError::new(ErrorKind::NotFound, format!("no site named {name:?}")))
 }
 
 /// What the status bar shows about the active profile.
