@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
+use tracing::Instrument;
 
 /// How the engine paces itself.
 #[derive(Debug, Clone, Copy)]
@@ -169,14 +170,17 @@ impl Engine {
             opts: self.opts,
         });
         let span = tracing::info_span!("rollout", id = %id);
-        let _e = span.enter();
-        run.record(Entry::Run {
-            by: crate::actions::os_user(),
-            pid: std::process::id(),
-        })
-        .await?;
-        drive(&run).await?;
-        Ok(run.lock().clone())
+        async {
+            run.record(Entry::Run {
+                by: crate::actions::os_user(),
+                pid: std::process::id(),
+            })
+            .await?;
+            drive(&run).await?;
+            Ok(run.lock().clone())
+        }
+        .instrument(span)
+        .await
     }
 }
 

@@ -12,6 +12,7 @@ use crate::registry::{Distro as RegDistro, MaintenanceWindow, Site};
 use outpost_ipc::upgrade as ipc;
 use outpost_ipc::{Distro, SiteSummary};
 use std::sync::Arc;
+use tracing::Instrument;
 
 /// The numbers of a version, for ordering: `v1.31.4+k3s1` → `[1, 31, 4, 1]`.
 pub fn version_key(v: &str) -> Vec<u64> {
@@ -121,13 +122,15 @@ pub async fn start(
     let mut out = Vec::new();
     for site in picked {
         let span = tracing::info_span!("upgrade", site = %site.name);
-        let _e = span.enter();
         let r = async {
             check_health(&site.name, health(&site.name).as_deref(), req.force)?;
             let c = clients.get(site).map_err(UpgradeError::from)?;
             start_site(&c.requests, site, version, window.as_ref()).await
         }
+        .instrument(span.clone())
         .await;
+        // Nothing below awaits: the rest of the site's work is logged inside its span.
+        let _e = span.enter();
         let (res, journal) = match r {
             Ok(Started::Plans {
                 created,
