@@ -291,7 +291,7 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
     let status = app2
         .wait_text("#logs-status", "Ended (from the snapshot as of", T)
         .await;
-    assert!(!status.contains("0 lines received"), "{status}");
+    assert!(!status.contains("· 0 lines received"), "{status}");
     let rows = texts(&app2, "#logs-view .log-row .log-text").await;
     assert!(!rows.is_empty(), "snapshot lines shown");
     let srcs = texts(&app2, "#logs-view .log-row .log-src").await;
