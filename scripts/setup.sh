@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Outpost needs on Debian 12, idempotently: apt packages, the wasm32
-# target, trunk, wasm-bindgen-cli (the version in Cargo.lock) and, for tests,
+# target, wasm-bindgen-cli (the version in Cargo.lock) and, for tests,
 # tauri-driver and kubectl. Usage: scripts/setup.sh run|test
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,11 +33,6 @@ fi
 
 # cargo install builds in its own temporary directory, not the project's target dir.
 install() { env -u CARGO_TARGET_DIR CARGO_PROFILE_RELEASE_LTO=false cargo install --quiet "$@"; }
-
-if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
-  say "cargo: installing trunk 0.21.14 (about 5-15 minutes the first time)"
-  install trunk --version 0.21.14 --locked
-fi
 
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)

@@ -19,7 +19,7 @@ step() {
   fi
 }
 step "setup" scripts/setup.sh test || true
-step "build ui (trunk)" scripts/build-ui.sh
+step "build ui (cargo + wasm-bindgen)" scripts/build-ui.sh
 step "cargo fmt --check" cargo fmt --all --check
 step "outpost-core is framework-free" sh -c \
   '! cargo tree -p outpost-core -e normal,build | grep -E "^.*(tauri|wry|yew)[ -]" '
