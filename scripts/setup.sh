@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Outpost needs on Debian 12, idempotently: apt packages, the wasm32
-# target, wasm-bindgen-cli (the version in Cargo.lock) and, for tests,
-# tauri-driver and kubectl. Usage: scripts/setup.sh run|test
+# target, wasm-bindgen-cli (the version in Cargo.lock) and, for tests, tauri-driver,
+# kubectl, cargo-deny, cargo-fuzz with the nightly toolchain, and the test bed's Go-built
+# control planes. Usage: scripts/setup.sh run|test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
@@ -59,5 +60,26 @@ fi
 if [ "$mode" = test ] && ! command -v tauri-driver >/dev/null; then
   say "cargo: installing tauri-driver 2.x"
   install tauri-driver --version '^2'
+fi
+
+# Supply-chain checks (deny.toml) and the short fuzz runs (scripts/fuzz-smoke.sh, nightly).
+if [ "$mode" = test ]; then
+  if ! command -v cargo-deny >/dev/null; then
+    say "cargo: installing cargo-deny (about 5 minutes the first time)"
+    install cargo-deny --locked
+  fi
+  if ! command -v cargo-fuzz >/dev/null; then
+    say "cargo: installing cargo-fuzz"
+    install cargo-fuzz --locked
+  fi
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    say "rustup: installing the nightly toolchain (cargo-fuzz needs it)"
+    rustup toolchain install nightly --profile minimal
+  fi
+fi
+
+# The test bed's real control planes (Go), cached outside the clone, keyed by go.sum.
+if [ "$mode" = test ] && [ -x scripts/testbed-build.sh ]; then
+  scripts/testbed-build.sh
 fi
 say "ready ($mode)"

@@ -4,7 +4,9 @@
 # prints a pass/fail summary. Exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export OUTPOST_UI_TESTS=1 RUST_BACKTRACE=1
+# OUTPOST_REQUIRE_TESTBED: tests on the real control planes fail (not skip) when the
+# Go-built binaries are missing.
+export OUTPOST_UI_TESTS=1 OUTPOST_REQUIRE_TESTBED=1 RUST_BACKTRACE=1
 results=()
 failed=0
 step() {
@@ -23,9 +25,11 @@ step "build ui (cargo + wasm-bindgen)" scripts/build-ui.sh
 step "cargo fmt --check" cargo fmt --all --check
 step "outpost-core is framework-free" sh -c \
   '! cargo tree -p outpost-core -e normal,build | grep -E "^.*(tauri|wry|yew)[ -]" '
+step "cargo deny (bans, licenses, sources; advisories when a database is present)" scripts/deny.sh
 step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test --workspace" xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh \
   cargo test --workspace --no-fail-fast
+step "fuzz targets, short run" scripts/fuzz-smoke.sh
 printf '\n==> summary\n'
 printf '  %s\n' "${results[@]}"
 printf 'steps: %d passed, %d failed\n' "$(( ${#results[@]} - failed ))" "$failed"
