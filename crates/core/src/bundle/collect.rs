@@ -6,7 +6,7 @@ use super::content::{Bundle, LogTail, Manifest, Redactions};
 use super::error::BundleError;
 use super::format::VERSION;
 use super::redact;
-use crate::client::{ClientCache, ClientError, classify, probe, with_deadline};
+use crate::client::{ClientCache, ClientError, MAX_OBJECTS, classify, probe, with_deadline};
 use crate::health::{Observation, Reach, SiteState, detect_distro, evaluate, prune};
 use crate::registry::Site;
 use futures::StreamExt;
@@ -77,9 +77,11 @@ async fn get_text(c: &kube::Client, path: &str, accept: &str) -> Result<String, 
     c.request_text(req).await.map_err(|e| classify(&e))
 }
 
-/// Every object of one resource; `None` when the site does not serve it.
+/// Every object of one resource, at most [`MAX_OBJECTS`] (past that an error naming
+/// `site`); `None` when the site does not serve it.
 async fn list(
     c: &kube::Client,
+    site: &str,
     prefix: &str,
     plural: &str,
 ) -> Result<Option<Vec<Value>>, ClientError> {
@@ -107,6 +109,10 @@ async fn list(
         })?;
         if let Some(Value::Array(items)) = v.get_mut("items").map(Value::take) {
             out.extend(items);
+        }
+        if out.len() > MAX_OBJECTS {
+            let what = format!("{plural} objects");
+            return Err(ClientError::too_large(site, what, MAX_OBJECTS as u64));
         }
         match v.pointer("/metadata/continue").and_then(Value::as_str) {
             Some(c) if !c.is_empty() => cont = c.to_string(),
@@ -145,7 +151,7 @@ pub async fn live(
         let lists = futures::future::try_join_all(
             RESOURCES
                 .iter()
-                .map(|(prefix, plural)| async { Ok((*plural, list(&c, prefix, plural).await?)) }),
+                .map(|(prefix, plural)| async { Ok((*plural, list(&c, &site.name, prefix, plural).await?)) }),
         );
         let (version, lists) = futures::try_join!(version, lists)?;
         let mut redactions = Redactions::default();

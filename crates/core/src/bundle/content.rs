@@ -11,12 +11,18 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::io::{BufReader, Read, Write};
+use super::bounded::{self, Budget};
+use std::io::{Read, Write};
 
 /// Entry names.
 pub const MANIFEST: &str = "manifest.json";
 pub const HEALTH: &str = "health.json";
 pub const STATE: &str = "state.json";
+/// Largest health summary and pruned state records: far above what a site has (the
+/// state holds at most [`crate::client::MAX_OBJECTS`] objects of a kind), far below
+/// what a JSON record may hold.
+pub const MAX_HEALTH: u64 = 1 << 20;
+pub const MAX_STATE: u64 = 8 << 20;
 
 /// Counts of what export left out or blanked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,7 +169,31 @@ fn classify(tag: Tag, name: &str) -> Result<Entry, BundleError> {
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, data: &[u8]) -> Result<T, BundleError> {
-    serde_json::from_slice(data).map_err(|e| BundleError::Corrupt(format!("{name}: {e}")))
+    serde_json::from_slice(data).map_err(|e| {
+        if e.to_string().starts_with(crate::health::model::TOO_MANY) {
+            BundleError::TooLarge {
+                what: format!("{name}: {e}"),
+                limit: crate::client::MAX_OBJECTS as u64,
+            }
+        } else {
+            BundleError::Corrupt(format!("{name}: {e}"))
+        }
+    })
+}
+
+/// The health summary or the state, read only when within its bound.
+fn small<T: for<'de> Deserialize<'de>>(
+    rec: &super::format::Record,
+    r: &mut RecordReader,
+    limit: u64,
+) -> Result<T, BundleError> {
+    if rec.len > limit {
+        return Err(BundleError::TooLarge {
+            what: rec.name.clone(),
+            limit,
+        });
+    }
+    parse(&rec.name, &r.data_vec()?)
 }
 
 fn check_manifest(m: &Manifest) -> Result<(), BundleError> {
@@ -202,8 +232,8 @@ fn walk(
             )));
         }
         match classify(rec.tag, &rec.name)? {
-            Entry::Health => health = Some(parse::<SiteHealth>(&rec.name, &r.data_vec()?)?),
-            Entry::State => state = Some(parse::<SiteState>(&rec.name, &r.data_vec()?)?),
+            Entry::Health => health = Some(small::<SiteHealth>(&rec, &mut r, MAX_HEALTH)?),
+            Entry::State => state = Some(small::<SiteState>(&rec, &mut r, MAX_STATE)?),
             e => on(e, &mut r)?,
         }
     }
@@ -218,25 +248,26 @@ fn walk(
     Ok((manifest, health, state))
 }
 
-/// Reads a whole bundle into memory (bounded by the format's limits).
+/// Reads a whole bundle into memory, bounded: the format's limits, at most
+/// [`crate::client::MAX_OBJECTS`] objects per list and [`bounded::MAX_PARSED`] bytes
+/// of parsed resources and log tails in all (see [`bounded`]).
 pub fn read(
     input: impl Read + Send + 'static,
     pass: Option<&SecretString>,
 ) -> Result<Bundle, BundleError> {
     let mut resources = BTreeMap::new();
     let mut logs = Vec::new();
+    let budget = Budget::default();
     let (manifest, health, state) = walk(input, pass, |e, r| {
         match e {
             Entry::Resources(plural) => {
-                let items: Vec<Value> = parse(&plural, &r.data_vec()?)?;
-                if items.iter().any(|v| !v.is_object()) {
-                    return Err(BundleError::Corrupt(format!(
-                        "{plural}: not a list of objects"
-                    )));
-                }
+                let (items, _) = bounded::list(r.data(), &plural, &budget, true)?;
                 resources.insert(plural, items);
             }
             Entry::Log(mut l) => {
+                if !budget.charge(r.left()) {
+                    return Err(budget.exceeded("log tails and resources"));
+                }
                 l.text = r.data_vec()?;
                 logs.push(l);
             }
@@ -262,32 +293,6 @@ pub fn read(
     })
 }
 
-/// A JSON object, checked and dropped as it streams by.
-struct AnyObject;
-
-impl<'de> Deserialize<'de> for AnyObject {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = AnyObject;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut m: A,
-            ) -> Result<AnyObject, A::Error> {
-                while m
-                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                    .is_some()
-                {}
-                Ok(AnyObject)
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
 /// The small parts of a bundle, after a full validating pass over it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scanned {
@@ -308,20 +313,18 @@ pub fn scan(
 ) -> Result<Scanned, BundleError> {
     let mut counts = BTreeMap::new();
     let mut logs = 0u64;
+    // Charged as `read` would, keeping nothing: what is imported can be read later.
+    let budget = Budget::default();
     let (manifest, health, state) = walk(input, pass, |e, r| {
         match e {
             Entry::Resources(plural) => {
-                let mut data = BufReader::new(r.data());
-                let items: Vec<AnyObject> = serde_json::from_reader(&mut data).map_err(|e| {
-                    if e.is_io() {
-                        BundleError::decode(e.into())
-                    } else {
-                        BundleError::Corrupt(format!("{plural}: {e}"))
-                    }
-                })?;
-                counts.insert(plural, items.len() as u64);
+                let (_, n) = bounded::list(r.data(), &plural, &budget, false)?;
+                counts.insert(plural, n);
             }
             Entry::Log(_) => {
+                if !budget.charge(r.left()) {
+                    return Err(budget.exceeded("log tails and resources"));
+                }
                 std::io::copy(&mut r.data(), &mut std::io::sink()).map_err(BundleError::decode)?;
                 logs += 1;
             }

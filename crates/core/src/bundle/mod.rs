@@ -8,6 +8,7 @@
 //! imports them (streaming, bounded memory, all-or-nothing); [`diff`] compares two
 //! states of a site.
 
+pub mod bounded;
 pub mod collect;
 pub mod content;
 pub mod crypt;

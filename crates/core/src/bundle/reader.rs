@@ -222,6 +222,11 @@ impl RecordReader {
         }
     }
 
+    /// Unread data bytes of the current record.
+    pub fn left(&self) -> u64 {
+        self.left
+    }
+
     /// Reads the current record's data (bounded by the record's declared length).
     pub fn data(&mut self) -> RecordData<'_> {
         RecordData { r: self }

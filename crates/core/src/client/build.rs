@@ -18,6 +18,13 @@ pub struct Timeouts {
     pub connect: Duration,
     /// Reading/writing one request (not watches).
     pub request: Duration,
+    /// A watch stream with no byte for this long (no event, no bookmark) fails and is
+    /// started again: longer than the watches' server-side timeout, after which an
+    /// API server ends every watch by itself.
+    pub watch_idle: Duration,
+    /// HTTP/2 keepalive: a ping this often while streams are open, and a connection
+    /// whose ping is not answered within as long is closed (a NAT dropped it).
+    pub keepalive: Duration,
 }
 
 impl Default for Timeouts {
@@ -25,6 +32,8 @@ impl Default for Timeouts {
         Timeouts {
             connect: Duration::from_secs(2),
             request: Duration::from_secs(4),
+            watch_idle: Duration::from_secs(90),
+            keepalive: Duration::from_secs(15),
         }
     }
 }
@@ -124,7 +133,8 @@ fn config(
     cfg.default_retry = false;
     cfg.write_timeout = Some(t.request);
     if !watch {
-        // Watches are long-lived; the watcher's own idle timeout guards them.
+        // Watches are long-lived; the idle bound of their streams guards them
+        // (`Timeouts::watch_idle`, see `limit`).
         cfg.read_timeout = Some(t.request);
         cfg.reset_reader_on_write = true;
     }
@@ -156,7 +166,7 @@ pub(super) fn clients_from(
 ) -> Result<(kube::Client, kube::Client), ClientError> {
     let mk = |watch: bool, seen: Seen| -> Result<kube::Client, ClientError> {
         let cfg = config(site, auth.clone(), t, watch)?;
-        super::stack::kube_client(&cfg, h2_only, seen)
+        super::stack::kube_client(&cfg, &site.name, t, h2_only, seen)
     };
     Ok((mk(false, seen)?, mk(true, Seen::default())?))
 }

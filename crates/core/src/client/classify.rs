@@ -28,6 +28,12 @@ pub fn classify(e: &kube::Error) -> ClientError {
             code => ClientError::Api { code, reason },
         };
     }
+    if let Some(t) = super::too_large(e) {
+        return t.into();
+    }
+    if let Some(i) = super::limit::idle(e) {
+        return ClientError::Timeout(i.to_string());
+    }
     let text = chain(e);
     let l = text.to_ascii_lowercase();
     if l.contains("certificate")

@@ -6,6 +6,7 @@
 mod build;
 mod cache;
 mod classify;
+mod limit;
 mod observe;
 mod probe;
 mod stack;
@@ -15,6 +16,7 @@ mod tests;
 pub use build::{Timeouts, build_clients};
 pub use cache::{ClientCache, SiteClients};
 pub use classify::classify;
+pub use limit::{Limits, MAX_OBJECTS, TooLarge, too_large};
 pub use observe::{Handshake, NotHttp2};
 pub use probe::{Probe, probe};
 
@@ -44,10 +46,19 @@ pub enum ClientError {
     /// The API answered with an error status (429, 5xx, …).
     #[error("API error {code}: {reason}")]
     Api { code: u16, reason: String },
+    /// The site sent more than a bound allows (a response's bytes or items, a watch
+    /// event, objects of one kind): a compromised or broken site.
+    #[error("too large: {site} sent more than {limit} {what}")]
+    TooLarge {
+        site: String,
+        what: String,
+        limit: u64,
+    },
 }
 
 impl ClientError {
-    /// Coarse category: `unreachable`, `timeout`, `tls`, `auth`, `credentials`, `config`, `api`.
+    /// Coarse category: `unreachable`, `timeout`, `tls`, `auth`, `credentials`, `config`,
+    /// `api`, `too-large`.
     pub fn kind(&self) -> &'static str {
         match self {
             ClientError::Unreachable(_) => "unreachable",
@@ -57,6 +68,26 @@ impl ClientError {
             ClientError::Credentials(_) => "credentials",
             ClientError::Config(_) => "config",
             ClientError::Api { .. } => "api",
+            ClientError::TooLarge { .. } => "too-large",
+        }
+    }
+
+    /// More than `limit` `what` (objects of a kind, …) from `site`.
+    pub fn too_large(site: &str, what: impl Into<String>, limit: u64) -> ClientError {
+        ClientError::TooLarge {
+            site: site.to_string(),
+            what: what.into(),
+            limit,
+        }
+    }
+}
+
+impl From<TooLarge> for ClientError {
+    fn from(t: TooLarge) -> Self {
+        ClientError::TooLarge {
+            site: t.site,
+            what: t.what,
+            limit: t.limit,
         }
     }
 }

@@ -9,10 +9,11 @@
 //! which hyper's pool does while it does not know the protocol yet.
 
 use super::ClientError;
+use super::limit::{CapBodies, Limits};
 use super::observe::{Observed, Seen};
 use hyper_rustls::FixedServerNameResolver;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use kube::client::ConfigExt;
 use tower::{BoxError, ServiceBuilder};
 
@@ -22,9 +23,12 @@ fn config_err(e: kube::Error) -> ClientError {
 
 /// A client for `cfg` (connect, read and write deadlines as configured), offering
 /// `h2` and `http/1.1` by ALPN; with `h2_only`, HTTP/2 without a fallback. Each new
-/// connection's handshake is noted in `seen`.
+/// connection's handshake is noted in `seen`. Every response body is bounded by
+/// [`Limits`] (see [`super::limit`]); errors name `site`.
 pub(super) fn kube_client(
     cfg: &kube::Config,
+    site: &str,
+    t: super::Timeouts,
     h2_only: bool,
     seen: Seen,
 ) -> Result<kube::Client, ClientError> {
@@ -54,12 +58,22 @@ pub(super) fn kube_client(
     let client: hyper_util::client::legacy::Client<_, kube::client::Body> =
         hyper_util::client::legacy::Builder::new(TokioExecutor::new())
             .http2_only(h2_only)
+            .timer(TokioTimer::new())
+            .http2_keep_alive_interval(t.keepalive)
+            .http2_keep_alive_timeout(t.keepalive)
             .build(conn);
     let service = ServiceBuilder::new()
         .layer(cfg.base_uri_layer())
         .option_layer(cfg.auth_layer().map_err(config_err)?)
         .layer(cfg.extra_headers_layer().map_err(config_err)?)
         .map_err(BoxError::from)
-        .service(client);
+        .service(CapBodies {
+            inner: client,
+            site: site.into(),
+            limits: Limits {
+                watch_idle: t.watch_idle,
+                ..Limits::default()
+            },
+        });
     Ok(kube::client::ClientBuilder::new(service, cfg.default_namespace.clone()).build())
 }

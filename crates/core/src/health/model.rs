@@ -59,7 +59,8 @@ impl Reach {
             E::Timeout(_) => Reach::Timeout,
             E::Tls(_) => Reach::TlsFailed,
             E::Auth(_) | E::Credentials(_) => Reach::AuthFailed,
-            E::Api { .. } => Reach::Reachable,
+            // It answered, with more than it should: the reason says so.
+            E::Api { .. } | E::TooLarge { .. } => Reach::Reachable,
             E::Config(_) => Reach::Unknown,
         }
     }
@@ -144,10 +145,64 @@ pub struct SiteState {
     pub git_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_not_after: Option<jiff::Timestamp>,
+    #[serde(deserialize_with = "at_most")]
     pub nodes: BTreeMap<String, NodeInfo>,
+    /// Three watched kinds share this map.
+    #[serde(deserialize_with = "at_most_3")]
     pub workloads: BTreeMap<String, WorkloadInfo>,
+    #[serde(deserialize_with = "at_most")]
     pub pods: BTreeMap<String, PodInfo>,
+    #[serde(deserialize_with = "at_most")]
     pub events: BTreeMap<String, EventInfo>,
+}
+
+/// How the error of a map over its bound starts.
+pub(crate) const TOO_MANY: &str = "too many entries";
+
+/// A map of at most `n` entries: a stored state (a snapshot, a bundle's) never holds
+/// more than the watches keep, so anything larger is refused while it is parsed.
+fn bounded_map<'de, D, V>(d: D, n: usize) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Vis<V>(usize, std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Vis<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a map of at most {} entries", self.0)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = m.next_entry::<String, V>()? {
+                if out.len() >= self.0 {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "{TOO_MANY}: more than {}",
+                        self.0
+                    )));
+                }
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Vis(n, std::marker::PhantomData))
+}
+
+fn at_most<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    bounded_map(d, crate::client::MAX_OBJECTS)
+}
+
+fn at_most_3<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    bounded_map(d, 3 * crate::client::MAX_OBJECTS)
 }
 
 /// A pod with a problem, for display.

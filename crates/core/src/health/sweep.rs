@@ -3,7 +3,9 @@
 
 use super::model::SiteState;
 use super::prune;
-use crate::client::{ClientCache, ClientError, classify, probe, retry_cut, with_deadline};
+use crate::client::{
+    ClientCache, ClientError, MAX_OBJECTS, classify, probe, retry_cut, with_deadline,
+};
 use crate::registry::Site;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
@@ -16,9 +18,17 @@ const PAGE: u32 = 500;
 /// Tries per request when the connection is cut (a flaky link).
 pub(crate) const TRIES: u32 = 3;
 
-async fn list_all<K>(api: Api<K>, lp: ListParams) -> Result<Vec<K>, ClientError>
+/// Every object of a list, across its pages, at most [`MAX_OBJECTS`]: past that an
+/// error naming `site` (a broken or hostile site paging forever), or with
+/// `keep_first` the first ones (warning events: the model keeps a few anyway).
+async fn list_all<K>(
+    api: Api<K>,
+    lp: ListParams,
+    site: &str,
+    keep_first: bool,
+) -> Result<Vec<K>, ClientError>
 where
-    K: kube::Resource + Clone + DeserializeOwned + std::fmt::Debug,
+    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
     let mut out = Vec::new();
     let mut lp = lp.limit(PAGE);
@@ -29,6 +39,14 @@ where
         })
         .await?;
         out.extend(page.items);
+        if out.len() > MAX_OBJECTS {
+            if keep_first {
+                out.truncate(MAX_OBJECTS);
+                return Ok(out);
+            }
+            let what = format!("{} objects", K::plural(&()));
+            return Err(ClientError::too_large(site, what, MAX_OBJECTS as u64));
+        }
         match page.metadata.continue_ {
             Some(c) if !c.is_empty() => lp = lp.continue_token(&c),
             _ => return Ok(out),
@@ -79,7 +97,7 @@ pub async fn sweep_with(
         let mut h2 = clients.expect_h2(&site.name);
         loop {
             let c = clients.get_async_for(site, h2).await?.requests;
-            match read(&c, parallel || h2).await {
+            match read(&c, &site.name, parallel || h2).await {
                 Ok(mut st) => {
                     st.cert_not_after = clients
                         .handshake(&site.name)
@@ -127,7 +145,7 @@ async fn diagnose(
 
 /// The version and every list health needs, pruned into a [`SiteState`] (without the
 /// certificate expiry).
-async fn read(c: &kube::Client, parallel: bool) -> Result<SiteState, ClientError> {
+async fn read(c: &kube::Client, site: &str, parallel: bool) -> Result<SiteState, ClientError> {
     let version = retry_cut(TRIES, || async {
         c.apiserver_version()
             .await
@@ -135,14 +153,16 @@ async fn read(c: &kube::Client, parallel: bool) -> Result<SiteState, ClientError
             .map_err(|e| classify(&e))
     });
     let lp = ListParams::default();
-    let nodes = list_all(Api::<Node>::all(c.clone()), lp.clone());
-    let deps = list_all(Api::<Deployment>::all(c.clone()), lp.clone());
-    let sts = list_all(Api::<StatefulSet>::all(c.clone()), lp.clone());
-    let dss = list_all(Api::<DaemonSet>::all(c.clone()), lp.clone());
-    let pods = list_all(Api::<Pod>::all(c.clone()), lp.clone());
+    let nodes = list_all(Api::<Node>::all(c.clone()), lp.clone(), site, false);
+    let deps = list_all(Api::<Deployment>::all(c.clone()), lp.clone(), site, false);
+    let sts = list_all(Api::<StatefulSet>::all(c.clone()), lp.clone(), site, false);
+    let dss = list_all(Api::<DaemonSet>::all(c.clone()), lp.clone(), site, false);
+    let pods = list_all(Api::<Pod>::all(c.clone()), lp.clone(), site, false);
     let events = list_all(
         Api::<Event>::all(c.clone()),
         lp.clone().fields(WARNING_EVENTS),
+        site,
+        true,
     );
     let (git_version, nodes, deps, sts, dss, pods, events) = if parallel {
         futures::try_join!(version, nodes, deps, sts, dss, pods, events)?

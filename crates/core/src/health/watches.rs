@@ -4,7 +4,7 @@
 use super::entry::Shared;
 use super::model::SiteState;
 use super::prune;
-use crate::client::{ClientError, classify};
+use crate::client::{ClientError, MAX_OBJECTS, classify};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
@@ -139,11 +139,29 @@ async fn watch_kind<K, V>(
     cfg: watcher::Config,
     sink: Sink<K, V>,
 ) where
-    K: kube::Resource + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
     V: Clone,
 {
     let mut stream = watcher::watcher(api, cfg).default_backoff().boxed();
     let mut buffer: Option<BTreeMap<String, V>> = None;
+    // More objects of this kind than any edge site has: reported (once until the
+    // next relist), not kept.
+    let reported = std::sync::atomic::AtomicBool::new(false);
+    let over = || {
+        if reported.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let e = ClientError::too_large(
+            name,
+            format!("{} objects", K::plural(&())),
+            MAX_OBJECTS as u64,
+        );
+        tracing::warn!(reason = %e, "watched kind over its bound");
+        shared.update(name, |en| {
+            en.stats.watch_errors += 1;
+            en.failed(&e);
+        });
+    };
     while let Some(ev) = stream.next().await {
         let ev = match ev {
             Ok(ev) => ev,
@@ -170,15 +188,25 @@ async fn watch_kind<K, V>(
         match ev {
             WEvent::Init => {
                 buffer = Some(BTreeMap::new());
+                reported.store(false, std::sync::atomic::Ordering::Relaxed);
                 shared.update(name, |e| e.stats.relists += 1);
             }
             WEvent::InitApply(o) => {
                 if let Some(b) = buffer.as_mut() {
-                    b.insert((sink.key)(&o), (sink.prune)(&o));
+                    let k = (sink.key)(&o);
+                    if b.len() >= MAX_OBJECTS && !b.contains_key(&k) {
+                        // This relist is not applied; the state keeps what it had.
+                        buffer = None;
+                        over();
+                    } else {
+                        b.insert(k, (sink.prune)(&o));
+                    }
                 }
             }
             WEvent::InitDone => {
-                let b = buffer.take().unwrap_or_default();
+                let Some(b) = buffer.take() else {
+                    continue;
+                };
                 apply(shared, name, |s| {
                     let m = (sink.map)(s);
                     m.retain(|k, _| !k.starts_with(sink.prefix) || b.contains_key(k));
@@ -188,9 +216,17 @@ async fn watch_kind<K, V>(
             }
             WEvent::Apply(o) => {
                 let (k, v) = ((sink.key)(&o), (sink.prune)(&o));
+                let mut full = false;
                 apply(shared, name, |s| {
-                    (sink.map)(s).insert(k, v);
+                    let m = (sink.map)(s);
+                    full = !m.contains_key(&k) && count(m, sink.prefix) >= MAX_OBJECTS;
+                    if !full {
+                        m.insert(k, v);
+                    }
                 });
+                if full {
+                    over();
+                }
             }
             WEvent::Delete(o) => {
                 let k = (sink.key)(&o);
@@ -200,6 +236,16 @@ async fn watch_kind<K, V>(
             }
         }
     }
+}
+
+/// Objects of one kind in its map (workload kinds share one, by key prefix).
+fn count<V>(m: &BTreeMap<String, V>, prefix: &str) -> usize {
+    if prefix.is_empty() {
+        return m.len();
+    }
+    m.range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+        .take_while(|(k, _)| k.starts_with(prefix))
+        .count()
 }
 
 /// Applies a change from a live event: the site answered and the data is current.

@@ -66,6 +66,7 @@ impl LogError {
                 ClientError::Tls(_) => "tls",
                 ClientError::Auth(_) | ClientError::Credentials(_) => "auth",
                 ClientError::Config(_) => "invalid_input",
+                ClientError::TooLarge { .. } => "unreachable",
                 ClientError::Api { code, .. } => match code {
                     400 | 422 => "invalid_input",
                     404 => "not_found",

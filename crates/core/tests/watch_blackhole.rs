@@ -1,0 +1,131 @@
+//! A watch over a connection that a NAT silently drops: a loopback TCP proxy of this
+//! test's own between the health engine and a quiet, healthy site (one object, then a
+//! bookmark every 200 ms) stops forwarding mid-watch, without closing anything. Pings
+//! are off, so only the watches can notice: they must, within their idle bound, and
+//! report it; once the proxy forwards again the watches reconnect and the site is
+//! reachable again.
+
+// Test helpers unwrap freely: a failure is a test failure.
+#![allow(clippy::unwrap_used)]
+
+mod site_support;
+
+use outpost_core::client::Timeouts;
+use outpost_core::health::{FleetMonitor, MonitorOptions, Reach};
+use outpost_core::paths::Home;
+use site_support::{Hostile, site};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Copies `from` to `to` while the proxy forwards; while it blackholes, what arrives
+/// is dropped and nothing is sent (nor closed).
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    hole: Arc<AtomicBool>,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if hole.load(Ordering::SeqCst) {
+            continue;
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// A TCP proxy to `upstream`; `hole` set: new and open connections go silent.
+async fn proxy(upstream: SocketAddr, hole: Arc<AtomicBool>) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut conns = tokio::task::JoinSet::new();
+        loop {
+            let Ok((client, _)) = listener.accept().await else {
+                return;
+            };
+            let hole = hole.clone();
+            conns.spawn(async move {
+                let Ok(server) = TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (cr, cw) = client.into_split();
+                let (sr, sw) = server.into_split();
+                tokio::join!(pump(cr, sw, hole.clone()), pump(sr, cw, hole));
+            });
+        }
+    });
+    (addr, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silently_dropped_watch_connection_is_noticed_and_reconnected() {
+    let server = Hostile::start();
+    server.how.quiet.store(1, Ordering::SeqCst);
+    let hole = Arc::new(AtomicBool::new(false));
+    let (addr, task) = proxy(server.addr, hole.clone()).await;
+    let mut s = site(&server);
+    s.endpoint = format!("https://{addr}");
+    let tmp = tempfile::tempdir().unwrap();
+    let home = Home::at(tmp.path(), "default").unwrap();
+    let vault = site_support::vault(&home, &s);
+    let idle = Duration::from_secs(2);
+    let m = FleetMonitor::start(
+        vec![s.clone()],
+        vault,
+        None,
+        MonitorOptions {
+            // Only the watches may notice.
+            ping_every: Duration::from_secs(3600),
+            watch_timeout_secs: 1,
+            timeouts: Timeouts {
+                watch_idle: idle,
+                keepalive: Duration::from_secs(1),
+                ..Timeouts::default()
+            },
+            ..MonitorOptions::default()
+        },
+    );
+    let name = s.name.as_str();
+    // Watching: every kind got its object.
+    let until = Instant::now() + Duration::from_secs(20);
+    while m.stats(name).is_none_or(|st| st.watch_events < 6) {
+        assert!(Instant::now() < until, "{:?} {:?}", m.site(name), m.stats(name));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Healthy and quiet: bookmarks keep the streams alive past the idle bound.
+    tokio::time::sleep(idle * 2).await;
+    let st = m.stats(name).unwrap();
+    assert_eq!(st.watch_errors, 0, "{st:?}");
+    assert_eq!(m.site(name).unwrap().reach, Reach::Reachable);
+
+    hole.store(true, Ordering::SeqCst);
+    let dropped = Instant::now();
+    let h = m
+        .wait_for(name, Duration::from_secs(15), |h| h.reach == Reach::Timeout)
+        .await;
+    let noticed = dropped.elapsed();
+    let h = h.unwrap_or_else(|| panic!("not noticed: {:?}", m.site(name)));
+    eprintln!("noticed after {noticed:?}: {:?}", h.reach_reason);
+    assert!(noticed < idle + Duration::from_secs(3), "{noticed:?}");
+    assert!(m.stats(name).unwrap().watch_errors > 0);
+
+    let watches = server.how.watches.load(Ordering::SeqCst);
+    hole.store(false, Ordering::SeqCst);
+    let h = m
+        .wait_for(name, Duration::from_secs(60), |h| h.reach == Reach::Reachable)
+        .await;
+    assert!(h.is_some(), "not back: {:?}", m.site(name));
+    assert!(server.how.watches.load(Ordering::SeqCst) > watches);
+    drop(m);
+    task.abort();
+}
