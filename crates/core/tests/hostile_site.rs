@@ -3,8 +3,9 @@
 //! it can (`{"kind":"PodList","items":[{},{},…` forever), and every watch with an
 //! endless event. The sweep, the site view, the bundle collector and the live watches
 //! each fail with the typed size error naming the site and the limit, and the
-//! process's peak memory (VmHWM, reset first) grows by less than 100 MB. Its own test
-//! binary, so nothing else moves the peak.
+//! process's peak memory (VmHWM, reset first) grows by less than 100 MB. Then
+//! honest-looking pages with a continue token, forever: lists and watched kinds stop
+//! at their bound of objects. Its own test binary, so nothing else moves the peak.
 
 // Test helpers unwrap freely: a failure is a test failure.
 #![allow(clippy::unwrap_used)]
@@ -86,7 +87,10 @@ async fn every_path_fails_with_the_size_error_in_bounded_memory() {
 
     // Live watches. The sweep's six lists are answered calmly; after that every list
     // the watchers make is endless, and every watch is one endless event.
-    let watch = |calm: usize| {
+    let watch = async |calm: usize| {
+        // Requests the previous steps abandoned (a failed join drops its other lists)
+        // may still reach the server: let them, before counting calm answers.
+        tokio::time::sleep(Duration::from_millis(500)).await;
         server.how.calm_lists.store(calm, Ordering::SeqCst);
         FleetMonitor::start(
             vec![s.clone()],
@@ -98,7 +102,7 @@ async fn every_path_fails_with_the_size_error_in_bounded_memory() {
             },
         )
     };
-    let m = watch(6);
+    let m = watch(6).await;
     let h = m
         .wait_for("hostile", deadline, |h| {
             h.reach_reason
@@ -111,7 +115,7 @@ async fn every_path_fails_with_the_size_error_in_bounded_memory() {
     assert!(m.stats("hostile").unwrap().sweeps >= 1);
     drop(m);
     // Every list calm: the watches start, and each event is endless.
-    let m = watch(usize::MAX);
+    let m = watch(usize::MAX).await;
     let h = m
         .wait_for("hostile", deadline, |h| {
             h.reach_reason
@@ -123,9 +127,16 @@ async fn every_path_fails_with_the_size_error_in_bounded_memory() {
     assert!(h.reach_reason.as_deref().unwrap().contains("hostile"));
     drop(m);
 
+    let grew = vm("VmHWM:").saturating_sub(before);
+    eprintln!("endless answers: the peak grew {grew} bytes");
+    assert!(grew < 100 << 20, "the peak grew by {grew} bytes");
+
     // Honest-looking pages forever (a continue token each): the list stops at its
     // bound of objects; endless small events, each a new object: the watched kind
     // stops at the same bound.
+    // Memory here is what objects up to the bound take (typed, six kinds at once).
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    let before = vm("VmRSS:");
     server.how.paging.store(1, Ordering::SeqCst);
     server.how.calm_lists.store(0, Ordering::SeqCst);
     let e = outpost_core::health::sweep(&s, &cache, deadline)
@@ -146,10 +157,14 @@ async fn every_path_fails_with_the_size_error_in_bounded_memory() {
         .unwrap();
     assert!(d.pods.len() <= 2000, "{}", d.pods.len());
     // Watches, after a calm sweep: endless pages make the watchers' relists stop at
-    // the bound; with calm lists, endless new objects in events do.
+    // the bound. (Endless new objects in events stop at the same bound, tested in
+    // `health::watches`: here each event re-evaluates the site, which takes minutes
+    // to reach the bound in a debug build.)
     let bound = format!("more than {} ", outpost_core::client::MAX_OBJECTS);
-    for calm in [6, usize::MAX] {
-        let m = watch(calm);
+    {
+        let calm = 6;
+        let m = watch(calm).await;
+        let t = std::time::Instant::now();
         let h = m
             .wait_for("hostile", deadline, |h| {
                 h.reach_reason
@@ -158,7 +173,11 @@ async fn every_path_fails_with_the_size_error_in_bounded_memory() {
             })
             .await;
         let h = h.expect("the watches report too many objects");
-        eprintln!("watch objects ({calm} calm lists): {:?}", h.reach_reason);
+        eprintln!(
+            "watch objects ({calm} calm lists): {:?} after {:?}",
+            h.reach_reason,
+            t.elapsed()
+        );
         assert!(m.stats("hostile").unwrap().sweeps >= 1);
         let most = m
             .with_state("hostile", |st| st.pods.len().max(st.nodes.len()))
@@ -168,6 +187,6 @@ async fn every_path_fails_with_the_size_error_in_bounded_memory() {
     }
 
     let grew = vm("VmHWM:").saturating_sub(before);
-    eprintln!("peak memory grew {grew} bytes");
-    assert!(grew < 100 << 20, "the peak grew by {grew} bytes");
+    eprintln!("endless pages: the peak grew {grew} bytes");
+    assert!(grew < 400 << 20, "the peak grew by {grew} bytes");
 }

@@ -219,7 +219,7 @@ async fn watch_kind<K, V>(
                 let mut full = false;
                 apply(shared, name, |s| {
                     let m = (sink.map)(s);
-                    full = !m.contains_key(&k) && count(m, sink.prefix) >= MAX_OBJECTS;
+                    full = !room_for(m, sink.prefix, &k);
                     if !full {
                         m.insert(k, v);
                     }
@@ -236,6 +236,12 @@ async fn watch_kind<K, V>(
             }
         }
     }
+}
+
+/// Whether `k` may go into the map: it is there already, or its kind (by `prefix`)
+/// has fewer than [`MAX_OBJECTS`].
+fn room_for<V>(m: &BTreeMap<String, V>, prefix: &str, k: &str) -> bool {
+    m.contains_key(k) || count(m, prefix) < MAX_OBJECTS
 }
 
 /// Objects of one kind in its map (workload kinds share one, by key prefix).
@@ -271,4 +277,29 @@ fn apply(shared: &Arc<Shared>, name: &str, f: impl FnOnce(&mut SiteState)) {
         e.dirty = true;
         e.stats.watch_events += 1;
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_watched_kind_takes_new_objects_up_to_its_bound_only() {
+        let mut m: BTreeMap<String, ()> = BTreeMap::new();
+        for i in 0..MAX_OBJECTS {
+            m.insert(format!("Deployment/ns/d{i}"), ());
+        }
+        m.insert("StatefulSet/ns/s".into(), ());
+        // Deployments are full: a new one is refused, a known one updated.
+        assert!(!room_for(&m, "Deployment/", "Deployment/ns/new"));
+        assert!(room_for(&m, "Deployment/", "Deployment/ns/d7"));
+        // The kinds sharing the map keep their own room.
+        assert!(room_for(&m, "StatefulSet/", "StatefulSet/ns/t"));
+        assert!(room_for(&m, "DaemonSet/", "DaemonSet/ns/t"));
+        assert_eq!(count(&m, "Deployment/"), MAX_OBJECTS);
+        assert_eq!(count(&m, "StatefulSet/"), 1);
+        // A map of one kind counts whole.
+        let pods: BTreeMap<String, ()> = (0..MAX_OBJECTS).map(|i| (format!("ns/p{i}"), ())).collect();
+        assert!(!room_for(&pods, "", "ns/new"));
+    }
 }
