@@ -22,7 +22,9 @@ use std::time::Duration;
 /// The size error, naming the site and a limit.
 fn assert_too_large(e: &ClientError, what: &str) {
     let ClientError::TooLarge {
-        site, what: w, limit,
+        site,
+        what: w,
+        limit,
     } = e
     else {
         panic!("expected the size error, got {e:?}");
@@ -32,7 +34,10 @@ fn assert_too_large(e: &ClientError, what: &str) {
     assert!(w.contains(what), "{e}");
     assert!(*limit > 0);
     let text = e.to_string();
-    assert!(text.contains("hostile") && text.contains(&limit.to_string()), "{text}");
+    assert!(
+        text.contains("hostile") && text.contains(&limit.to_string()),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -143,7 +148,10 @@ async fn every_path_fails_with_the_size_error_in_bounded_memory() {
         .await
         .unwrap_err();
     assert_too_large(&e, "objects");
-    assert!(matches!(&e, ClientError::TooLarge { limit, .. } if *limit == outpost_core::client::MAX_OBJECTS as u64), "{e}");
+    assert!(
+        matches!(&e, ClientError::TooLarge { limit, .. } if *limit == outpost_core::client::MAX_OBJECTS as u64),
+        "{e}"
+    );
     let e = outpost_core::bundle::collect::bundle(&s, &cache, &opts)
         .await
         .unwrap_err();

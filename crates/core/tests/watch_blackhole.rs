@@ -44,7 +44,10 @@ async fn pump(
 }
 
 /// A TCP proxy to `upstream`; `hole` set: new and open connections go silent.
-async fn proxy(upstream: SocketAddr, hole: Arc<AtomicBool>) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+async fn proxy(
+    upstream: SocketAddr,
+    hole: Arc<AtomicBool>,
+) -> (SocketAddr, tokio::task::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let task = tokio::spawn(async move {
@@ -99,7 +102,12 @@ async fn a_silently_dropped_watch_connection_is_noticed_and_reconnected() {
     // Watching: every kind got its object.
     let until = Instant::now() + Duration::from_secs(20);
     while m.stats(name).is_none_or(|st| st.watch_events < 6) {
-        assert!(Instant::now() < until, "{:?} {:?}", m.site(name), m.stats(name));
+        assert!(
+            Instant::now() < until,
+            "{:?} {:?}",
+            m.site(name),
+            m.stats(name)
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Healthy and quiet: bookmarks keep the streams alive past the idle bound.
@@ -122,7 +130,9 @@ async fn a_silently_dropped_watch_connection_is_noticed_and_reconnected() {
     let watches = server.how.watches.load(Ordering::SeqCst);
     hole.store(false, Ordering::SeqCst);
     let h = m
-        .wait_for(name, Duration::from_secs(60), |h| h.reach == Reach::Reachable)
+        .wait_for(name, Duration::from_secs(60), |h| {
+            h.reach == Reach::Reachable
+        })
         .await;
     assert!(h.is_some(), "not back: {:?}", m.site(name));
     assert!(server.how.watches.load(Ordering::SeqCst) > watches);

@@ -51,7 +51,8 @@ impl Budget {
             }
             None => {
                 self.left.set(0);
-                self.over.set(Some(("bytes parsed", self.limit)));
+                self.over
+                    .set(Some(("bytes parsed (estimated)", self.limit)));
                 false
             }
         }
@@ -60,7 +61,7 @@ impl Budget {
     /// The error for a spent budget.
     pub fn exceeded(&self, what: &str) -> BundleError {
         BundleError::TooLarge {
-            what: format!("{what} ({} bytes parsed)", self.limit),
+            what: format!("{what}: bytes parsed (estimated)"),
             limit: self.limit,
         }
     }

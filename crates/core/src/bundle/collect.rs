@@ -148,11 +148,9 @@ pub async fn live(
                 .map(|v| v.git_version)
                 .map_err(|e| classify(&e))
         };
-        let lists = futures::future::try_join_all(
-            RESOURCES
-                .iter()
-                .map(|(prefix, plural)| async { Ok((*plural, list(&c, &site.name, prefix, plural).await?)) }),
-        );
+        let lists = futures::future::try_join_all(RESOURCES.iter().map(|(prefix, plural)| async {
+            Ok((*plural, list(&c, &site.name, prefix, plural).await?))
+        }));
         let (version, lists) = futures::try_join!(version, lists)?;
         let mut redactions = Redactions::default();
         let mut resources = BTreeMap::new();

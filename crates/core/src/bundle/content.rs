@@ -2,6 +2,7 @@
 //! maps onto records: writing, reading into memory (diff, serve) and a streaming scan
 //! that validates everything while keeping only the small parts (import).
 
+use super::bounded::{self, Budget};
 use super::crypt::KdfParams;
 use super::error::BundleError;
 use super::format::{RecordReader, RecordWriter, Tag, VERSION};
@@ -11,7 +12,6 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use super::bounded::{self, Budget};
 use std::io::{Read, Write};
 
 /// Entry names.

@@ -21,8 +21,9 @@ pub enum BundleError {
     /// An entry name that could escape a directory or is otherwise not allowed.
     #[error("the bundle has a hostile entry name {0:?}")]
     HostileName(String),
-    /// A size over the reader's bounds (zip bombs, huge entries, too many entries).
-    #[error("the bundle is too large: {what} exceeds {limit} bytes")]
+    /// A size over the reader's bounds (zip bombs, huge entries, too many entries or
+    /// objects, more parsed than memory allows); `limit` is in the unit `what` counts.
+    #[error("the bundle is too large: {what} exceeds its limit of {limit}")]
     TooLarge { what: String, limit: u64 },
     /// The bundle is encrypted and no passphrase was given.
     #[error("the bundle is encrypted: a passphrase is needed")]

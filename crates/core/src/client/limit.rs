@@ -65,7 +65,9 @@ pub struct TooLarge {
 /// A watch stream stayed silent (no event, no bookmark) past its bound: the
 /// connection is most likely gone without a word (a NAT dropped it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{site}: no watch event or bookmark within {idle:?} (timed out; the connection was dropped?)")]
+#[error(
+    "{site}: no watch event or bookmark within {idle:?} (timed out; the connection was dropped?)"
+)]
 pub struct Idle {
     pub site: String,
     pub idle: Duration,

@@ -37,9 +37,9 @@ impl DetailError {
             DetailError::UnknownSite(_) => "not_found",
             DetailError::NoData { source, .. } => match source {
                 ClientError::Credentials(_) => "auth",
-                ClientError::Api { .. }
-                | ClientError::Config(_)
-                | ClientError::TooLarge { .. } => "unreachable",
+                ClientError::Api { .. } | ClientError::Config(_) | ClientError::TooLarge { .. } => {
+                    "unreachable"
+                }
                 other => other.kind(),
             },
         }

@@ -139,7 +139,12 @@ async fn watch_kind<K, V>(
     cfg: watcher::Config,
     sink: Sink<K, V>,
 ) where
-    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug + Send + 'static,
+    K: kube::Resource<DynamicType = ()>
+        + Clone
+        + DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + 'static,
     V: Clone,
 {
     let mut stream = watcher::watcher(api, cfg).default_backoff().boxed();
@@ -249,9 +254,12 @@ fn count<V>(m: &BTreeMap<String, V>, prefix: &str) -> usize {
     if prefix.is_empty() {
         return m.len();
     }
-    m.range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
-        .take_while(|(k, _)| k.starts_with(prefix))
-        .count()
+    m.range::<str, _>((
+        std::ops::Bound::Included(prefix),
+        std::ops::Bound::Unbounded,
+    ))
+    .take_while(|(k, _)| k.starts_with(prefix))
+    .count()
 }
 
 /// Applies a change from a live event: the site answered and the data is current.
@@ -299,7 +307,8 @@ mod tests {
         assert_eq!(count(&m, "Deployment/"), MAX_OBJECTS);
         assert_eq!(count(&m, "StatefulSet/"), 1);
         // A map of one kind counts whole.
-        let pods: BTreeMap<String, ()> = (0..MAX_OBJECTS).map(|i| (format!("ns/p{i}"), ())).collect();
+        let pods: BTreeMap<String, ()> =
+            (0..MAX_OBJECTS).map(|i| (format!("ns/p{i}"), ())).collect();
         assert!(!room_for(&pods, "", "ns/new"));
     }
 }

@@ -79,7 +79,9 @@ async fn quiet_watch(
 /// Page `n` of an endless paged list, or endless small watch events from `n`.
 fn paged(n: usize) -> String {
     let items: Vec<String> = (n * 500..(n + 1) * 500)
-        .map(|i| format!(r#"{{"metadata":{{"name":"o-{i}","namespace":"x"}},"involvedObject":{{}}}}"#))
+        .map(|i| {
+            format!(r#"{{"metadata":{{"name":"o-{i}","namespace":"x"}},"involvedObject":{{}}}}"#)
+        })
         .collect();
     format!(
         r#"{{"kind":"List","apiVersion":"v1","metadata":{{"resourceVersion":"1","continue":"c{}"}},"items":[{}]}}"#,
@@ -99,7 +101,10 @@ pub struct Hostile {
 
 const CHUNK: usize = 64 * 1024;
 
-async fn serve(mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpStream>, how: Arc<Behaviour>) {
+async fn serve(
+    mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
+    how: Arc<Behaviour>,
+) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -121,7 +126,9 @@ async fn serve(mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpStream>, 
         }
         (start.to_string(), Some(filler))
     };
-    let watching = query.split('&').any(|kv| kv == "watch=true" || kv == "watch=1");
+    let watching = query
+        .split('&')
+        .any(|kv| kv == "watch=true" || kv == "watch=1");
     let calm = path != "/version"
         && !watching
         && how
@@ -167,10 +174,7 @@ async fn serve(mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpStream>, 
             )
         }
     } else if watching {
-        endless(
-            r#"{"type":"ADDED","object":{"metadata":{"name":""#,
-            b"a",
-        )
+        endless(r#"{"type":"ADDED","object":{"metadata":{"name":""#, b"a")
     } else if calm {
         (
             r#"{"kind":"List","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":[]}"#
@@ -233,8 +237,7 @@ impl Hostile {
             .unwrap()
             .signed_by(&key, &issuer)
             .unwrap();
-        let certs =
-            vec![CertificateDer::from_pem_slice(leaf.pem().as_bytes()).unwrap()];
+        let certs = vec![CertificateDer::from_pem_slice(leaf.pem().as_bytes()).unwrap()];
         let key = PrivateKeyDer::from_pem_slice(key.serialize_pem().as_bytes()).unwrap();
         let mut cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
