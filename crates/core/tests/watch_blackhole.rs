@@ -1,13 +1,15 @@
 //! A watch over a connection that a NAT silently drops: a loopback TCP proxy of this
-//! test's own between the health engine and a quiet, healthy site (one object, then a
-//! bookmark every 200 ms) stops forwarding mid-watch, without closing anything. Pings
-//! are off, so only the watches can notice: they must, within their idle bound, and
-//! report it; once the proxy forwards again the watches reconnect and the site is
-//! reachable again.
+//! test's own between the health engine and a site stops forwarding mid-watch,
+//! without closing anything. Pings are off, so only the watches can notice: over
+//! HTTP/1.1 (a quiet site of the test's own: one object, then a bookmark every
+//! 200 ms) by their idle bound; over HTTP/2 (a simulated site) by the connection's
+//! keepalive pings, well before the idle bound. Both report it, and reconnect once
+//! the proxy forwards again.
 
 // Test helpers unwrap freely: a failure is a test failure.
 #![allow(clippy::unwrap_used)]
 
+mod health_support;
 mod site_support;
 
 use outpost_core::client::Timeouts;
@@ -138,4 +140,131 @@ async fn a_silently_dropped_watch_connection_is_noticed_and_reconnected() {
     assert!(server.how.watches.load(Ordering::SeqCst) > watches);
     drop(m);
     task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_keepalive_notices_a_dropped_connection_before_the_idle_bound() {
+    use outpost_core::import::{self, ImportOptions, Input, Selection};
+    use outpost_core::registry::SiteStore;
+    use outpost_sim::spec::{Distro, WorkloadKind};
+    use outpost_sim::{Fleet, FleetConfig};
+
+    let spec = health_support::spec(
+        "nat-site",
+        Distro::MicroK8s,
+        1,
+        vec![health_support::workload(
+            "web",
+            WorkloadKind::Deployment,
+            1,
+            false,
+        )],
+    );
+    let fleet = Fleet::start(FleetConfig {
+        sites: vec![spec],
+        bookmark_every: Duration::from_millis(500),
+        ..FleetConfig::default()
+    })
+    .await
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let kc = tmp.path().join("kubeconfig.yaml");
+    fleet.write_kubeconfig(&kc).unwrap();
+    let home = Home::at(tmp.path().join("home"), "default").unwrap();
+    home.ensure().unwrap();
+    let vault = Arc::new(outpost_core::credentials::Vault::new(
+        Box::new(site_support::Memory::default()),
+        &home,
+    ));
+    let store = SiteStore::new(&home);
+    let plan = import::plan(
+        &Input::Path(kc.clone()),
+        &ImportOptions {
+            selection: Selection::All,
+            ..ImportOptions::default()
+        },
+        &[],
+    )
+    .await
+    .unwrap();
+    import::apply(plan, &store, &vault).unwrap();
+    std::fs::remove_file(&kc).unwrap();
+    let mut s = store.list().unwrap().remove(0);
+    let upstream: SocketAddr = s.endpoint.trim_start_matches("https://").parse().unwrap();
+    let hole = Arc::new(AtomicBool::new(false));
+    let (addr, task) = proxy(upstream, hole.clone()).await;
+    s.endpoint = format!("https://{addr}");
+    let name = s.name.clone();
+    let idle = Duration::from_secs(120);
+    let m = FleetMonitor::start(
+        vec![s],
+        vault,
+        None,
+        MonitorOptions {
+            ping_every: Duration::from_secs(3600),
+            timeouts: Timeouts {
+                watch_idle: idle,
+                keepalive: Duration::from_secs(1),
+                ..Timeouts::default()
+            },
+            ..MonitorOptions::default()
+        },
+    );
+    let until = Instant::now() + Duration::from_secs(30);
+    while m.stats(&name).is_none_or(|st| st.relists < 6) {
+        assert!(
+            Instant::now() < until,
+            "{:?} {:?}",
+            m.site(&name),
+            m.stats(&name)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(m.site(&name).unwrap().reach, Reach::Reachable);
+
+    hole.store(true, Ordering::SeqCst);
+    let dropped = Instant::now();
+    let h = m
+        .wait_for(&name, Duration::from_secs(20), |h| {
+            h.reach != Reach::Reachable
+        })
+        .await;
+    let noticed = dropped.elapsed();
+    let h = h.unwrap_or_else(|| panic!("not noticed: {:?}", m.site(&name)));
+    eprintln!(
+        "noticed after {noticed:?}: {:?} {:?}",
+        h.reach, h.reach_reason
+    );
+    assert!(noticed < Duration::from_secs(8), "{noticed:?}");
+    assert!(
+        !h.reach_reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("no watch event"),
+        "{h:?}"
+    );
+
+    // Forwarding again: the watches reconnect and see the next change.
+    hole.store(false, Ordering::SeqCst);
+    fleet
+        .site("nat-site")
+        .unwrap()
+        .change_deployment("shop", "web", |_| {
+            (2, "registry.local:5000/apps/web:2.0.0".into())
+        })
+        .unwrap();
+    let h = m
+        .wait_for(&name, Duration::from_secs(60), |h| {
+            h.reach == Reach::Reachable
+        })
+        .await;
+    assert!(
+        h.is_some(),
+        "not back: {:?} {:?}",
+        m.site(&name),
+        m.stats(&name)
+    );
+    drop(m);
+    task.abort();
+    fleet.shutdown().await;
 }
