@@ -58,8 +58,19 @@ fn manifest(counts: &[(&str, u64)], logs: u64) -> Manifest {
 
 const EMPTY_STATE: &[u8] = br#"{"nodes":{},"workloads":{},"pods":{},"events":{}}"#;
 
+type Writer = RecordWriter<BufWriter<std::fs::File>>;
+
 /// A bundle of a manifest, health, `state` and `records`, written to `path`.
 fn write(path: &std::path::Path, m: &Manifest, state: &[u8], records: &[(&str, &[u8])]) {
+    write_with(path, m, state, |w| {
+        for (name, data) in records {
+            w.record(Tag::Json, name, data).unwrap();
+        }
+    });
+}
+
+/// Like [`write`], the records after the state written by `more`.
+fn write_with(path: &std::path::Path, m: &Manifest, state: &[u8], more: impl FnOnce(&mut Writer)) {
     let f = std::fs::File::create(path).unwrap();
     let mut w = RecordWriter::new(BufWriter::new(f), None).unwrap();
     w.record(
@@ -75,9 +86,7 @@ fn write(path: &std::path::Path, m: &Manifest, state: &[u8], records: &[(&str, &
     )
     .unwrap();
     w.record(Tag::Json, "state.json", state).unwrap();
-    for (name, data) in records {
-        w.record(Tag::Json, name, data).unwrap();
-    }
+    more(&mut w);
     w.finish().unwrap();
 }
 
@@ -86,23 +95,8 @@ fn import_and_read_memory_is_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.opsnap");
     let manifest = manifest(&[("pods", PODS)], LOGS);
-    let decompressed;
-    {
-        let f = std::fs::File::create(&path).unwrap();
-        let mut w = RecordWriter::new(BufWriter::new(f), None).unwrap();
-        w.record(
-            Tag::Manifest,
-            "manifest.json",
-            &serde_json::to_vec(&manifest).unwrap(),
-        )
-        .unwrap();
-        w.record(
-            Tag::Json,
-            "health.json",
-            &serde_json::to_vec(&health()).unwrap(),
-        )
-        .unwrap();
-        w.record(Tag::Json, "state.json", EMPTY_STATE).unwrap();
+    let mut decompressed = 0;
+    write_with(&path, &manifest, EMPTY_STATE, |w| {
         let mut pods = Vec::with_capacity(64 << 20);
         pods.push(b'[');
         for i in 0..PODS {
@@ -128,9 +122,8 @@ fn import_and_read_memory_is_bounded() {
             w.record(Tag::Log, &format!("logs/ns/pod-{i}/app.log"), &log)
                 .unwrap();
         }
-        w.finish().unwrap();
         decompressed = pods_len as u64 + LOGS * log.len() as u64;
-    }
+    });
     assert!(decompressed > 300 << 20, "{decompressed}");
     let file_len = std::fs::metadata(&path).unwrap().len();
     let home = Home::at(dir.path().join("home"), "default").unwrap();

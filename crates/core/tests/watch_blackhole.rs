@@ -9,7 +9,6 @@
 // Test helpers unwrap freely: a failure is a test failure.
 #![allow(clippy::unwrap_used)]
 
-mod health_support;
 mod site_support;
 
 use outpost_core::client::Timeouts;
@@ -144,52 +143,15 @@ async fn a_silently_dropped_watch_connection_is_noticed_and_reconnected() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http2_keepalive_notices_a_dropped_connection_before_the_idle_bound() {
-    use outpost_core::import::{self, ImportOptions, Input, Selection};
-    use outpost_core::registry::SiteStore;
-    use outpost_sim::spec::{Distro, WorkloadKind};
-    use outpost_sim::{Fleet, FleetConfig};
+    use outpost_sim::spec::Distro;
+    use site_support::rollout;
 
-    let spec = health_support::spec(
-        "nat-site",
-        Distro::MicroK8s,
-        1,
-        vec![health_support::workload(
-            "web",
-            WorkloadKind::Deployment,
-            1,
-            false,
-        )],
-    );
-    let fleet = Fleet::start(FleetConfig {
-        sites: vec![spec],
-        bookmark_every: Duration::from_millis(500),
-        ..FleetConfig::default()
-    })
-    .await
-    .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let kc = tmp.path().join("kubeconfig.yaml");
-    fleet.write_kubeconfig(&kc).unwrap();
-    let home = Home::at(tmp.path().join("home"), "default").unwrap();
-    home.ensure().unwrap();
-    let vault = Arc::new(outpost_core::credentials::Vault::new(
-        Box::new(site_support::Memory::default()),
-        &home,
-    ));
-    let store = SiteStore::new(&home);
-    let plan = import::plan(
-        &Input::Path(kc.clone()),
-        &ImportOptions {
-            selection: Selection::All,
-            ..ImportOptions::default()
-        },
-        &[],
+    let env = rollout::start(
+        vec![rollout::spec("nat-site", Distro::MicroK8s, 1, false)],
+        1.0,
     )
-    .await
-    .unwrap();
-    import::apply(plan, &store, &vault).unwrap();
-    std::fs::remove_file(&kc).unwrap();
-    let mut s = store.list().unwrap().remove(0);
+    .await;
+    let mut s = env.sites().remove(0);
     let upstream: SocketAddr = s.endpoint.trim_start_matches("https://").parse().unwrap();
     let hole = Arc::new(AtomicBool::new(false));
     let (addr, task) = proxy(upstream, hole.clone()).await;
@@ -198,7 +160,7 @@ async fn http2_keepalive_notices_a_dropped_connection_before_the_idle_bound() {
     let idle = Duration::from_secs(120);
     let m = FleetMonitor::start(
         vec![s],
-        vault,
+        env.vault.clone(),
         None,
         MonitorOptions {
             ping_every: Duration::from_secs(3600),
@@ -246,11 +208,9 @@ async fn http2_keepalive_notices_a_dropped_connection_before_the_idle_bound() {
 
     // Forwarding again: the watches reconnect and see the next change.
     hole.store(false, Ordering::SeqCst);
-    fleet
-        .site("nat-site")
-        .unwrap()
-        .change_deployment("shop", "web", |_| {
-            (2, "registry.local:5000/apps/web:2.0.0".into())
+    env.site("nat-site")
+        .change_deployment("shop", "pos", |_| {
+            (2, "registry.local:5000/apps/pos:2.0.0".into())
         })
         .unwrap();
     let h = m
@@ -266,5 +226,5 @@ async fn http2_keepalive_notices_a_dropped_connection_before_the_idle_bound() {
     );
     drop(m);
     task.abort();
-    fleet.shutdown().await;
+    env.finish().await;
 }

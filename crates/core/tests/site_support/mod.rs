@@ -5,15 +5,17 @@
 // Test helpers unwrap freely: a failure is a test failure.
 #![allow(clippy::unwrap_used)]
 
-use outpost_core::credentials::{CredentialError, CredentialStore, Item, Vault};
+#[path = "../rollout_support/mod.rs"]
+pub mod rollout;
+
+use outpost_core::credentials::{Item, Vault};
 use outpost_core::paths::Home;
 use outpost_core::registry::{CredentialKind, CredentialRef, Location, Site};
 use outpost_core::secret::Secret;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A memory figure of this process (`VmHWM:` peak, `VmRSS:` now), in bytes.
@@ -22,26 +24,6 @@ pub fn vm(field: &str) -> u64 {
     let line = s.lines().find(|l| l.starts_with(field)).unwrap();
     let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
     kb * 1024
-}
-
-#[derive(Default)]
-pub struct Memory(Mutex<BTreeMap<String, Secret>>);
-
-impl CredentialStore for Memory {
-    fn backend(&self) -> &'static str {
-        "memory"
-    }
-    fn set(&self, id: &str, value: &Secret) -> Result<(), CredentialError> {
-        self.0.lock().unwrap().insert(id.into(), value.clone());
-        Ok(())
-    }
-    fn get(&self, id: &str) -> Result<Option<Secret>, CredentialError> {
-        Ok(self.0.lock().unwrap().get(id).cloned())
-    }
-    fn delete(&self, id: &str) -> Result<(), CredentialError> {
-        self.0.lock().unwrap().remove(id);
-        Ok(())
-    }
 }
 
 /// What the server does.
@@ -327,7 +309,7 @@ pub fn site(server: &Hostile) -> Site {
 
 /// A vault in memory holding the site's token.
 pub fn vault(home: &Home, site: &Site) -> Arc<Vault> {
-    let vault = Arc::new(Vault::new(Box::new(Memory::default()), home));
+    let vault = Arc::new(Vault::new(Box::new(rollout::MemStore::default()), home));
     vault
         .put(&site.name, Item::Token, &Secret::from("tok"))
         .unwrap();
