@@ -18,15 +18,17 @@ const PAGE: u32 = 500;
 /// Tries per request when the connection is cut (a flaky link).
 pub(crate) const TRIES: u32 = 3;
 
-/// Every object of a list, across its pages, at most [`MAX_OBJECTS`]: past that an
-/// error naming `site` (a broken or hostile site paging forever), or with
-/// `keep_first` the first ones (warning events: the model keeps a few anyway).
-async fn list_all<K>(
+/// Every object of a list, pruned by `prune` page by page (a page's whole objects
+/// are dropped before the next is read), at most [`MAX_OBJECTS`]: past that an error
+/// naming `site` (a broken or hostile site paging forever), or with `keep_first` the
+/// first ones (warning events: the model keeps a few anyway).
+async fn list_all<K, T>(
     api: Api<K>,
     lp: ListParams,
     site: &str,
     keep_first: bool,
-) -> Result<Vec<K>, ClientError>
+    prune: impl Fn(&K) -> T,
+) -> Result<Vec<T>, ClientError>
 where
     K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
@@ -38,7 +40,7 @@ where
             async move { api.list(lp).await.map_err(|e| classify(&e)) }
         })
         .await?;
-        out.extend(page.items);
+        out.extend(page.items.iter().map(&prune));
         if out.len() > MAX_OBJECTS {
             if keep_first {
                 out.truncate(MAX_OBJECTS);
@@ -153,16 +155,39 @@ async fn read(c: &kube::Client, site: &str, parallel: bool) -> Result<SiteState,
             .map_err(|e| classify(&e))
     });
     let lp = ListParams::default();
-    let nodes = list_all(Api::<Node>::all(c.clone()), lp.clone(), site, false);
-    let deps = list_all(Api::<Deployment>::all(c.clone()), lp.clone(), site, false);
-    let sts = list_all(Api::<StatefulSet>::all(c.clone()), lp.clone(), site, false);
-    let dss = list_all(Api::<DaemonSet>::all(c.clone()), lp.clone(), site, false);
-    let pods = list_all(Api::<Pod>::all(c.clone()), lp.clone(), site, false);
+    let nodes = list_all(Api::<Node>::all(c.clone()), lp.clone(), site, false, |n| {
+        (prune::key_of(n), prune::node(n))
+    });
+    let deps = list_all(
+        Api::<Deployment>::all(c.clone()),
+        lp.clone(),
+        site,
+        false,
+        prune::deployment,
+    );
+    let sts = list_all(
+        Api::<StatefulSet>::all(c.clone()),
+        lp.clone(),
+        site,
+        false,
+        prune::statefulset,
+    );
+    let dss = list_all(
+        Api::<DaemonSet>::all(c.clone()),
+        lp.clone(),
+        site,
+        false,
+        prune::daemonset,
+    );
+    let pods = list_all(Api::<Pod>::all(c.clone()), lp.clone(), site, false, |p| {
+        (prune::key_of(p), prune::pod(p))
+    });
     let events = list_all(
         Api::<Event>::all(c.clone()),
         lp.clone().fields(WARNING_EVENTS),
         site,
         true,
+        |e| (prune::key_of(e), prune::event(e)),
     );
     let (git_version, nodes, deps, sts, dss, pods, events) = if parallel {
         futures::try_join!(version, nodes, deps, sts, dss, pods, events)?
@@ -181,23 +206,10 @@ async fn read(c: &kube::Client, site: &str, parallel: bool) -> Result<SiteState,
         git_version: Some(git_version),
         ..SiteState::default()
     };
-    st.nodes = nodes
-        .iter()
-        .map(|n| (prune::key_of(n), prune::node(n)))
-        .collect();
-    let workloads = deps
-        .iter()
-        .map(prune::deployment)
-        .chain(sts.iter().map(prune::statefulset))
-        .chain(dss.iter().map(prune::daemonset));
+    st.nodes = nodes.into_iter().collect();
+    let workloads = deps.into_iter().chain(sts).chain(dss);
     st.workloads = workloads.map(|w| (prune::workload_key(&w), w)).collect();
-    st.pods = pods
-        .iter()
-        .map(|p| (prune::key_of(p), prune::pod(p)))
-        .collect();
-    st.events = events
-        .iter()
-        .map(|e| (prune::key_of(e), prune::event(e)))
-        .collect();
+    st.pods = pods.into_iter().collect();
+    st.events = events.into_iter().collect();
     Ok(st)
 }
