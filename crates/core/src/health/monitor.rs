@@ -30,7 +30,8 @@ pub struct MonitorOptions {
     /// Retry interval bounds for a site that does not answer.
     pub retry_min: Duration,
     pub retry_max: Duration,
-    /// Server-side timeout of each watch request, in seconds.
+    /// Server-side timeout of each watch request, in seconds: shorter than
+    /// `timeouts.watch_idle`, or a quiet watch counts as a dropped connection.
     pub watch_timeout_secs: u32,
 }
 
