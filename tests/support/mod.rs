@@ -39,7 +39,7 @@ fn wait_port(port: u16, deadline: Duration) {
     while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
         assert!(
             t0.elapsed() < deadline,
-            "tauri-driver did not listen on {port}"
+            "the WebDriver did not listen on {port}"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -121,6 +121,9 @@ impl App {
                 .expect("start tauri-driver (scripts/setup.sh test installs it)"),
         );
         wait_port(port, Duration::from_secs(20));
+        // tauri-driver listens before it has started WebKitWebDriver; a session request
+        // sent before the native driver listens fails with "client error (Connect)".
+        wait_port(native_port, Duration::from_secs(20));
         let caps = json!({
             "tauri:options": {
                 "application": env!("CARGO_BIN_EXE_outpost-desktop"),
