@@ -15,6 +15,9 @@ func init() {
 	programs["kwok"] = func(args []string) int {
 		// kwok reads its global flags (--config, -v) from os.Args itself.
 		os.Args = append([]string{"kwok"}, args...)
+		// The Kubernetes packages linked in register a non-bool --version (verflag) in
+		// pflag.CommandLine, which cobra then takes for kwok's own bool --version.
+		pflag.CommandLine = pflag.NewFlagSet("kwok", pflag.ExitOnError)
 		flagset := pflag.NewFlagSet("global", pflag.ContinueOnError)
 		flagset.ParseErrorsAllowlist.UnknownFlags = true
 		flagset.Usage = func() {}

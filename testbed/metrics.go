@@ -3,6 +3,7 @@
 package main
 
 import (
+	"github.com/spf13/pflag"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/component-base/logs"
 
@@ -11,6 +12,7 @@ import (
 
 func init() {
 	programs["metrics-server"] = func(args []string) int {
+		pflag.CommandLine = pflag.NewFlagSet("metrics-server", pflag.ExitOnError)
 		logs.InitLogs()
 		defer logs.FlushLogs()
 		cmd := metrics.NewMetricsServerCommand(genericapiserver.SetupSignalHandler())
