@@ -130,7 +130,7 @@ pub fn args(c: Component, l: &SiteLayout<'_>) -> Vec<String> {
             a.extend(s(&[
                 "--leader-elect=false",
                 "--use-service-account-credentials=false",
-                "--controllers=*,-nodeipam,-service,-route,-cloud-node-lifecycle",
+                "--controllers=*",
                 "--concurrent-deployment-syncs=5",
                 "--node-monitor-grace-period=40s",
                 "--profiling=false",

@@ -1,6 +1,7 @@
 //! The log files kwok serves for every container of a site (`kubectl logs`): the current
 //! container's log, appended to once a second so `logs -f` sees new lines, and the
-//! previous container's log for `logs --previous`.
+//! previous container's log for `logs --previous`. kwok reads the CRI log format
+//! (`<RFC3339Nano> stdout F <line>`), what containerd writes under /var/log/pods.
 
 use crate::TestbedError;
 use std::io::Write;
@@ -16,14 +17,14 @@ pub fn start(dir: &Path, site: &str) -> Result<tokio::task::JoinHandle<()>, Test
     std::fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())))?;
     let now = jiff::Timestamp::now();
     let previous: String = (0..20)
-        .map(|i| format!("{now} INFO site={site} previous container line {i}\n"))
+        .map(|i| format!("{now} stdout F INFO site={site} previous container line {i}\n"))
         .chain(std::iter::once(format!(
-            "{now} FATAL site={site} exiting: cannot reach mqtt://mqtt-broker:1883\n"
+            "{now} stderr F FATAL site={site} exiting: cannot reach mqtt://mqtt-broker:1883\n"
         )))
         .collect();
     crate::pki::write(&dir.join(PREVIOUS), &previous)?;
     let current: String = (0..50)
-        .map(|i| format!("{now} INFO site={site} started, line {i}\n"))
+        .map(|i| format!("{now} stdout F INFO site={site} started, line {i}\n"))
         .collect();
     let path: PathBuf = dir.join(CURRENT);
     crate::pki::write(&path, &current)?;
@@ -36,7 +37,7 @@ pub fn start(dir: &Path, site: &str) -> Result<tokio::task::JoinHandle<()>, Test
             if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(&path) {
                 let _ = writeln!(
                     f,
-                    "{} INFO site={site} GET /healthz 200 tick={n}",
+                    "{} stdout F INFO site={site} GET /healthz 200 tick={n}",
                     jiff::Timestamp::now()
                 );
             }

@@ -139,6 +139,10 @@ mod tests {
         let mut p = Proc::new(spec);
         p.start().expect("start");
         assert!(p.running());
+        let t0 = Instant::now();
+        while p.log_tail(1).is_empty() && t0.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         p.stop(Duration::from_secs(2));
         assert!(!p.running());
         assert_eq!(p.log_tail(1), "hello");

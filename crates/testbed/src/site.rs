@@ -114,6 +114,9 @@ impl RealSite {
         for c in Component::ALL {
             site.start_component(c).await?;
         }
+        // A bad flag makes a program exit within a moment of starting.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        site.check_running()?;
         seed::seed(&site).await?;
         tracing::info!(site = %site.spec.name, secs = started.elapsed().as_secs_f64(), "site ready");
         Ok(site)
@@ -166,6 +169,20 @@ impl RealSite {
                 program: c.program(),
                 log: tail,
             });
+        }
+        Ok(())
+    }
+
+    /// An error naming the first component that is not running, with its log's end.
+    pub fn check_running(&self) -> Result<(), TestbedError> {
+        for c in Component::ALL {
+            if !self.with_proc(c, Proc::running) {
+                return Err(TestbedError::Start {
+                    site: self.spec.name.clone(),
+                    program: c.program(),
+                    log: self.with_proc(c, |p| p.log_tail(15)),
+                });
+            }
         }
         Ok(())
     }
