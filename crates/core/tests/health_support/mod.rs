@@ -106,7 +106,6 @@ pub async fn start(specs: Vec<SiteSpec>) -> Env {
 }
 
 pub async fn start_with(cfg: FleetConfig) -> Env {
-    let ss = secret_service();
     let fleet = Fleet::start(cfg).await.expect("fleet starts");
     let dir = tempfile::tempdir().expect("tempdir");
     let kc = dir.path().join("kubeconfig.yaml");
@@ -115,21 +114,7 @@ pub async fn start_with(cfg: FleetConfig) -> Env {
     fleet
         .write_sites_file(&sites_file)
         .expect("sites file written");
-    let home = Home::at(dir.path().join("home"), "default").expect("home");
-    home.ensure().expect("profile dir");
-    let vault = Arc::new(Vault::new(Box::new(ss), &home));
-    let store = SiteStore::new(&home);
-    let opts = ImportOptions {
-        selection: Selection::All,
-        sites_file: Some(sites_file),
-        ..ImportOptions::default()
-    };
-    let plan = import::plan(&Input::Path(kc.clone()), &opts, &[])
-        .await
-        .expect("import plan");
-    let names = import::apply(plan, &store, &vault).expect("import apply");
-    // The kubeconfig holds keys: it must not stay next to the data directory.
-    std::fs::remove_file(&kc).expect("remove kubeconfig");
+    let (home, vault, store, names) = import_into(dir.path(), &kc, &sites_file).await;
     Env {
         fleet,
         dir,
@@ -138,6 +123,32 @@ pub async fn start_with(cfg: FleetConfig) -> Env {
         store,
         names,
     }
+}
+
+/// Imports every context of `kc` (with `sites_file`) into a profile under `dir`, the
+/// credentials into the real Secret Service; the kubeconfig is removed afterwards.
+pub async fn import_into(
+    dir: &std::path::Path,
+    kc: &std::path::Path,
+    sites_file: &std::path::Path,
+) -> (Home, Arc<Vault>, SiteStore, Vec<String>) {
+    let ss = secret_service();
+    let home = Home::at(dir.join("home"), "default").expect("home");
+    home.ensure().expect("profile dir");
+    let vault = Arc::new(Vault::new(Box::new(ss), &home));
+    let store = SiteStore::new(&home);
+    let opts = ImportOptions {
+        selection: Selection::All,
+        sites_file: Some(sites_file.to_path_buf()),
+        ..ImportOptions::default()
+    };
+    let plan = import::plan(&Input::Path(kc.to_path_buf()), &opts, &[])
+        .await
+        .expect("import plan");
+    let names = import::apply(plan, &store, &vault).expect("import apply");
+    // The kubeconfig holds keys: it must not stay next to the data directory.
+    std::fs::remove_file(kc).expect("remove kubeconfig");
+    (home, vault, store, names)
 }
 
 /// Fast options for tests.
