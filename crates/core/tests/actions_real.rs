@@ -30,7 +30,7 @@ fn set(image: &str) -> Action {
 
 async fn image(api: &Api<Deployment>) -> String {
     let d = api.get("pos").await.unwrap();
-    d.spec.unwrap().template.spec.unwrap().containers[0]
+    d.spec.template.spec.unwrap().containers[0]
         .image
         .clone()
         .unwrap()
