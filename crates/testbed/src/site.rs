@@ -285,7 +285,7 @@ impl RealSite {
 
 pub(crate) fn http_get(path: &str) -> http::Request<Vec<u8>> {
     let mut req = http::Request::new(Vec::new());
-    *req.uri_mut() = http::Uri::from_maybe_shared(path.to_string()).unwrap_or_default();
+    *req.uri_mut() = path.parse::<http::Uri>().unwrap_or_default();
     req
 }
 
