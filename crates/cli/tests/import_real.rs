@@ -62,7 +62,7 @@ fn import_k3s_and_microk8s_kubeconfigs_of_real_sites() {
     let k3s_yaml = tmp.path().join("k3s.yaml");
     std::fs::write(
         &k3s_yaml,
-        serde_yaml::to_string(&k3s_shaped(&k3s.entry())).unwrap(),
+        serde_json::to_string_pretty(&k3s_shaped(&k3s.entry())).unwrap(),
     )
     .unwrap();
     let addr = format!("{}:6443", k3s.ip);
@@ -106,7 +106,7 @@ fn import_k3s_and_microk8s_kubeconfigs_of_real_sites() {
     let mk8s_yaml = tmp.path().join("microk8s.yaml");
     std::fs::write(
         &mk8s_yaml,
-        serde_yaml::to_string(&microk8s_shaped(&mk8s.entry())).unwrap(),
+        serde_json::to_string_pretty(&microk8s_shaped(&mk8s.entry())).unwrap(),
     )
     .unwrap();
     let out = import(&mk8s_yaml, "real-microk8s", None, &[]);

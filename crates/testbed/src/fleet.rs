@@ -159,7 +159,8 @@ impl Testbed {
     }
 
     pub fn write_kubeconfig(&self, path: &Path) -> Result<(), TestbedError> {
-        let text = serde_yaml::to_string(&self.kubeconfig())
+        // Written as JSON, which is YAML: kubectl and Outpost read it as a kubeconfig.
+        let text = serde_json::to_string_pretty(&self.kubeconfig())
             .map_err(|e| TestbedError::Config(format!("encoding the kubeconfig: {e}")))?;
         crate::pki::write(path, &text)
     }

@@ -25,7 +25,8 @@ pub fn admin_cert_kubeconfig(endpoint: &str, pki: &SitePki) -> String {
         key_pem: Some(pki.admin_key_pem.clone()),
         token: None,
     };
-    serde_yaml::to_string(&site_kubeconfig(&[e])).unwrap_or_default()
+    // JSON is YAML: every kubeconfig reader takes it (serde_yaml is banned, see deny.toml).
+    serde_json::to_string_pretty(&site_kubeconfig(&[e])).unwrap_or_default()
 }
 
 /// What `/etc/rancher/k3s/k3s.yaml` looks like: `default` everywhere and

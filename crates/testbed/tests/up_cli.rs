@@ -67,11 +67,11 @@ fn up_serves_until_sigterm_and_leaves_nothing_listening() {
     assert_eq!(line.trim(), "ready: 2 sites");
     let sites: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&sf).unwrap()).unwrap();
-    let kubeconfig: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(&kc).unwrap()).unwrap();
+    let kubeconfig: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&kc).unwrap()).unwrap();
     let arr = sites.as_array().unwrap();
     assert_eq!(arr.len(), 2);
-    assert_eq!(kubeconfig["contexts"].as_sequence().unwrap().len(), 2);
+    assert_eq!(kubeconfig["contexts"].as_array().unwrap().len(), 2);
     let endpoints: Vec<SocketAddr> = arr
         .iter()
         .map(|s| {
