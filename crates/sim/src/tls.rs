@@ -58,7 +58,8 @@ pub struct SiteTls {
     broken: std::sync::Mutex<Vec<(ServingMode, Arc<ServerConfig>)>>,
 }
 
-fn ca_params(cn: String, days: i64) -> CertificateParams {
+/// A CA valid for `days` × 10 days (shared with the real-site test bed's PKI).
+pub fn ca_params(cn: String, days: i64) -> CertificateParams {
     let mut p = CertificateParams::default();
     p.distinguished_name = rcgen::DistinguishedName::new();
     p.distinguished_name.push(DnType::CommonName, cn);
@@ -74,7 +75,8 @@ fn ca_params(cn: String, days: i64) -> CertificateParams {
     p
 }
 
-fn leaf_params(
+/// A leaf certificate's parameters (shared with the real-site test bed's PKI).
+pub fn leaf_params(
     sans: Vec<String>,
     cn: &str,
     org: Option<&str>,
@@ -99,7 +101,8 @@ fn leaf_params(
     Ok(p)
 }
 
-fn random_token() -> String {
+/// A 48-character bearer token like MicroK8s' own.
+pub fn random_token() -> String {
     const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
     (0..48)

@@ -6,11 +6,8 @@
 
 use crate::TestbedError;
 use outpost_sim::spec::Distro;
-use rand::Rng;
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
-};
+use outpost_sim::tls::{ca_params, leaf_params, random_token};
+use rcgen::{ExtendedKeyUsagePurpose, Issuer, KeyPair};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use time::{Duration, OffsetDateTime};
@@ -33,18 +30,7 @@ impl std::fmt::Debug for SitePki {
 }
 
 fn ca(cn: &str) -> Result<(Issuer<'static, KeyPair>, String), TestbedError> {
-    let mut p = CertificateParams::default();
-    p.distinguished_name = rcgen::DistinguishedName::new();
-    p.distinguished_name.push(DnType::CommonName, cn);
-    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let now = OffsetDateTime::now_utc();
-    p.not_before = now - Duration::hours(1);
-    p.not_after = now + Duration::days(3650);
+    let p = ca_params(cn.to_string(), 365);
     let key = KeyPair::generate()?;
     let cert = p.self_signed(&key)?;
     Ok((Issuer::new(p, key), cert.pem()))
@@ -57,32 +43,19 @@ fn leaf(
     org: Option<&str>,
     eku: ExtendedKeyUsagePurpose,
 ) -> Result<(String, String), TestbedError> {
-    let mut p = CertificateParams::new(sans)?;
-    p.distinguished_name = rcgen::DistinguishedName::new();
-    p.distinguished_name.push(DnType::CommonName, cn);
-    if let Some(o) = org {
-        p.distinguished_name.push(DnType::OrganizationName, o);
-    }
-    p.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    p.extended_key_usages = vec![eku];
-    p.use_authority_key_identifier_extension = true;
     let now = OffsetDateTime::now_utc();
-    p.not_before = now - Duration::hours(1);
-    p.not_after = now + Duration::days(365);
+    let p = leaf_params(
+        sans,
+        cn,
+        org,
+        eku,
+        now - Duration::hours(1),
+        now + Duration::days(365),
+    )
+    .map_err(|e| TestbedError::Config(e.to_string()))?;
     let key = KeyPair::generate()?;
     let cert = p.signed_by(&key, issuer)?;
     Ok((cert.pem(), key.serialize_pem()))
-}
-
-fn random_token() -> String {
-    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..48)
-        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
-        .collect()
 }
 
 pub(crate) fn write(path: &Path, data: &str) -> Result<(), TestbedError> {
