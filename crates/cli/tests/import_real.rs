@@ -12,33 +12,11 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::Keyring;
+use common::{Keyring, outpost, run_ok};
 use outpost_testbed::kubeconfig::{k3s_shaped, microk8s_shaped};
 use outpost_testbed::{Binaries, Testbed, TestbedConfig};
 use serde_json::Value;
 use std::path::Path;
-
-fn outpost(home: &Path, kr: &Keyring) -> Command {
-    let mut c = Command::cargo_bin("outpost").unwrap();
-    c.env("OUTPOST_HOME", home)
-        .env("DBUS_SESSION_BUS_ADDRESS", &kr.address)
-        .env("XDG_RUNTIME_DIR", kr.dir.path().join("run"))
-        .env("OUTPOST_KEYRING", "secret-service")
-        .env_remove("KUBECONFIG");
-    c
-}
-
-fn run_ok(c: &mut Command) -> String {
-    let out = c.output().unwrap();
-    let se = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "failed ({:?}): {se}",
-        out.status.code()
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[test]
 fn import_k3s_and_microk8s_kubeconfigs_of_real_sites() {

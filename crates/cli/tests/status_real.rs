@@ -11,35 +11,12 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::Keyring;
+use common::{Keyring, outpost, run_ok};
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, PostParams};
 use outpost_testbed::{Binaries, Testbed, TestbedConfig};
 use serde_json::{Value, json};
-use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn outpost(home: &Path, kr: &Keyring) -> Command {
-    let mut c = Command::cargo_bin("outpost").unwrap();
-    c.env("OUTPOST_HOME", home)
-        .env("DBUS_SESSION_BUS_ADDRESS", &kr.address)
-        .env("XDG_RUNTIME_DIR", kr.dir.path().join("run"))
-        .env("OUTPOST_KEYRING", "secret-service")
-        .env_remove("KUBECONFIG");
-    c
-}
-
-fn run_ok(c: &mut Command) -> String {
-    let out = c.output().unwrap();
-    let se = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "failed ({:?}): {se}",
-        out.status.code()
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn deployment(name: &str, image: &str) -> Deployment {
     serde_json::from_value(json!({

@@ -100,3 +100,26 @@ impl Drop for Keyring {
         let _ = self.bus.wait();
     }
 }
+
+/// `outpost` with a home directory and the private keyring (no KUBECONFIG leaks in).
+pub fn outpost(home: &std::path::Path, kr: &Keyring) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("outpost").unwrap();
+    c.env("OUTPOST_HOME", home)
+        .env("DBUS_SESSION_BUS_ADDRESS", &kr.address)
+        .env("XDG_RUNTIME_DIR", kr.dir.path().join("run"))
+        .env("OUTPOST_KEYRING", "secret-service")
+        .env_remove("KUBECONFIG");
+    c
+}
+
+/// Runs `c`, asserting success; returns stdout.
+pub fn run_ok(c: &mut assert_cmd::Command) -> String {
+    let out = c.output().unwrap();
+    let se = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "failed ({:?}): {se}",
+        out.status.code()
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
