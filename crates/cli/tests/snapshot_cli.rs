@@ -12,8 +12,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::Keyring;
+use common::{Keyring, outpost, run_ok};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -72,27 +71,6 @@ fn http(addr: &str, method: &str, path: &str, body: &str) -> String {
     out.split_once("\r\n\r\n")
         .map(|(_, b)| b.to_string())
         .unwrap_or_default()
-}
-
-fn outpost(home: &Path, kr: &Keyring) -> Command {
-    let mut c = Command::cargo_bin("outpost").unwrap();
-    c.env("OUTPOST_HOME", home)
-        .env("DBUS_SESSION_BUS_ADDRESS", &kr.address)
-        .env("XDG_RUNTIME_DIR", kr.dir.path().join("run"))
-        .env("OUTPOST_KEYRING", "secret-service")
-        .env_remove("KUBECONFIG");
-    c
-}
-
-fn run_ok(c: &mut Command) -> String {
-    let out = c.output().unwrap();
-    let se = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "failed ({:?}): {se}",
-        out.status.code()
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn kubectl(kc: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
