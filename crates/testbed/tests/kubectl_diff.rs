@@ -1,7 +1,8 @@
 //! The start of the differential fidelity suite: the same kubectl commands against a real
 //! site (outpost-testbed) and a simulated site seeded from the same `SiteSpec`, outputs
 //! normalized (uids, times, resourceVersions, managedFields, generated names dropped) and
-//! compared. Prints the fidelity figure (matching commands / all) and every mismatch.
+//! compared. Prints the fidelity figure (matching commands / all) and every mismatch. Also
+//! `kubectl logs --tail`, `--previous` and `-f` through the real apiserver → kwok path.
 //!
 //! Skipped (with a message) when the test bed binaries are missing and
 //! OUTPOST_REQUIRE_TESTBED is unset; `make test` sets it.
@@ -214,6 +215,55 @@ async fn kubectl_against_a_real_and_a_simulated_site() {
         .1
     };
     check("scale --replicas=3", scaled(&real), scaled(&simk));
+
+    // Logs through the real apiserver -> kwok path: tail, previous, follow.
+    let (ok, tail) = kubectl(
+        &real,
+        &[
+            "-n",
+            "kube-system",
+            "logs",
+            "deployment/coredns",
+            "--tail",
+            "2",
+        ],
+    );
+    assert!(
+        ok && tail.lines().count() == 2 && tail.contains("site="),
+        "{tail}"
+    );
+    let (ok, prev) = kubectl(
+        &real,
+        &[
+            "-n",
+            "kube-system",
+            "logs",
+            "deployment/coredns",
+            "--previous",
+            "--tail",
+            "1",
+        ],
+    );
+    assert!(ok && prev.contains("FATAL"), "{prev}");
+    let follow = std::process::Command::new("timeout")
+        .args(["4", "kubectl", "--kubeconfig"])
+        .arg(&real)
+        .args([
+            "-n",
+            "kube-system",
+            "logs",
+            "-f",
+            "--tail",
+            "1",
+            "deployment/coredns",
+        ])
+        .output()
+        .unwrap();
+    let followed = String::from_utf8_lossy(&follow.stdout);
+    assert!(
+        followed.lines().count() >= 3,
+        "logs -f streams new lines: {followed}"
+    );
 
     let matching = results.iter().filter(|r| r.1).count();
     eprintln!(
