@@ -2,6 +2,10 @@
 //! `WebKitWebDriver`) on a free loopback port, opens the built `outpost-desktop` with a
 //! private data directory, and offers waits and screenshots.
 //!
+//! Tests end the app as a person does, with the window manager's close
+//! ([`App::close`]: `WM_DELETE_WINDOW` to its X window), so the app's exit path runs in
+//! every test; a kill is only the fallback when the app does not exit, and fails the test.
+//!
 //! UI tests run when `OUTPOST_UI_TESTS=1` (the README's test command sets it). Each app
 //! gets an Xvfb of its own (`display.rs`), so tests may run in parallel. Without the
 //! variable they print why they were skipped, so a plain `cargo test` stays usable.
@@ -9,6 +13,7 @@
 #![allow(dead_code)]
 
 mod display;
+mod exit;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
@@ -54,8 +59,8 @@ pub fn screenshot_dir() -> PathBuf {
     dir
 }
 
-/// A running app under WebDriver, on an X server of its own. Dropping it ends the
-/// session, the driver and then the X server.
+/// A running app under WebDriver, on an X server of its own. [`App::close`] ends it as
+/// a person does; dropping it (a failed test) kills the driver, the app and the X server.
 pub struct App {
     pub client: Client,
     pub home: tempfile::TempDir,
@@ -64,7 +69,11 @@ pub struct App {
 }
 
 /// The `tauri-driver` process; dropping it kills it with WebKitWebDriver and the app.
-struct Driver(Child);
+struct Driver {
+    child: Child,
+    /// The app's pid and, once it exited, its exit status (see [`exit::launcher`]).
+    run: tempfile::TempDir,
+}
 
 impl App {
     /// Starts the app with `args` and a fresh, private data directory.
@@ -89,6 +98,7 @@ impl App {
         static STARTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
         let _starting = STARTING.lock().await;
         let display = display::Display::start();
+        let run = tempfile::tempdir().expect("temp run dir");
         let port = free_port();
         let native_port = free_port();
         // The driver, WebKitWebDriver and the app write to a log file so that no child
@@ -99,8 +109,7 @@ impl App {
             .append(true)
             .open(&log_path)
             .expect("open driver log");
-        let driver = Driver(
-            Command::new("tauri-driver")
+        let child = Command::new("tauri-driver")
                 .args([
                     "--port",
                     &port.to_string(),
@@ -113,22 +122,21 @@ impl App {
                 .env("DISPLAY", display.name())
                 // Saves go here instead of a native dialog WebDriver cannot drive.
                 .env("OUTPOST_SAVE_DIR", home.path().join("saved"))
+                .env(exit::PID_ENV, run.path().join(exit::PID_FILE))
+                .env(exit::STATUS_ENV, run.path().join(exit::STATUS_FILE))
                 .envs(envs.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().expect("dup log"))
                 .stderr(log)
                 .spawn()
-                .expect("start tauri-driver (scripts/setup.sh test installs it)"),
-        );
+                .expect("start tauri-driver (scripts/setup.sh test installs it)");
+        let driver = Driver { child, run };
         wait_port(port, Duration::from_secs(20));
         // tauri-driver listens before it has started WebKitWebDriver; a session request
         // sent before the native driver listens fails with "client error (Connect)".
         wait_port(native_port, Duration::from_secs(20));
         let caps = json!({
-            "tauri:options": {
-                "application": env!("CARGO_BIN_EXE_outpost-desktop"),
-                "args": args,
-            }
+            "tauri:options": exit::launcher(env!("CARGO_BIN_EXE_outpost-desktop"), args),
         });
         let serde_json::Value::Object(caps) = caps else {
             unreachable!()
@@ -276,18 +284,51 @@ impl App {
         self.display.name()
     }
 
-    /// Ends the session, then the driver and everything it started.
-    pub async fn close(self) {
-        let _ = self.client.clone().close().await;
+    /// The app's process id (as its launcher recorded it).
+    pub fn pid(&self) -> u32 {
+        exit::pid(self.driver.run.path()).expect("the app's pid (its launcher writes it at start)")
+    }
+
+    /// Closes the window as a person does, through the window manager's close
+    /// (`WM_DELETE_WINDOW`), which runs the app's exit path; waits for the app to exit and
+    /// checks it exited with status 0. If it does not exit within [`exit::CLOSE_TIMEOUT`]
+    /// it is killed and the test fails. Then ends the session and the driver. Returns the
+    /// data directory so a test can start the app again on it.
+    pub async fn close(self) -> tempfile::TempDir {
+        let pid = self.pid();
+        let display = self.display.name().to_string();
+        let run = self.driver.run.path().to_path_buf();
+        let status = tokio::task::spawn_blocking(move || exit::wm_close(pid, &display, &run))
+            .await
+            .expect("close task");
+        let App {
+            client,
+            home,
+            driver,
+            display,
+        } = self;
+        let _ = client.close().await;
+        // Kills what is left (the driver's tree; the app too if it did not exit).
+        drop(driver);
+        drop(display);
+        match status {
+            Ok(0) => home,
+            Ok(code) => {
+                panic!("the app exited with status {code} after the window manager's close")
+            }
+            Err(why) => panic!("{why}; it was killed instead (the fallback), which fails the test"),
+        }
     }
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
         // tauri-driver does not stop WebKitWebDriver or the app when it is killed, so
-        // kill the whole tree, children first.
-        kill_tree(self.0.id());
-        let _ = self.0.wait();
+        // kill the whole tree, children first; then the app if it still runs (its
+        // launcher may have gone before it).
+        kill_tree(self.child.id());
+        let _ = self.child.wait();
+        exit::kill(self.run.path());
     }
 }
 
