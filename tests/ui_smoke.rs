@@ -74,17 +74,31 @@ async fn shell_renders_backend_answer_and_acl_refuses_unlisted_commands() {
     assert!(saved.contains("outpost-desktop-log-"), "{saved}");
     app.screenshot("02-settings").await;
 
-    // The ACL: plugin commands the capability file does not grant are refused, as are
-    // unknown commands; the granted one works.
+    // The ACL: plugin commands the capability file does not grant are refused (the
+    // dialog plugin is registered, for the backend's save dialogs), as are unknown
+    // commands; the granted one works. The store plugin is not even registered: the
+    // backend's `SiteStore` is the only writer of outpost.json.
     assert!(app.invoke("app_info", json!({ "req": {} })).await.is_ok());
     let denied = app
-        .invoke("plugin:store|load", json!({ "path": "stolen.json" }))
+        .invoke(
+            "plugin:dialog|save",
+            json!({ "options": { "defaultPath": "stolen.json" } }),
+        )
         .await
-        .expect_err("the store plugin is not reachable from the webview");
+        .expect_err("the dialog plugin is not reachable from the webview");
     let denied = denied.to_string();
     assert!(
         denied.contains("not allowed"),
         "unexpected rejection: {denied}"
+    );
+    let gone = app
+        .invoke("plugin:store|load", json!({ "path": "stolen.json" }))
+        .await
+        .expect_err("there is no store plugin to reach");
+    let gone = gone.to_string();
+    assert!(
+        gone.contains("not allowed") || gone.contains("not found"),
+        "unexpected rejection: {gone}"
     );
     let unknown = app
         .invoke("definitely_not_a_command", json!({}))

@@ -2,11 +2,6 @@
 
 use outpost_ipc::{ErrorKind, IpcError};
 
-/// Maps a tauri-plugin-store failure.
-pub fn store(e: tauri_plugin_store::Error) -> IpcError {
-    IpcError::new(ErrorKind::Storage, format!("settings store: {e}"))
-}
-
 /// Maps a `kind()` string from an outpost-core error enum to the IPC kind.
 pub fn kind_from_core(kind: &str) -> ErrorKind {
     match kind {

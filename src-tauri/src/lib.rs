@@ -67,7 +67,6 @@ pub fn run_app<R: Runtime>(
     demo: bool,
 ) -> tauri::Result<()> {
     builder
-        .plugin(tauri_plugin_store::Builder::new().build())
         // Used by the backend only (save dialogs); the webview is granted nothing of it.
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {

@@ -108,7 +108,7 @@ async fn sites_of(
     let all = active.session.sites();
     let out = names
         .iter()
-        .map(|n| crate::commands::site_of(all, n))
+        .map(|n| crate::commands::site_of(&all, n))
         .collect::<Result<Vec<_>, _>>()?;
     let vault: Arc<Vault> = active.vault.clone();
     Ok((out, ClientCache::new(vault, Timeouts::default())))
@@ -117,8 +117,7 @@ async fn sites_of(
 /// Opens a stream of one pod or a workload's pods on one or more sites; events go to
 /// `on_event` until the stream ends, is closed, or the webview stops listening.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn logs_open<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn logs_open(
     state: State<'_, AppState>,
     logs: State<'_, LogsState>,
     req: Req<LogsOpenCmd>,
@@ -134,7 +133,7 @@ pub async fn logs_open<R: Runtime>(
     names.sort();
     names.dedup();
     let (sites, clients) = sites_of(&state, &names).await?;
-    let settings = crate::settings::load(&app, &state.home).unwrap_or_default();
+    let settings = crate::settings::load(&state.home).unwrap_or_default();
     let max_lines = settings
         .log_buffer_lines
         .clamp(Settings::MIN_LOG_LINES, Settings::MAX_LOG_LINES);

@@ -69,7 +69,7 @@ pub async fn rollout_plan_preview(
     req: Req<RolloutPlanPreviewCmd>,
 ) -> Res<RolloutPlanPreviewCmd> {
     let (active, _) = profile(&state).await?;
-    let plan = plan_from_request(&req, active.session.sites()).map_err(fail)?;
+    let plan = plan_from_request(&req, &active.session.sites()).map_err(fail)?;
     let offline = active
         .session
         .summaries()
@@ -98,7 +98,7 @@ pub async fn rollout_start(
     req: Req<RolloutStartCmd>,
 ) -> Res<RolloutStartCmd> {
     let (active, store) = profile(&state).await?;
-    let plan = plan_from_request(&req, active.session.sites()).map_err(fail)?;
+    let plan = plan_from_request(&req, &active.session.sites()).map_err(fail)?;
     let id = plan.id.clone();
     tracing::info!(rollout = %id, workload = %plan.workload, sites = plan.sites().count(), "rollout created");
     store.create(plan).map_err(fail)?;

@@ -92,7 +92,7 @@ pub async fn snapshot_export<R: Runtime>(
     req: Req<SnapshotExportCmd>,
 ) -> Res<SnapshotExportCmd> {
     let active = state.profiles.ready().await?;
-    let site = crate::commands::site_of(active.session.sites(), &req.site)?;
+    let site = crate::commands::site_of(&active.session.sites(), &req.site)?;
     let pass = secret(req.passphrase);
     let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S");
     let stem = format!("outpost-snapshot-{}-{stamp}", site.name);
@@ -345,7 +345,7 @@ pub async fn site_changes(
     req: Req<SiteChangesCmd>,
 ) -> Res<SiteChangesCmd> {
     let active = state.profiles.ready().await?;
-    let site = crate::commands::site_of(active.session.sites(), &req.site)?;
+    let site = crate::commands::site_of(&active.session.sites(), &req.site)?;
     // The state the site had before it last came back, if kept, comes first.
     if let Some(d) = changes::since_reconnect(&active.session, &site.name).await? {
         return Ok(Some(d));
@@ -389,7 +389,7 @@ pub async fn site_changes_dismiss(
     req: Req<SiteChangesDismissCmd>,
 ) -> Res<SiteChangesDismissCmd> {
     let active = state.profiles.ready().await?;
-    let site = crate::commands::site_of(active.session.sites(), &req.site)?;
+    let site = crate::commands::site_of(&active.session.sites(), &req.site)?;
     changes::dismiss(&active.session, &site.name).await
 }
 

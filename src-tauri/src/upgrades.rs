@@ -69,7 +69,7 @@ pub async fn upgrade_start(
     let mon = active.session.monitor();
     tracing::info!(sites = req.sites.len(), version = %req.version, force = req.force, "k3s upgrade requested");
     upgrade::ipc::start(
-        active.session.sites(),
+        &active.session.sites(),
         &clients,
         |n| mon.site(n),
         &req,
@@ -98,7 +98,7 @@ pub async fn upgrade_watch(
     let sites: Vec<Site> = req
         .sites
         .iter()
-        .map(|n| crate::commands::site_of(active.session.sites(), n))
+        .map(|n| crate::commands::site_of(&active.session.sites(), n))
         .collect::<Result<_, _>>()?;
     if let Some(s) = sites.iter().find(|s| s.distro == Some(Distro::MicroK8s)) {
         return Err(IpcError::new(

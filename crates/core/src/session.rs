@@ -4,16 +4,20 @@
 //!
 //! Opening a session is cheap and never touches the network itself; the monitor's
 //! site tasks do that in the background, a dead site never delaying the others.
+//!
+//! The session follows its profile's site registry ([`RegistryWatch`]): a site another
+//! process (the CLI) imports or removes is added to or removed from the site list and the
+//! health engine within a second, and subscribers see the change.
 
 use crate::client::{ClientCache, Timeouts};
 use crate::credentials::Vault;
 use crate::detail::{self, DetailError};
 use crate::health::{FleetHealth, FleetMonitor, MonitorOptions, Reach};
 use crate::paths::Home;
-use crate::registry::{RegistryError, Site, SiteStore};
+use crate::registry::{RegistryError, RegistryWatch, Site, SiteStore, watch as registry_watch};
 use crate::snapshot::SnapshotStore;
 use outpost_ipc as ipc;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -32,32 +36,62 @@ impl SessionError {
     }
 }
 
-/// An open profile with its health engine running. Dropping it stops the engine.
+/// The site list, shared with the task that follows the registry (never locked
+/// across an `.await`).
+type SharedSites = Arc<RwLock<Arc<Vec<Site>>>>;
+
+/// An open profile with its health engine running. Dropping it stops the engine and
+/// the registry watch.
 pub struct Session {
     home: Home,
-    sites: Vec<Site>,
+    sites: SharedSites,
     snapshots: SnapshotStore,
     clients: ClientCache,
     monitor: FleetMonitor,
     timeouts: Timeouts,
+    follow: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(t) = self.follow.take() {
+            t.abort();
+        }
+    }
 }
 
 impl Session {
-    /// Loads the profile's sites and starts watching them (inside a Tokio runtime).
-    /// Blocking file I/O: call it from `spawn_blocking` or at start-up.
+    /// Loads the profile's sites and starts watching them and the registry (inside a
+    /// Tokio runtime). Blocking file I/O: call it from `spawn_blocking` or at start-up.
+    /// A registry watch that cannot start is logged; the session works without it.
     pub fn open(home: Home, vault: Arc<Vault>, opts: MonitorOptions) -> Result<Self, SessionError> {
-        let sites = SiteStore::new(&home).list()?;
+        let store = SiteStore::new(&home);
+        let sites = store.list()?;
         let snapshots = SnapshotStore::new(&home);
         let timeouts = opts.timeouts;
         let clients = ClientCache::new(vault.clone(), timeouts);
         let monitor = FleetMonitor::start(sites.clone(), vault, Some(snapshots.clone()), opts);
+        let shared: SharedSites = Arc::new(RwLock::new(Arc::new(sites.clone())));
+        let follow = match RegistryWatch::start(store, sites, registry_watch::DEBOUNCE) {
+            Ok(w) => Some(tokio::spawn(follow(
+                w,
+                shared.clone(),
+                monitor.clone(),
+                clients.clone(),
+            ))),
+            Err(e) => {
+                tracing::warn!(error = %e, kind = e.kind(), "changes other programs make to the sites will show after a restart only");
+                None
+            }
+        };
         Ok(Session {
             home,
-            sites,
+            sites: shared,
             snapshots,
             clients,
             monitor,
             timeouts,
+            follow,
         })
     }
 
@@ -65,8 +99,9 @@ impl Session {
         &self.home
     }
 
-    pub fn sites(&self) -> &[Site] {
-        &self.sites
+    /// The registered sites now, in registry order.
+    pub fn sites(&self) -> Arc<Vec<Site>> {
+        read(&self.sites)
     }
 
     /// Every change of the fleet's health.
@@ -81,7 +116,7 @@ impl Session {
 
     /// The rows for a given published health state.
     pub fn summaries_of(&self, fleet: &FleetHealth) -> Vec<ipc::SiteSummary> {
-        self.sites
+        self.sites()
             .iter()
             .map(|s| detail::summary(s, fleet.sites.get(&s.name).map(|h| h.as_ref())))
             .collect()
@@ -91,8 +126,8 @@ impl Session {
     /// when the live read fails) from its snapshot, flagged stale. A site known to be
     /// down answers from the snapshot at once instead of waiting for a deadline.
     pub async fn detail(&self, name: &str) -> Result<ipc::SiteDetail, DetailError> {
-        let site = self
-            .sites
+        let sites = self.sites();
+        let site = sites
             .iter()
             .find(|s| s.name == name)
             .ok_or_else(|| DetailError::UnknownSite(name.to_string()))?;
@@ -171,5 +206,29 @@ impl Session {
     /// The health engine (for waiting on a site in the demo and in tests).
     pub fn monitor(&self) -> &FleetMonitor {
         &self.monitor
+    }
+}
+
+fn read(sites: &SharedSites) -> Arc<Vec<Site>> {
+    sites.read().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+/// Applies each site list the registry watch publishes: the list first, then the
+/// health engine (whose publishing wakes the subscribers, who then see the new list).
+async fn follow(mut w: RegistryWatch, sites: SharedSites, monitor: FleetMonitor, clients: ClientCache) {
+    while let Some(now) = w.changed().await {
+        let before = read(&sites);
+        for s in before.iter() {
+            if !now.iter().any(|n| n == s) {
+                clients.forget(&s.name);
+            }
+        }
+        *sites.write().unwrap_or_else(|p| p.into_inner()) = now.clone();
+        let m = monitor.clone();
+        // Snapshot reads of added sites are blocking file I/O.
+        match tokio::task::spawn_blocking(move || m.set_sites(&now)).await {
+            Ok(ch) => tracing::info!(added = ch.added.len(), removed = ch.removed.len(), changed = ch.changed.len(), "followed a change of the site registry"),
+            Err(e) => tracing::warn!(error = %e, "site registry change not applied"),
+        }
     }
 }

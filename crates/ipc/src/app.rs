@@ -44,7 +44,7 @@ pub enum Theme {
     Dark,
 }
 
-/// User settings, persisted through tauri-plugin-store.
+/// User settings, persisted under the `settings` key of the profile's `outpost.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {

@@ -117,7 +117,7 @@ fn preview(plan: &ImportPlan) -> ImportPreview {
 async fn plan(state: &AppState, req: &ImportRequest) -> Result<ImportPlan, IpcError> {
     let active = state.profiles.ready().await?;
     let (input, opts) = options(req, active.session.home().dir())?;
-    import::plan(&input, &opts, active.session.sites())
+    import::plan(&input, &opts, &active.session.sites())
         .await
         .map_err(|e| error::core(e.kind(), e))
 }

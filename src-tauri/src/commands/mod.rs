@@ -77,20 +77,18 @@ pub async fn export_app_log<R: Runtime>(
 }
 
 #[tauri::command]
-pub async fn get_settings<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn get_settings(
     state: State<'_, AppState>,
     req: Req<GetSettingsCmd>,
 ) -> Res<GetSettingsCmd> {
     let _ = req;
-    settings::load(&app, &state.home)
+    settings::load(&state.home)
 }
 
 #[tauri::command]
-pub async fn set_settings<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn set_settings(
     state: State<'_, AppState>,
     req: Req<SetSettingsCmd>,
 ) -> Res<SetSettingsCmd> {
-    settings::save(&app, &state.home, req)
+    settings::save(&state.home, req)
 }

@@ -181,6 +181,40 @@ impl Shared {
         })
     }
 
+    /// Starts tracking a site (its health published as unknown until checked); `false`
+    /// if it is tracked already.
+    pub fn insert(&self, site: Site) -> bool {
+        let e = Entry::new(site);
+        let name = e.site.name.clone();
+        let health = e.health(jiff::Timestamp::now());
+        {
+            let mut g = self.lock();
+            if g.contains_key(&name) {
+                return false;
+            }
+            g.insert(name, e);
+        }
+        self.publish(health);
+        true
+    }
+
+    /// Stops tracking a site and withdraws its published health; `false` if it was not
+    /// tracked.
+    pub fn remove(&self, name: &str) -> bool {
+        if self.lock().remove(name).is_none() {
+            return false;
+        }
+        self.clients.forget(name);
+        self.tx.send_if_modified(|fh| {
+            let gone = fh.sites.remove(name).is_some();
+            if gone {
+                fh.generation += 1;
+            }
+            gone
+        });
+        true
+    }
+
     pub fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -240,6 +274,11 @@ impl Shared {
     fn publish(&self, h: SiteHealth) {
         self.tx.send_if_modified(|fh| {
             if fh.sites.get(&h.name).is_some_and(|old| **old == h) {
+                return false;
+            }
+            // A site removed while its task computed this (lock order: the channel's,
+            // then the entries'; nothing takes them the other way round).
+            if !self.lock().contains_key(&h.name) {
                 return false;
             }
             fh.sites.insert(h.name.clone(), Arc::new(h));

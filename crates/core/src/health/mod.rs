@@ -21,7 +21,7 @@ pub use model::{
     EventInfo, Level, NodeInfo, PodInfo, PodProblem, PodTrouble, Reach, SiteHealth, SiteState,
     WorkloadInfo,
 };
-pub use monitor::{FleetHealth, FleetMonitor, MonitorOptions, SiteStats};
+pub use monitor::{FleetHealth, FleetMonitor, MonitorOptions, SiteChanges, SiteStats};
 pub use sweep::{WARNING_EVENTS, sweep, sweep_with};
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::credentials::Vault;
 use crate::registry::Site;
 use crate::snapshot::SnapshotStore;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -74,21 +74,38 @@ pub struct SiteStats {
     pub snapshots_written: u64,
 }
 
+/// What [`FleetMonitor::set_sites`] changed, by site name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteChanges {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// Sites whose record changed: restarted if the way to reach them changed (address,
+    /// trust, credentials), else only their metadata is updated.
+    pub changed: Vec<String>,
+}
+
+impl SiteChanges {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
 /// Stops the site tasks when the last handle is dropped.
 struct Guard {
     stop: watch::Sender<bool>,
-    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    tasks: std::sync::Mutex<HashMap<String, tokio::task::JoinHandle<()>>>,
+}
+
+impl Guard {
+    fn tasks(&self) -> std::sync::MutexGuard<'_, HashMap<String, tokio::task::JoinHandle<()>>> {
+        self.tasks.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
-        for t in self
-            .tasks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .drain(..)
-        {
+        for (_, t) in self.tasks().drain() {
             t.abort();
         }
     }
@@ -119,19 +136,87 @@ impl FleetMonitor {
             shared.load_snapshot(n);
         }
         let (stop, _) = watch::channel(false);
-        let mut tasks = Vec::new();
-        for n in names {
-            let span = tracing::info_span!("site", site = %n);
-            let fut = super::site_task::run(shared.clone(), n, stop.subscribe());
-            tasks.push(tokio::spawn(fut.instrument(span)));
-        }
-        FleetMonitor {
+        let m = FleetMonitor {
             shared,
             guard: Arc::new(Guard {
                 stop,
-                tasks: std::sync::Mutex::new(tasks),
+                tasks: std::sync::Mutex::new(HashMap::new()),
             }),
+        };
+        for n in names {
+            m.spawn(n);
         }
+        m
+    }
+
+    fn spawn(&self, name: String) {
+        let span = tracing::info_span!("site", site = %name);
+        let fut = super::site_task::run(self.shared.clone(), name.clone(), self.guard.stop.subscribe());
+        let task = tokio::spawn(fut.instrument(span));
+        if let Some(old) = self.guard.tasks().insert(name, task) {
+            old.abort();
+        }
+    }
+
+    /// Follows a changed site list (must be called inside a Tokio runtime): sites no
+    /// longer listed stop being watched and leave the published health, new ones start
+    /// (from their snapshot until they answer), and a site whose record changed is
+    /// started again with it.
+    pub fn set_sites(&self, sites: &[Site]) -> SiteChanges {
+        let mut ch = SiteChanges::default();
+        let known: HashMap<String, Site> = self
+            .shared
+            .lock()
+            .iter()
+            .map(|(n, e)| (n.clone(), e.site.clone()))
+            .collect();
+        for name in known.keys() {
+            if !sites.iter().any(|s| &s.name == name) {
+                ch.removed.push(name.clone());
+            }
+        }
+        let mut start = Vec::new();
+        let mut restart = Vec::new();
+        for s in sites {
+            match known.get(&s.name) {
+                None => ch.added.push(s.name.clone()),
+                Some(old) if old == s => continue,
+                Some(old) => {
+                    ch.changed.push(s.name.clone());
+                    if same_connection(old, s) {
+                        // Metadata only (name shown, tags, location): no reconnect.
+                        let new = s.clone();
+                        self.shared.update(&s.name, |e| e.site = new);
+                        continue;
+                    }
+                    restart.push(s.name.clone());
+                }
+            }
+            start.push(s.clone());
+        }
+        for name in ch.removed.iter().chain(&restart) {
+            self.shared.remove(name);
+            if let Some(t) = self.guard.tasks().remove(name) {
+                t.abort();
+            }
+        }
+        if *self.guard.stop.borrow() {
+            return ch;
+        }
+        self.shared.clients.prefetch(&start);
+        for s in start {
+            let name = s.name.clone();
+            if self.shared.insert(s) {
+                self.shared.load_snapshot(&name);
+                self.spawn(name);
+            }
+        }
+        if !ch.is_empty() {
+            // Subscribers re-read the site list even when no health changed (tags).
+            self.shared.tx.send_modify(|fh| fh.generation += 1);
+            tracing::info!(added = ?ch.added, removed = ?ch.removed, changed = ?ch.changed, "monitored sites changed");
+        }
+        ch
     }
 
     /// A receiver of every change (the current value is available at once).
@@ -217,4 +302,13 @@ impl FleetMonitor {
     pub fn stop(&self) {
         let _ = self.guard.stop.send(true);
     }
+}
+
+/// Whether two records of a site reach it the same way (address, trust, credentials).
+fn same_connection(a: &Site, b: &Site) -> bool {
+    a.endpoint == b.endpoint
+        && a.ca_pem == b.ca_pem
+        && a.insecure_skip_tls_verify == b.insecure_skip_tls_verify
+        && a.tls_server_name == b.tls_server_name
+        && a.credentials == b.credentials
 }

@@ -2,6 +2,7 @@
 
 mod site;
 mod store;
+pub mod watch;
 mod window;
 
 /// A sample site for other modules' unit tests.
@@ -12,6 +13,7 @@ pub use site::{
     to_dns_label,
 };
 pub use store::{SCHEMA_VERSION, SiteStore, check_new};
+pub use watch::{RegistryWatch, WatchError};
 pub use window::MaintenanceWindow;
 
 use std::path::PathBuf;

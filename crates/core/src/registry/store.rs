@@ -81,6 +81,23 @@ impl SiteStore {
         Ok(self.read()?.sites)
     }
 
+    /// All sites, read under the lock but never moving the file: one that cannot be
+    /// read is reported as [`RegistryError::Invalid`] and left as it is. For watchers,
+    /// which must not move aside a file someone is in the middle of editing.
+    pub fn peek(&self) -> Result<Vec<Site>, RegistryError> {
+        let _g = self.lock()?;
+        match fs::read(&self.path) {
+            Ok(bytes) => parse(&bytes)
+                .map(|d| d.sites)
+                .map_err(|reason| RegistryError::Invalid(format!("{}: {reason}", self.path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(source) => Err(RegistryError::Io {
+                path: self.path.clone(),
+                source,
+            }),
+        }
+    }
+
     /// One site by name.
     pub fn get(&self, name: &str) -> Result<Site, RegistryError> {
         self.list()?
