@@ -37,14 +37,39 @@ fn site(name: &str) -> SiteSpec {
     s
 }
 
-/// The built `outpost` CLI, next to the app's binary (built first if needed).
+/// The built `outpost` CLI, next to the app's binary (built once first if needed), or
+/// the one `OUTPOST_TEST_CLI` names.
 fn cli() -> PathBuf {
+    static CLI: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CLI.get_or_init(build_cli).clone()
+}
+
+fn build_cli() -> PathBuf {
     let app = Path::new(env!("CARGO_BIN_EXE_outpost-desktop"));
     let profile_dir = app.parent().expect("target/<profile>");
     let target = profile_dir.parent().expect("target dir");
+    if let Some(bin) = std::env::var_os("OUTPOST_TEST_CLI") {
+        return PathBuf::from(bin);
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let st = Command::new(cargo)
-        .args(["build", "-q", "-p", "outpost-cli", "--bin", "outpost", "--target-dir"])
+    let mut build = Command::new(cargo);
+    // The variables cargo set for this test would make it rebuild dependencies.
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().to_string();
+        if k.starts_with("CARGO_") && k != "CARGO_HOME" && k != "CARGO_TARGET_DIR" {
+            build.env_remove(k);
+        }
+    }
+    let st = build
+        .args([
+            "build",
+            "-q",
+            "-p",
+            "outpost-cli",
+            "--bin",
+            "outpost",
+            "--target-dir",
+        ])
         .arg(target)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
@@ -207,7 +232,9 @@ async fn wm_close_keeps_sites_imported_in_the_app_and_by_the_cli_while_it_ran() 
     let gone = t0.elapsed();
     eprintln!("a site the CLI removed left the open app after {gone:?}");
     assert!(
-        app.text(&format!("tr[data-site='{CLI_SITE}']")).await.is_none(),
+        app.text(&format!("tr[data-site='{CLI_SITE}']"))
+            .await
+            .is_none(),
         "the removed site is still listed"
     );
     app.screenshot("quit-04-cli-removed").await;

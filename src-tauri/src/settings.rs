@@ -88,14 +88,18 @@ mod tests {
         let (_t, home) = home();
         assert_eq!(load(&home).expect("defaults"), Settings::default());
         let store = SiteStore::new(&home);
-        store.add(site("a", "https://10.0.0.1:6443")).expect("add a");
+        store
+            .add(site("a", "https://10.0.0.1:6443"))
+            .expect("add a");
         let dark = Settings {
             theme: outpost_ipc::Theme::Dark,
             ..Settings::default()
         };
         save(&home, dark.clone()).expect("saved");
         // The CLI adds a site between two settings writes: nothing is lost.
-        store.add(site("b", "https://10.0.0.2:6443")).expect("add b");
+        store
+            .add(site("b", "https://10.0.0.2:6443"))
+            .expect("add b");
         let mut wide = dark.clone();
         wide.log_buffer_lines = Settings::MAX_LOG_LINES;
         save(&home, wide.clone()).expect("saved again");

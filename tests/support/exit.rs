@@ -99,11 +99,10 @@ pub fn kill(run: &Path) {
         return;
     }
     let Some(pid) = pid(run) else { return };
-    let is_app = std::fs::read_link(format!("/proc/{pid}/exe"))
-        .is_ok_and(|exe| {
-            exe.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("outpost-desktop"))
-        });
+    let is_app = std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| {
+        exe.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("outpost-desktop"))
+    });
     if is_app {
         let _ = Command::new("kill")
             .args(["-KILL", &pid.to_string()])

@@ -110,26 +110,26 @@ impl App {
             .open(&log_path)
             .expect("open driver log");
         let child = Command::new("tauri-driver")
-                .args([
-                    "--port",
-                    &port.to_string(),
-                    "--native-port",
-                    &native_port.to_string(),
-                ])
-                .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
-                // The app inherits this through WebKitWebDriver.
-                .env("OUTPOST_HOME", home.path())
-                .env("DISPLAY", display.name())
-                // Saves go here instead of a native dialog WebDriver cannot drive.
-                .env("OUTPOST_SAVE_DIR", home.path().join("saved"))
-                .env(exit::PID_ENV, run.path().join(exit::PID_FILE))
-                .env(exit::STATUS_ENV, run.path().join(exit::STATUS_FILE))
-                .envs(envs.iter().copied())
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("dup log"))
-                .stderr(log)
-                .spawn()
-                .expect("start tauri-driver (scripts/setup.sh test installs it)");
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            // The app inherits this through WebKitWebDriver.
+            .env("OUTPOST_HOME", home.path())
+            .env("DISPLAY", display.name())
+            // Saves go here instead of a native dialog WebDriver cannot drive.
+            .env("OUTPOST_SAVE_DIR", home.path().join("saved"))
+            .env(exit::PID_ENV, run.path().join(exit::PID_FILE))
+            .env(exit::STATUS_ENV, run.path().join(exit::STATUS_FILE))
+            .envs(envs.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("dup log"))
+            .stderr(log)
+            .spawn()
+            .expect("start tauri-driver (scripts/setup.sh test installs it)");
         let driver = Driver { child, run };
         wait_port(port, Duration::from_secs(20));
         // tauri-driver listens before it has started WebKitWebDriver; a session request

@@ -215,7 +215,12 @@ fn read(sites: &SharedSites) -> Arc<Vec<Site>> {
 
 /// Applies each site list the registry watch publishes: the list first, then the
 /// health engine (whose publishing wakes the subscribers, who then see the new list).
-async fn follow(mut w: RegistryWatch, sites: SharedSites, monitor: FleetMonitor, clients: ClientCache) {
+async fn follow(
+    mut w: RegistryWatch,
+    sites: SharedSites,
+    monitor: FleetMonitor,
+    clients: ClientCache,
+) {
     while let Some(now) = w.changed().await {
         let before = read(&sites);
         for s in before.iter() {
@@ -227,7 +232,12 @@ async fn follow(mut w: RegistryWatch, sites: SharedSites, monitor: FleetMonitor,
         let m = monitor.clone();
         // Snapshot reads of added sites are blocking file I/O.
         match tokio::task::spawn_blocking(move || m.set_sites(&now)).await {
-            Ok(ch) => tracing::info!(added = ch.added.len(), removed = ch.removed.len(), changed = ch.changed.len(), "followed a change of the site registry"),
+            Ok(ch) => tracing::info!(
+                added = ch.added.len(),
+                removed = ch.removed.len(),
+                changed = ch.changed.len(),
+                "followed a change of the site registry"
+            ),
             Err(e) => tracing::warn!(error = %e, "site registry change not applied"),
         }
     }

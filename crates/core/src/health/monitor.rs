@@ -151,7 +151,11 @@ impl FleetMonitor {
 
     fn spawn(&self, name: String) {
         let span = tracing::info_span!("site", site = %name);
-        let fut = super::site_task::run(self.shared.clone(), name.clone(), self.guard.stop.subscribe());
+        let fut = super::site_task::run(
+            self.shared.clone(),
+            name.clone(),
+            self.guard.stop.subscribe(),
+        );
         let task = tokio::spawn(fut.instrument(span));
         if let Some(old) = self.guard.tasks().insert(name, task) {
             old.abort();

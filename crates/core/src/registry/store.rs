@@ -87,9 +87,9 @@ impl SiteStore {
     pub fn peek(&self) -> Result<Vec<Site>, RegistryError> {
         let _g = self.lock()?;
         match fs::read(&self.path) {
-            Ok(bytes) => parse(&bytes)
-                .map(|d| d.sites)
-                .map_err(|reason| RegistryError::Invalid(format!("{}: {reason}", self.path.display()))),
+            Ok(bytes) => parse(&bytes).map(|d| d.sites).map_err(|reason| {
+                RegistryError::Invalid(format!("{}: {reason}", self.path.display()))
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(source) => Err(RegistryError::Io {
                 path: self.path.clone(),

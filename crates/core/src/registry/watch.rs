@@ -83,7 +83,10 @@ impl RegistryWatch {
         let mut watcher =
             notify::recommended_watcher(move |res: notify::Result<notify::Event>| match res {
                 Ok(ev) => {
-                    let ours = ev.paths.iter().any(|p| p.file_name() == Some(file.as_os_str()));
+                    let ours = ev
+                        .paths
+                        .iter()
+                        .any(|p| p.file_name() == Some(file.as_os_str()));
                     if ours && !matches!(ev.kind, EventKind::Access(_)) {
                         let _ = ev_tx.send(());
                     }

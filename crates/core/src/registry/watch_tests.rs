@@ -12,7 +12,10 @@ fn names(sites: &[Site]) -> Vec<&str> {
 }
 
 async fn next(w: &mut RegistryWatch, within: Duration) -> Option<Arc<Vec<Site>>> {
-    tokio::time::timeout(within, w.changed()).await.ok().flatten()
+    tokio::time::timeout(within, w.changed())
+        .await
+        .ok()
+        .flatten()
 }
 
 #[tokio::test]
@@ -27,7 +30,9 @@ async fn a_second_writer_is_noticed_within_a_second() {
     let cli = SiteStore::at(&path);
     let t0 = Instant::now();
     cli.add(sample("edge-2", "https://10.0.0.2:6443")).unwrap();
-    let seen = next(&mut w, WITHIN).await.expect("the added site is reported");
+    let seen = next(&mut w, WITHIN)
+        .await
+        .expect("the added site is reported");
     let took = t0.elapsed();
     eprintln!("added site reported after {took:?}");
     assert_eq!(names(&seen), ["edge-1", "edge-2"]);
@@ -46,7 +51,9 @@ async fn settings_writes_and_unreadable_files_publish_nothing_and_move_nothing()
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("outpost.json");
     let store = SiteStore::at(&path);
-    store.add(sample("edge-1", "https://10.0.0.1:6443")).unwrap();
+    store
+        .add(sample("edge-1", "https://10.0.0.1:6443"))
+        .unwrap();
     let mut w = RegistryWatch::start(store.clone(), store.list().unwrap(), DEBOUNCE).unwrap();
 
     store
@@ -76,7 +83,9 @@ async fn settings_writes_and_unreadable_files_publish_nothing_and_move_nothing()
 
     // Once whole again, the next change is read.
     std::fs::write(&path, &good).unwrap();
-    store.add(sample("edge-3", "https://10.0.0.3:6443")).unwrap();
+    store
+        .add(sample("edge-3", "https://10.0.0.3:6443"))
+        .unwrap();
     let seen = next(&mut w, WITHIN).await.expect("reported");
     assert_eq!(names(&seen), ["edge-1", "edge-3"]);
 }
