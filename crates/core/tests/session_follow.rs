@@ -78,7 +78,7 @@ async fn sites_another_writer_adds_or_removes_are_followed_within_a_second() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(!session.monitor().current().sites.contains_key(&a));
     let rows: Vec<String> = session.summaries().into_iter().map(|r| r.name).collect();
-    assert_eq!(rows, [b.clone()]);
+    assert_eq!(rows, [b]);
 
     drop(session);
     env.finish().await;
