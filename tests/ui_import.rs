@@ -72,19 +72,6 @@ fn plant_hostile_content(store: &Store) {
         .expect("hostile event");
 }
 
-/// Sets a field's value as typing would (Yew listens to `input`).
-async fn type_into(app: &App, css: &str, value: &str) {
-    app.client
-        .execute(
-            "const el = document.querySelector(arguments[0]);
-             el.value = arguments[1];
-             el.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![json!(css), json!(value)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_wizard_imports_a_k3s_kubeconfig_and_hostile_content_stays_inert() {
     if !ui_tests_enabled("ui_import") {
@@ -104,14 +91,14 @@ async fn import_wizard_imports_a_k3s_kubeconfig_and_hostile_content_stays_inert(
     app.wait_text("#welcome h2", "Welcome to Outpost", T).await;
     app.click("#open-import").await;
     app.click("#import-tab-paste").await;
-    type_into(&app, "#import-text", &kubeconfig).await;
-    type_into(&app, "#import-name", "store-wizard-1").await;
-    type_into(&app, "#import-tags", "eu, wizard").await;
+    app.type_into("#import-text", &kubeconfig).await;
+    app.type_into("#import-name", "store-wizard-1").await;
+    app.type_into("#import-tags", "eu, wizard").await;
     // A click in the middle of the picker is (0°, 0°); then a typed correction.
     app.click("#import-map").await;
     app.wait_text("#import-lat", "", T).await;
-    type_into(&app, "#import-lat", "48.1372").await;
-    type_into(&app, "#import-lon", "11.5754").await;
+    app.type_into("#import-lat", "48.1372").await;
+    app.type_into("#import-lon", "11.5754").await;
     app.screenshot("import-00-form").await;
     app.click("#import-check").await;
     let preview = app.wait_text("#import-preview", "store-wizard-1", T).await;

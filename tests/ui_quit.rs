@@ -94,18 +94,6 @@ fn outpost(home: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-async fn type_into(app: &App, css: &str, value: &str) {
-    app.client
-        .execute(
-            "const el = document.querySelector(arguments[0]);
-             el.value = arguments[1];
-             el.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![json!(css), json!(value)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
-}
-
 /// The names of the sites registered in the profile's `outpost.json`.
 fn registered(home: &Path) -> Vec<String> {
     let raw = std::fs::read_to_string(home.join("outpost.json")).expect("outpost.json");
@@ -171,8 +159,8 @@ async fn wm_close_keeps_sites_imported_in_the_app_and_by_the_cli_while_it_ran() 
     app.click("#open-import").await;
     app.click("#import-tab-paste").await;
     let kubeconfig = wizard.kubeconfig_yaml().expect("kubeconfig");
-    type_into(&app, "#import-text", &kubeconfig).await;
-    type_into(&app, "#import-name", WIZARD_SITE).await;
+    app.type_into("#import-text", &kubeconfig).await;
+    app.type_into("#import-name", WIZARD_SITE).await;
     app.click("#import-check").await;
     app.wait_text("#import-preview", WIZARD_SITE, T).await;
     app.click("#import-apply").await;

@@ -229,6 +229,19 @@ impl App {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Sets a field's value as typing would (Yew listens to `input`).
+    pub async fn type_into(&self, css: &str, value: &str) {
+        self.client
+            .execute(
+                "const el = document.querySelector(arguments[0]);
+                 el.value = arguments[1];
+                 el.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
     /// Calls a backend command from the page, as the UI would; `Ok` is the resolved
     /// value and `Err` the rejection, both as JSON.
     pub async fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
