@@ -5,7 +5,8 @@
 //! (`snapshots::on_window_event`) → import → the notice in the window. Only the file
 //! manager itself is replaced by the small drag source.
 //!
-//! Drops import snapshot bundles only. A kubeconfig and a truncated bundle are refused
+//! Drops import snapshot bundles only, and only once the user confirmed the notice
+//! that shows what the bundle is. A kubeconfig and a truncated bundle are refused
 //! with a clear notice and change nothing; a bundle makes its site browsable offline.
 //! Needs `/usr/bin/python3` with PyGObject (Debian: python3-gi, gir1.2-gtk-3.0) and
 //! libXtst.
@@ -150,12 +151,24 @@ async fn dropped_bundles_import_and_other_files_are_refused() {
     assert_eq!(sites(&app).await, json!([]), "nothing imported");
     app.screenshot("drop-01-refused").await;
 
-    // The bundle: imported, the site browsable offline from it.
+    // The bundle: read and shown for confirmation, imported only once confirmed,
+    // then the site is browsable offline from it.
     drop_file(&app, &good).await;
     let n = app
-        .wait_text("#snapshot-notices", "depot.opsnap: ", T)
+        .wait_text("#snapshot-notices", "depot.opsnap: import Dropped depot", T)
         .await;
-    assert!(n.contains("offline snapshot as of"), "{n}");
+    assert!(n.contains("A new site"), "{n}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        sites(&app).await,
+        json!([]),
+        "imported before the confirmation"
+    );
+    app.click("#snapshot-notices .notice-confirm").await;
+    let n = app
+        .wait_text("#snapshot-notices", "offline snapshot as of", T)
+        .await;
+    assert!(n.contains("depot.opsnap: Imported"), "{n}");
     app.wait_text("#status-sites", "1 site", T).await;
     let listed = sites(&app).await;
     assert_eq!(listed[0]["name"], SITE, "{listed}");

@@ -235,7 +235,8 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
         .expect("list_sites");
     assert_eq!(sites, json!([]), "nothing imported");
 
-    // Through the "Import snapshot…" dialog: the picked file's bytes go to the backend.
+    // Through the "Import snapshot…" dialog: the picked file's bytes go to the backend,
+    // once to be read for the confirmation, once to be imported.
     app2.click("#header-import-snapshot").await;
     app2.client
         .find(fantoccini::Locator::Css("#snapshot-file"))
@@ -244,7 +245,21 @@ async fn export_offline_banner_reconnect_diff_and_import_into_a_fresh_app() {
         .send_keys(&bundle)
         .await
         .expect("pick the bundle");
+    // Read first and shown for confirmation; imported only once confirmed.
     app2.click("#snapshot-import-apply").await;
+    let preview = app2
+        .wait_text("#snapshot-import-preview", "A new site", T)
+        .await;
+    assert!(
+        preview.contains(SITE) && preview.contains("https://"),
+        "{preview}"
+    );
+    let sites = app2
+        .invoke("list_sites", json!({"req": {}}))
+        .await
+        .expect("list_sites");
+    assert_eq!(sites, json!([]), "imported before the confirmation");
+    app2.click("#snapshot-import-confirm").await;
     let done = app2
         .wait_text("#snapshot-import-done", "offline snapshot as of", T)
         .await;

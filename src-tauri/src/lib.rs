@@ -113,6 +113,7 @@ pub fn run_app<R: Runtime>(
             rollouts::rollout_report,
             snapshots::snapshot_export,
             snapshots::snapshot_import,
+            snapshots::snapshot_preview,
             snapshots::site_changes,
             snapshots::site_changes_dismiss,
             snapshots::watch_notices,

@@ -1,7 +1,10 @@
-//! Tracing to stderr and to a daily-rolling file in the app's log directory.
+//! Tracing to stderr and to a daily-rolling file in the app's log directory, which is
+//! 0700 with its files 0600 (Unix); an exported copy is 0600 too.
 
-use std::path::Path;
+use outpost_core::fsutil;
+use std::path::{Path, PathBuf};
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::rolling::RollingFileAppender;
 use tracing_subscriber::{EnvFilter, fmt, layer::SubscriberExt, util::SubscriberInitExt};
 
 /// File name prefix of the rolling log files.
@@ -14,16 +17,7 @@ pub fn init(log_dir: &Path) -> Option<WorkerGuard> {
     let filter = EnvFilter::try_from_env("OUTPOST_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,outpost_desktop=debug,outpost_core=debug"));
     let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false);
-    let file = std::fs::create_dir_all(log_dir)
-        .map_err(|e| e.to_string())
-        .and_then(|()| {
-            tracing_appender::rolling::Builder::new()
-                .rotation(tracing_appender::rolling::Rotation::DAILY)
-                .filename_prefix(LOG_FILE_PREFIX)
-                .max_log_files(14)
-                .build(log_dir)
-                .map_err(|e| e.to_string())
-        });
+    let file = Private::open(log_dir);
     match file {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
@@ -46,7 +40,70 @@ pub fn init(log_dir: &Path) -> Option<WorkerGuard> {
     }
 }
 
-/// Copies the newest log file in `log_dir` to the file `dest`.
+/// The rolling appender with every log file private: tightened when it opens the
+/// day's file and again on the first write of each new (UTC) day, right after the
+/// appender has rolled over to a new file.
+struct Private {
+    inner: RollingFileAppender,
+    dir: PathBuf,
+    day: u64,
+}
+
+fn utc_day() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400)
+}
+
+impl Private {
+    fn open(dir: &Path) -> Result<Private, String> {
+        fsutil::private_dir_all(dir)
+            .and_then(|()| fsutil::tighten(dir))
+            .map_err(|e| e.to_string())?;
+        let inner = tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix(LOG_FILE_PREFIX)
+            .max_log_files(14)
+            .build(dir)
+            .map_err(|e| e.to_string())?;
+        let p = Private {
+            inner,
+            dir: dir.to_path_buf(),
+            day: utc_day(),
+        };
+        p.tighten_files();
+        Ok(p)
+    }
+
+    fn tighten_files(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for e in entries.filter_map(Result::ok) {
+            if e.file_name().to_string_lossy().starts_with(LOG_FILE_PREFIX) {
+                let _ = fsutil::tighten(&e.path());
+            }
+        }
+    }
+}
+
+impl std::io::Write for Private {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        let day = utc_day();
+        if day != self.day {
+            self.day = day;
+            self.tighten_files();
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Copies the newest log file in `log_dir` to the file `dest` (0600).
 pub fn export(
     log_dir: &Path,
     dest: &Path,
@@ -63,8 +120,12 @@ pub fn export(
         .map(|(_, p)| p)
         .ok_or_else(|| IpcError::new(ErrorKind::NotFound, "the app has not written a log yet"))?;
     let target = dest.to_path_buf();
-    let bytes = std::fs::copy(&newest, &target)
-        .map_err(|e| storage(&format!("cannot write {}", target.display()), e))?;
+    let cannot_write = |e| storage(&format!("cannot write {}", target.display()), e);
+    let mut from = std::fs::File::open(&newest)
+        .map_err(|e| storage(&format!("cannot read {}", newest.display()), e))?;
+    let mut to = fsutil::create_private(&target).map_err(cannot_write)?;
+    let bytes = std::io::copy(&mut from, &mut to).map_err(cannot_write)?;
+    to.sync_all().map_err(cannot_write)?;
     tracing::info!(path = %target.display(), bytes, "app log exported");
     Ok(outpost_ipc::ExportedFile {
         path: target.display().to_string(),
@@ -97,5 +158,43 @@ mod export_tests {
         let f = export(logs.path(), &dest.path().join("x.log")).unwrap();
         assert_eq!(f.bytes, 6);
         assert_eq!(std::fs::read_to_string(&f.path).unwrap(), "newest");
+        #[cfg(unix)]
+        assert_eq!(mode(Path::new(&f.path)), 0o600);
+    }
+
+    #[cfg(unix)]
+    fn mode(p: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    /// The day's file and the files of later days (made by the appender with the
+    /// umask's mode) end up 0600, in a 0700 directory.
+    #[cfg(unix)]
+    #[test]
+    fn log_files_are_private_also_after_rolling_over() {
+        use std::io::Write as _;
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("logs");
+        let mut p = Private::open(&dir).unwrap();
+        p.write_all(b"line\n").unwrap();
+        p.flush().unwrap();
+        let files = || {
+            std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(mode(&dir), 0o700);
+        assert!(!files().is_empty());
+        assert!(files().iter().all(|f| mode(f) == 0o600), "{:?}", files());
+        // A new day: the appender has just created tomorrow's file with 0644.
+        let next = dir.join(format!("{LOG_FILE_PREFIX}.2999-01-01"));
+        std::fs::write(&next, "").unwrap();
+        std::fs::set_permissions(&next, std::fs::Permissions::from_mode(0o644)).unwrap();
+        p.day -= 1;
+        p.write_all(b"line\n").unwrap();
+        assert_eq!(mode(&next), 0o600);
     }
 }

@@ -312,7 +312,7 @@ pub async fn logs_save<R: Runtime>(
                 format!("cannot write the log file: {e}"),
             )
         };
-        let file = std::fs::File::create(&path).map_err(storage)?;
+        let file = outpost_core::fsutil::create_private(&path).map_err(storage)?;
         let mut out = std::io::BufWriter::new(file);
         let lines = stream
             .export(&spec, &mut out)

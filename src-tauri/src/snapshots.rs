@@ -2,10 +2,14 @@
 //! a bundle (a path, bytes read in the webview, or a file dropped on the window), and
 //! the changes between a site's stored bundle and the live site after it came back.
 //!
+//! Nothing is imported without the user's confirmation: `snapshot_preview` (and a
+//! drop, whose notice carries the preview) only reads the bundle; `snapshot_import`
+//! imports, and the core refuses a bundle of a registered site taken from another
+//! endpoint unless the request names a new site for it (`as_new_site`).
+//!
 //! The bundle stored for a site is `bundle::imported_path` in the profile: the core's
-//! import keeps the imported file there, and an export from this app keeps a plain copy
-//! there too (bundles hold no secret values; the profile already holds the plain
-//! snapshot cache). That stored bundle is what `site_changes` compares the live site
+//! import keeps the imported file there, and an unencrypted export from this app keeps
+//! a plain copy there too (`bundle::keep_stored`; an encrypted export keeps none). That stored bundle is what `site_changes` compares the live site
 //! with, and what an export of a site that does not answer is written from: the health
 //! engine's snapshot cache keeps only pruned health state, not the resources a bundle
 //! holds, so a site never exported nor imported cannot be exported while offline.
@@ -20,8 +24,9 @@ use outpost_core::bundle::{self, BundleError, CollectOptions, Diff, SecretString
 use outpost_core::client::{ClientCache, Timeouts};
 use outpost_core::health::Reach;
 use outpost_ipc::snapshot::{
-    ExportedBundle, ImportResult, MAX_UPLOAD_BYTES, Notice, SiteChangesCmd, SiteChangesDismissCmd,
-    SnapshotExportCmd, SnapshotImportCmd, WatchNoticesCmd,
+    ExportedBundle, ImportPreview, ImportResult, MAX_UPLOAD_BYTES, Notice, SiteChangesCmd,
+    SiteChangesDismissCmd, SnapshotExportCmd, SnapshotImportCmd, SnapshotImportRequest,
+    SnapshotPreviewCmd, WatchNoticesCmd,
 };
 use outpost_ipc::{Command, ErrorKind, IpcError};
 use std::path::{Path, PathBuf};
@@ -61,7 +66,7 @@ pub fn fail(e: BundleError) -> IpcError {
         BundleError::Registry(r) => error::kind_from_core(r.kind()),
         e => match e.kind() {
             "passphrase" => ErrorKind::Auth,
-            "older" => ErrorKind::Conflict,
+            "older" | "endpoint" | "name-taken" => ErrorKind::Conflict,
             "storage" => ErrorKind::Storage,
             _ => ErrorKind::InvalidInput,
         },
@@ -109,9 +114,9 @@ pub async fn snapshot_export<R: Runtime>(
     let encrypted = pass.is_some();
     let (b, bytes, from_snapshot) = match live {
         Some(Ok((b, bytes))) => {
-            // Keep a plain copy as the site's stored bundle (diff baseline, offline export).
-            let (b2, kept2) = (b.clone(), kept.clone());
-            let r = tokio::task::spawn_blocking(move || bundle::write_file(&b2, &kept2, None))
+            // The site's stored bundle (diff baseline, offline export), if not encrypted.
+            let (b2, home) = (b.clone(), active.session.home().clone());
+            let r = tokio::task::spawn_blocking(move || bundle::keep_stored(&b2, &home, encrypted))
                 .await
                 .map_err(error::join)?;
             if let Err(e) = r {
@@ -226,16 +231,18 @@ async fn import_into(
     path: PathBuf,
     pass: Option<SecretString>,
     force: bool,
+    as_new: Option<String>,
 ) -> Result<ImportResult, IpcError> {
     let active = profiles.ready().await?;
     let home = active.session.home().clone();
     drop(active);
     let (report, encrypted) = tokio::task::spawn_blocking(move || {
         let encrypted = bundle::is_encrypted(&path)?;
-        Ok::<_, BundleError>((
-            bundle::import(&path, pass.as_ref(), &home, force)?,
-            encrypted,
-        ))
+        let report = match as_new.as_deref().map(str::trim) {
+            Some(name) => bundle::import_as_new(&path, pass.as_ref(), &home, force, name)?,
+            None => bundle::import(&path, pass.as_ref(), &home, force)?,
+        };
+        Ok::<_, BundleError>((report, encrypted))
     })
     .await
     .map_err(error::join)?
@@ -250,32 +257,66 @@ async fn import_into(
     })
 }
 
-/// Imports a bundle given by path or as bytes into the active profile.
-#[tauri::command]
-pub async fn snapshot_import(
-    state: State<'_, AppState>,
-    req: Req<SnapshotImportCmd>,
-) -> Res<SnapshotImportCmd> {
-    let pass = secret(req.passphrase);
-    match (req.path, req.data) {
-        (Some(p), None) if !p.trim().is_empty() => {
-            import_into(&state.profiles, PathBuf::from(p.trim()), pass, req.force).await
-        }
+/// The bundle file a request names: its path, or its bytes written to a private temp
+/// file (removed when the returned guard drops).
+async fn bundle_file(
+    profiles: &Profiles,
+    req: &SnapshotImportRequest,
+) -> Result<(PathBuf, Option<Upload>), IpcError> {
+    match (&req.path, &req.data) {
+        (Some(p), None) if !p.trim().is_empty() => Ok((PathBuf::from(p.trim()), None)),
         (None, Some(data)) => {
-            let active = state.profiles.ready().await?;
+            let active = profiles.ready().await?;
             let dir = active.session.home().snapshot_dir();
             drop(active);
+            let data = data.clone();
             let up = tokio::task::spawn_blocking(move || upload(&dir, &data))
                 .await
                 .map_err(error::join)??;
-            import_into(&state.profiles, up.0.clone(), pass, req.force).await
+            Ok((up.0.clone(), Some(up)))
         }
         _ => Err(invalid("choose one bundle file")),
     }
 }
 
-/// Handles files dropped on the window: each is imported as a bundle and the outcome
-/// sent to every `watch_notices` stream.
+/// What importing a bundle would do (the confirmation), for a file or a drop.
+async fn preview_of(
+    profiles: &Profiles,
+    path: PathBuf,
+    pass: Option<SecretString>,
+) -> Result<ImportPreview, IpcError> {
+    let home = profiles.ready().await?.session.home().clone();
+    let p = tokio::task::spawn_blocking(move || bundle::preview(&path, pass.as_ref(), &home))
+        .await
+        .map_err(error::join)?
+        .map_err(fail)?;
+    Ok(bundle::ipc::preview(&p, jiff::Timestamp::now()))
+}
+
+/// Reads a bundle given by path or as bytes and says what importing it would do.
+#[tauri::command]
+pub async fn snapshot_preview(
+    state: State<'_, AppState>,
+    req: Req<SnapshotPreviewCmd>,
+) -> Res<SnapshotPreviewCmd> {
+    let (path, _upload) = bundle_file(&state.profiles, &req).await?;
+    preview_of(&state.profiles, path, secret(req.passphrase)).await
+}
+
+/// Imports a bundle given by path or as bytes into the active profile, once confirmed.
+#[tauri::command]
+pub async fn snapshot_import(
+    state: State<'_, AppState>,
+    req: Req<SnapshotImportCmd>,
+) -> Res<SnapshotImportCmd> {
+    let (path, _upload) = bundle_file(&state.profiles, &req).await?;
+    let pass = secret(req.passphrase);
+    import_into(&state.profiles, path, pass, req.force, req.as_new_site).await
+}
+
+/// Handles files dropped on the window: each is read as a bundle and its preview (the
+/// import waits for the user's confirmation) or its refusal sent to every
+/// `watch_notices` stream.
 pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
     if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
         let app = window.app_handle().clone();
@@ -298,16 +339,17 @@ async fn dropped<R: Runtime>(app: &AppHandle<R>, path: PathBuf) {
     let r = if path.is_dir() {
         Err(invalid("a folder is not a snapshot bundle"))
     } else {
-        import_into(&state.profiles, path.clone(), None, false).await
+        preview_of(&state.profiles, path.clone(), None).await
     };
-    tracing::info!(ok = r.is_ok(), "dropped file handled");
-    let (imported, error) = match r {
-        Ok(i) => (Some(i), None),
+    tracing::info!(ok = r.is_ok(), "dropped file read");
+    let (preview, error) = match r {
+        Ok(p) => (Some(p), None),
         Err(e) => (None, Some(e)),
     };
     let _ = snaps.notices.send(Notice {
         path: path.display().to_string(),
-        imported,
+        preview,
+        imported: None,
         error,
     });
 }

@@ -43,6 +43,20 @@ fn bundle_errors_map_to_typed_ipc_errors() {
             ErrorKind::Conflict,
             "nothing was imported",
         ),
+        (
+            BundleError::EndpointMismatch {
+                site: "a".into(),
+                bundle: "https://10.0.0.9:6443".into(),
+                registered: "https://10.0.0.1:6443".into(),
+            },
+            ErrorKind::Conflict,
+            "import it as a new site",
+        ),
+        (
+            BundleError::NameTaken("a".into()),
+            ErrorKind::Conflict,
+            "already exists",
+        ),
     ];
     for (e, kind, text) in cases {
         let i = fail(e);

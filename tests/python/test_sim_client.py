@@ -4,6 +4,7 @@ Run by crates/sim/tests/python.rs with:
   SIM_KUBECONFIG  kubeconfig written by the fleet
   SIM_CONTEXTS    comma-separated contexts to exercise (a K3s and a MicroK8s site)
   SIM_CONTROL     base URL of the control endpoint (for "sleep")
+  SIM_CONTROL_TOKEN  the control endpoint's per-run token
 """
 
 import json
@@ -53,7 +54,8 @@ def check_site(context: str) -> None:
         assert e.status == 409, e
 
     # "Laptop sleep": history compacted, resuming from the old version gives 410.
-    req = urllib.request.Request(f"{os.environ['SIM_CONTROL']}/sites/{context}/sleep", method="POST", data=b"")
+    req = urllib.request.Request(f"{os.environ['SIM_CONTROL']}/sites/{context}/sleep", method="POST", data=b"",
+                                 headers={"Authorization": f"Bearer {os.environ['SIM_CONTROL_TOKEN']}"})
     with urllib.request.urlopen(req, timeout=5) as r:
         assert json.load(r)["slept"] is True
     try:

@@ -1,6 +1,9 @@
 //! `outpost`: the command-line interface, a thin layer over `outpost-core` and
 //! `outpost-sim`. Each subcommand lives in its own module.
 
+#[macro_use]
+mod term;
+
 mod rollout;
 mod sim;
 mod site;
@@ -42,6 +45,17 @@ enum Command {
     Snapshot(snapshot::SnapshotCmd),
 }
 
+/// The data directory and profile to use, made private (0700) if it exists and is
+/// looser; nothing is created here.
+fn open_home(
+    explicit: Option<&std::path::Path>,
+    profile: &str,
+) -> anyhow::Result<outpost_core::paths::Home> {
+    let home = outpost_core::paths::Home::resolve(explicit, profile)?;
+    home.tighten()?;
+    Ok(home)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -55,7 +69,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            errln!("error: {e:#}");
             ExitCode::from(1)
         }
     }

@@ -34,7 +34,7 @@ pub struct HomeArgs {
 
 impl HomeArgs {
     pub fn resolve(&self) -> anyhow::Result<Home> {
-        Ok(Home::resolve(self.home.as_deref(), &self.profile)?)
+        crate::open_home(self.home.as_deref(), &self.profile)
     }
 }
 
@@ -217,9 +217,9 @@ pub fn run(cmd: RolloutCmd) -> anyhow::Result<ExitCode> {
             let list = store.list()?;
             if json {
                 let reports: Vec<Report> = list.iter().map(Report::of).collect();
-                println!("{}", serde_json::to_string(&reports)?);
+                jsonln!(serde_json::to_string(&reports)?);
             } else {
-                print!("{}", show::list(&list, |id| store.is_running(id)));
+                out!("{}", show::list(&list, |id| store.is_running(id)));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -254,13 +254,13 @@ pub fn run(cmd: RolloutCmd) -> anyhow::Result<ExitCode> {
             let text = if format == "csv" {
                 r.to_csv()
             } else {
-                r.to_json()
+                crate::term::json(&r.to_json())
             };
             match output {
                 Some(p) => {
                     std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?
                 }
-                None => print!("{text}"),
+                None => out!("{text}"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -276,9 +276,9 @@ fn control(home: &HomeArgs, id: &str, c: Control) -> anyhow::Result<ExitCode> {
         Control::Resume => "resume",
     };
     if store.is_running(id) {
-        println!("{what} requested: rollout {id} stops after the sites in flight");
+        outln!("{what} requested: rollout {id} stops after the sites in flight");
     } else {
-        println!("{what} recorded for rollout {id} (not running now)");
+        outln!("{what} recorded for rollout {id} (not running now)");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -321,7 +321,7 @@ fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
     let sizes: Vec<String> = plan.waves.iter().map(|w| w.len().to_string()).collect();
     RolloutStore::new(&home).create(plan)?;
     if !a.run.json {
-        println!(
+        outln!(
             "rollout {id} created: {} site(s) in {} wave(s) ({})",
             names.len(),
             sizes.len(),
@@ -363,7 +363,7 @@ fn execute(home: &Home, id: &str, args: &RunArgs) -> anyhow::Result<ExitCode> {
         let _ = printer.await;
         let v = v?;
         if !json {
-            print!("{}", show::summary(&v));
+            out!("{}", show::summary(&v));
         }
         Ok(exit_code(v.status))
     })

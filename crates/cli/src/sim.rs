@@ -40,7 +40,8 @@ pub struct SimArgs {
     /// expired-cert, wrong-ca, revoked-token, errors, sleep). Repeatable.
     #[arg(long = "fault", value_parser = parse_fault)]
     pub faults: Vec<(String, Fault)>,
-    /// Plain-HTTP control endpoint on loopback (e.g. 127.0.0.1:7070).
+    /// Plain-HTTP control endpoint on loopback (e.g. 127.0.0.1:7070); requests need the
+    /// per-run token printed at start (`Authorization: Bearer TOKEN`).
     #[arg(long)]
     pub control: Option<SocketAddr>,
 }
@@ -128,13 +129,14 @@ async fn serve(args: SimArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = &args.kubeconfig {
         line.push_str(&format!("; kubeconfig {}", p.display()));
     }
-    if let Some((addr, _)) = &control {
-        line.push_str(&format!("; control http://{addr}"));
+    if let Some(c) = &control {
+        // The token goes to the user who started the sim, nowhere else.
+        line.push_str(&format!("; control http://{} token {}", c.addr, c.token));
     }
-    println!("{line}");
+    outln!("{line}");
     wait_for_signal().await;
-    if let Some((_, task)) = control {
-        task.abort();
+    if let Some(c) = control {
+        c.task.abort();
     }
     fleet.shutdown().await;
     Ok(ExitCode::SUCCESS)

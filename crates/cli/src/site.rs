@@ -27,7 +27,7 @@ pub struct HomeArgs {
 
 impl HomeArgs {
     fn resolve(&self) -> anyhow::Result<Home> {
-        Ok(Home::resolve(self.home.as_deref(), &self.profile)?)
+        crate::open_home(self.home.as_deref(), &self.profile)
     }
 }
 
@@ -154,18 +154,18 @@ pub fn run(cmd: SiteCmd) -> anyhow::Result<ExitCode> {
         SiteCmd::List { home, json } => {
             let sites = SiteStore::new(&home.resolve()?).list()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&sites)?);
+                jsonln!(serde_json::to_string_pretty(&sites)?);
             } else {
-                print!("{}", render::site_table(&sites));
+                out!("{}", render::site_table(&sites));
             }
             Ok(ExitCode::SUCCESS)
         }
         SiteCmd::Show { name, home, json } => {
             let site = SiteStore::new(&home.resolve()?).get(&name)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&site)?);
+                jsonln!(serde_json::to_string_pretty(&site)?);
             } else {
-                print!("{}", render::site_detail(&site));
+                out!("{}", render::site_detail(&site));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -180,18 +180,18 @@ pub fn run(cmd: SiteCmd) -> anyhow::Result<ExitCode> {
                 .delete_site(&site.name)
                 .with_context(|| format!("site {name:?} was kept"))?;
             store.remove(&name)?;
-            println!("removed site {name} and its keyring entries");
+            outln!("removed site {name} and its keyring entries");
             Ok(ExitCode::SUCCESS)
         }
         SiteCmd::Local { json } => {
             let (found, skipped) = local::list(&local::default_sources());
             for s in &skipped {
-                eprintln!("skipped {}: {}", s.source.display(), s.reason);
+                errln!("skipped {}: {}", s.source.display(), s.reason);
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&found)?);
+                jsonln!(serde_json::to_string_pretty(&found)?);
             } else {
-                print!("{}", render::local_table(&found));
+                out!("{}", render::local_table(&found));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -203,9 +203,9 @@ pub fn run(cmd: SiteCmd) -> anyhow::Result<ExitCode> {
             scan::hosts(&cidr)?;
             let found = runtime()?.block_on(scan::scan(&cidr, &opts))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&found)?);
+                jsonln!(serde_json::to_string_pretty(&found)?);
             } else {
-                print!("{}", render::scan_table(&found));
+                out!("{}", render::scan_table(&found));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -255,27 +255,27 @@ fn import_cmd(a: ImportArgs) -> anyhow::Result<ExitCode> {
     let existing = store.list()?;
     let plan = runtime()?.block_on(import::plan(&input, &opts, &existing))?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&plan)?);
+        jsonln!(serde_json::to_string_pretty(&plan)?);
     } else {
-        print!("{}", render::plan(&plan));
+        out!("{}", render::plan(&plan));
     }
     if a.dry_run {
         if !a.json {
-            println!("dry run: nothing was written");
+            outln!("dry run: nothing was written");
         }
         return Ok(ExitCode::SUCCESS);
     }
     let vault = Vault::open(&home)?;
     let names = import::apply(plan, &store, &vault)?;
     if !a.json {
-        println!(
+        outln!(
             "imported {} site(s): {} (credentials in the {} keyring)",
             names.len(),
             names.join(", "),
             vault.backend()
         );
         if vault.backend() == "keyutils" {
-            println!(
+            outln!(
                 "note: no Secret Service is running, so the credentials are in the kernel \
                  keyring and do not survive a reboot"
             );
@@ -327,6 +327,6 @@ fn edit_cmd(a: EditArgs) -> anyhow::Result<ExitCode> {
             s.credentials.exec_approved = true;
         }
     })?;
-    print!("{}", render::site_detail(&site));
+    out!("{}", render::site_detail(&site));
     Ok(ExitCode::SUCCESS)
 }

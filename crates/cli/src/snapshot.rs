@@ -67,12 +67,17 @@ pub enum SnapshotCmd {
         #[command(flatten)]
         profile: Profile,
     },
-    /// Import a bundle: the site is shown offline from it until it answers again.
+    /// Import a bundle: the site is shown offline from it until it answers again. A
+    /// bundle of a registered site taken from another endpoint is refused unless
+    /// imported as a new site (`--as-new-site NAME`).
     Import {
         file: PathBuf,
         /// Replace a newer stored snapshot.
         #[arg(long)]
         force: bool,
+        /// Import as a new site with this name (whatever site the bundle names).
+        #[arg(long, value_name = "NAME")]
+        as_new_site: Option<String>,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -134,7 +139,7 @@ fn secs(s: f64) -> anyhow::Result<Duration> {
 }
 
 fn home(p: &Profile) -> anyhow::Result<Home> {
-    Ok(Home::resolve(p.home.as_deref(), &p.profile)?)
+    crate::open_home(p.home.as_deref(), &p.profile)
 }
 
 pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
@@ -173,10 +178,10 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
                 pass.as_ref(),
             ))?;
             if json {
-                println!("{}", serde_json::to_string(&b.manifest)?);
+                jsonln!(serde_json::to_string(&b.manifest)?);
             } else {
                 let objects: u64 = b.manifest.counts.values().sum();
-                println!(
+                outln!(
                     "exported {} to {} ({bytes} bytes{}): {objects} objects, {} log tails, taken at {}",
                     site.name,
                     output.display(),
@@ -190,17 +195,22 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
         SnapshotCmd::Import {
             file,
             force,
+            as_new_site,
             json,
             pass,
             profile,
         } => {
             let home = home(&profile)?;
             home.ensure()?;
-            let r = bundle::import(&file, pass.read()?.as_ref(), &home, force)?;
+            let pass = pass.read()?;
+            let r = match as_new_site {
+                Some(name) => bundle::import_as_new(&file, pass.as_ref(), &home, force, &name)?,
+                None => bundle::import(&file, pass.as_ref(), &home, force)?,
+            };
             if json {
-                println!("{}", serde_json::to_string(&r.manifest)?);
+                jsonln!(serde_json::to_string(&r.manifest)?);
             } else {
-                println!(
+                outln!(
                     "imported {}: offline snapshot as of {}{}",
                     r.manifest.site,
                     r.manifest.taken_at,
@@ -217,17 +227,17 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
             let s = bundle::scan_file(&file, pass.read()?.as_ref())?;
             let m = &s.manifest;
             if json {
-                println!("{}", serde_json::to_string(m)?);
+                jsonln!(serde_json::to_string(m)?);
             } else {
-                println!("site      {} ({})", m.site, m.display_name);
-                println!("taken at  {}", m.taken_at);
+                outln!("site      {} ({})", m.site, m.display_name);
+                outln!("taken at  {}", m.taken_at);
                 let distro = m.distro.map(|d| d.as_str()).unwrap_or("-");
-                println!("version   {distro} {}", m.version.as_deref().unwrap_or("-"));
-                println!("outpost   {} (format {})", m.outpost_version, m.format);
+                outln!("version   {distro} {}", m.version.as_deref().unwrap_or("-"));
+                outln!("outpost   {} (format {})", m.outpost_version, m.format);
                 for (k, n) in &m.counts {
-                    println!("{k:<12}{n}");
+                    outln!("{k:<12}{n}");
                 }
-                println!("log tails {} ({} unreadable)", m.logs, m.logs_failed);
+                outln!("log tails {} ({} unreadable)", m.logs, m.logs_failed);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -288,9 +298,9 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
             };
             let d = Diff::between(&view(&a)?, &view(&b)?);
             if json {
-                println!("{}", serde_json::to_string(&d)?);
+                jsonln!(serde_json::to_string(&d)?);
             } else {
-                print!("{}", d.render());
+                out!("{}", d.render());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -348,12 +358,12 @@ fn serve(
         let fleet = ReadOnlyFleet::start(sites, bind).await?;
         match kubeconfig {
             Some(p) => fleet.write_kubeconfig(p)?,
-            None => print!("{}", fleet.kubeconfig_yaml()?),
+            None => out!("{}", fleet.kubeconfig_yaml()?),
         }
         for ((name, url), (_, at)) in fleet.endpoints().iter().zip(&times) {
-            eprintln!("serving {name} (read-only snapshot as of {at}) at {url}");
+            errln!("serving {name} (read-only snapshot as of {at}) at {url}");
         }
-        eprintln!("ready; Ctrl-C to stop");
+        errln!("ready; Ctrl-C to stop");
         let _ = tokio::signal::ctrl_c().await;
         fleet.shutdown().await;
         Ok::<_, anyhow::Error>(())

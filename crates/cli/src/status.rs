@@ -66,14 +66,14 @@ pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
         bail!("--timeout must be between 0 and 3600 seconds");
     }
-    let home = Home::resolve(args.home.as_deref(), &args.profile)?;
+    let home = crate::open_home(args.home.as_deref(), &args.profile)?;
     let sites = SiteStore::new(&home).list()?;
     let sites = select(sites, &args.sites, &args.tags)?;
     if sites.is_empty() {
         if args.json {
-            println!("[]");
+            outln!("[]");
         } else {
-            println!("no sites (import some with `outpost site import`)");
+            outln!("no sites (import some with `outpost site import`)");
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -127,10 +127,10 @@ async fn report(
 fn print(fleet: &FleetHealth, json: bool) -> anyhow::Result<()> {
     let sites: Vec<&SiteHealth> = fleet.sites.values().map(|s| s.as_ref()).collect();
     if json {
-        println!("{}", serde_json::to_string(&sites)?);
+        jsonln!(serde_json::to_string(&sites)?);
     } else {
         print!("{}", table::render(&sites, table::use_colour()));
-        println!();
+        outln!();
     }
     Ok(())
 }

@@ -225,11 +225,11 @@ async fn start(
                 "error": r.as_ref().err().map(|e| serde_json::json!({"kind": e.kind(), "message": e.to_string()})),
             }));
         } else {
-            println!("{line}");
+            outln!("{line}");
         }
     }
     if json {
-        println!("{}", serde_json::to_string(&results)?);
+        jsonln!(serde_json::to_string(&results)?);
     }
     Ok(if ok {
         ExitCode::SUCCESS
@@ -320,9 +320,9 @@ async fn status(
         }
     }
     if json {
-        println!("{}", serde_json::to_string(&rows)?);
+        jsonln!(serde_json::to_string(&rows)?);
     } else {
-        print!("{out}");
+        out!("{out}");
     }
     Ok(if stuck {
         ExitCode::from(2)

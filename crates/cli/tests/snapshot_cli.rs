@@ -12,10 +12,9 @@
 
 mod common;
 
-use common::{Keyring, outpost, run_ok};
+use common::{Control, Keyring, outpost, run_ok};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -33,7 +32,7 @@ impl Drop for Proc {
     }
 }
 
-fn start_sim(dir: &Path) -> (Proc, String) {
+fn start_sim(dir: &Path) -> (Proc, Control) {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("outpost"))
         .args(["sim", "--sites", "1", "--seed", "5"])
         .arg("--kubeconfig")
@@ -49,28 +48,8 @@ fn start_sim(dir: &Path) -> (Proc, String) {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let control = line
-        .split("control http://")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no control address in {line:?}"))
-        .trim()
-        .to_string();
+    let control = Control::from_banner(&line);
     (Proc(child), control)
-}
-
-fn http(addr: &str, method: &str, path: &str, body: &str) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out.split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default()
 }
 
 fn kubectl(kc: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
@@ -156,7 +135,7 @@ fn export_diff_offline_status_serve_and_refused_writes() {
             .arg("--sites-file")
             .arg(tmp.path().join("sites.json")),
     );
-    let sites: Value = serde_json::from_str(&http(&control, "GET", "/sites", "")).unwrap();
+    let sites: Value = serde_json::from_str(&control.http("GET", "/sites", "")).unwrap();
     let site = sites[0]["name"].as_str().unwrap().to_string();
 
     // Secrets and sensitive env values, through kubectl.
@@ -231,8 +210,12 @@ fn export_diff_offline_status_serve_and_refused_writes() {
         ],
         None,
     );
-    assert!(http(&control, "POST", &format!("/sites/{site}/fault"), "offline").contains("offline"));
-    http(&control, "DELETE", &format!("/sites/{site}/fault"), "");
+    assert!(
+        control
+            .http("POST", &format!("/sites/{site}/fault"), "offline")
+            .contains("offline")
+    );
+    control.http("DELETE", &format!("/sites/{site}/fault"), "");
     let mut diff = Value::Null;
     for _ in 0..30 {
         let out = outpost(&home, &kr)

@@ -10,10 +10,9 @@
 mod common;
 
 use assert_cmd::Command;
-use common::Keyring;
+use common::{Control, Keyring};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -21,7 +20,7 @@ use std::time::{Duration, Instant};
 /// The `outpost sim` child; killed on drop.
 struct Sim {
     child: Child,
-    control: String,
+    control: Control,
 }
 
 impl Drop for Sim {
@@ -47,29 +46,8 @@ fn start_sim(dir: &Path) -> Sim {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let control = line
-        .split("control http://")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no control address in {line:?}"))
-        .trim()
-        .to_string();
+    let control = Control::from_banner(&line);
     Sim { child, control }
-}
-
-/// A plain HTTP/1.1 request to the sim's loopback control endpoint; returns the body.
-fn http(addr: &str, method: &str, path: &str, body: &str) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out.split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default()
 }
 
 fn outpost(home: &Path, kr: &Keyring) -> Command {
@@ -113,7 +91,7 @@ fn status_json_table_stale_and_a_blackholed_site_within_the_deadline() {
             .arg("--sites-file")
             .arg(tmp.path().join("sites.json")),
     );
-    let sites: Value = serde_json::from_str(&http(&sim.control, "GET", "/sites", "")).unwrap();
+    let sites: Value = serde_json::from_str(&sim.control.http("GET", "/sites", "")).unwrap();
     let names: Vec<String> = sites
         .as_array()
         .unwrap()
@@ -123,13 +101,9 @@ fn status_json_table_stale_and_a_blackholed_site_within_the_deadline() {
     assert_eq!(names.len(), 3);
     let (dark, up, other) = (&names[0], &names[1], &names[2]);
     assert!(
-        http(
-            &sim.control,
-            "POST",
-            &format!("/sites/{dark}/fault"),
-            "blackhole"
-        )
-        .contains("blackhole")
+        sim.control
+            .http("POST", &format!("/sites/{dark}/fault"), "blackhole")
+            .contains("blackhole")
     );
 
     let t0 = Instant::now();
@@ -201,13 +175,9 @@ fn status_json_table_stale_and_a_blackholed_site_within_the_deadline() {
 
     // Offline now: served from the snapshot the first run wrote, flagged stale with its age.
     assert!(
-        http(
-            &sim.control,
-            "POST",
-            &format!("/sites/{up}/fault"),
-            "offline"
-        )
-        .contains("offline")
+        sim.control
+            .http("POST", &format!("/sites/{up}/fault"), "offline")
+            .contains("offline")
     );
     let (out, _) =
         run_ok(outpost(&home, &kr).args(["status", "--json", "--timeout", "3", "--site", up]));

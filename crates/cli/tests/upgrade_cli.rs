@@ -10,9 +10,9 @@
 
 mod common;
 
-use common::Keyring;
+use common::{Control, Keyring};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -52,19 +52,6 @@ fn run(c: &mut Command) -> (i32, String, String) {
     )
 }
 
-/// A bare HTTP/1.1 POST to the simulator's loopback control endpoint.
-fn post(control: &str, path: &str) -> String {
-    let mut s = std::net::TcpStream::connect(control).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {control}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
-}
-
 #[test]
 fn upgrade_moves_one_site_and_a_hung_one_is_reported_across_runs() {
     let kr = Keyring::start();
@@ -85,12 +72,7 @@ fn upgrade_moves_one_site_and_a_hung_one_is_reported_across_runs() {
         .read_line(&mut line)
         .unwrap();
     let _sim = Kid(child);
-    let control = line
-        .split("control http://")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .to_string();
+    let control = Control::from_banner(&line);
     for s in [MOVING, HUNG, MK8S] {
         let (code, out, err) = run(outpost(&home, &kr)
             .args(["site", "import"])
@@ -100,7 +82,7 @@ fn upgrade_moves_one_site_and_a_hung_one_is_reported_across_runs() {
             .arg(tmp.path().join("sites.json")));
         assert_eq!(code, 0, "import {s}: {out}{err}");
     }
-    let reply = post(&control, &format!("/sites/{HUNG}/upgrade-hang"));
+    let reply = control.http("POST", &format!("/sites/{HUNG}/upgrade-hang"), "");
     assert!(reply.contains("\"upgrade_hang\":true"), "{reply}");
 
     // Bad versions are refused before anything is touched.

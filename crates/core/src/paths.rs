@@ -27,13 +27,20 @@ pub enum PathError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot make {path} private: {source}")]
+    Permissions {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl PathError {
     /// Coarse category for mapping to IPC and exit codes.
     pub fn kind(&self) -> &'static str {
         match self {
-            PathError::NoDataDir | PathError::Create { .. } => "storage",
+            PathError::NoDataDir | PathError::Create { .. } | PathError::Permissions { .. } => {
+                "storage"
+            }
             PathError::InvalidProfile(_) => "invalid_input",
         }
     }
@@ -121,14 +128,26 @@ impl Home {
         self.root.join("logs")
     }
 
-    /// Creates the profile directory if needed.
+    /// Creates the profile directory if needed (0700, like the data directory) and
+    /// tightens both if they are looser.
     pub fn ensure(&self) -> Result<PathBuf, PathError> {
         let dir = self.dir();
-        std::fs::create_dir_all(&dir).map_err(|source| PathError::Create {
+        crate::fsutil::private_dir_all(&dir).map_err(|source| PathError::Create {
             path: dir.clone(),
             source,
         })?;
+        self.tighten()?;
         Ok(dir)
+    }
+
+    /// Makes the data directory, the profile directory and the log directory private
+    /// (0700) if they exist and are looser; creates nothing.
+    pub fn tighten(&self) -> Result<(), PathError> {
+        for d in [self.root.clone(), self.dir(), self.log_dir()] {
+            crate::fsutil::tighten(&d)
+                .map_err(|source| PathError::Permissions { path: d, source })?;
+        }
+        Ok(())
     }
 }
 
@@ -163,5 +182,24 @@ mod tests {
         let dir = h.ensure().unwrap();
         assert!(dir.is_dir());
         assert!(dir.starts_with(tmp.path()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_directory_is_created_private_and_a_loose_one_is_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("data");
+        let demo = Home::at(&root, "demo").unwrap();
+        let dir = demo.ensure().unwrap();
+        assert_eq!((mode(&root), mode(&dir)), (0o700, 0o700));
+        let loose = std::fs::Permissions::from_mode(0o755);
+        std::fs::set_permissions(&root, loose.clone()).unwrap();
+        std::fs::create_dir(demo.log_dir()).unwrap();
+        std::fs::set_permissions(demo.log_dir(), loose).unwrap();
+        let home = Home::at(&root, DEFAULT_PROFILE).unwrap();
+        home.tighten().unwrap();
+        assert_eq!((mode(&root), mode(&home.log_dir())), (0o700, 0o700));
     }
 }

@@ -70,6 +70,7 @@ pub const COMMANDS: &[&str] = &[
     rollout::RolloutReportCmd::NAME,
     snapshot::SnapshotExportCmd::NAME,
     snapshot::SnapshotImportCmd::NAME,
+    snapshot::SnapshotPreviewCmd::NAME,
     snapshot::SiteChangesCmd::NAME,
     snapshot::SiteChangesDismissCmd::NAME,
     snapshot::WatchNoticesCmd::NAME,

@@ -44,6 +44,21 @@ pub struct ImportResult {
     pub registered: bool,
 }
 
+/// What the import confirmation shows about a bundle before anything is imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPreview {
+    pub summary: BundleSummary,
+    /// The endpoint the bundle was taken from.
+    pub endpoint: String,
+    /// The endpoint of the registered site of the same name, if there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered_endpoint: Option<String>,
+    /// A site of that name is registered at another endpoint: the bundle can only be
+    /// imported as a new site ([`SnapshotImportRequest::as_new_site`]).
+    pub endpoint_differs: bool,
+}
+
 /// What kind of change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -155,6 +170,21 @@ pub struct SnapshotImportRequest {
     /// Replace a newer stored snapshot of the site.
     #[serde(default)]
     pub force: bool,
+    /// The user confirmed importing the bundle as a new site with this name (needed
+    /// when the site it names is registered at another endpoint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_new_site: Option<String>,
+}
+
+/// `snapshot_preview`: reads a bundle (same request as `snapshot_import`, whose
+/// `force` and `as_new_site` it ignores) and says what importing it would do, without
+/// importing: the confirmation step before `snapshot_import`.
+pub struct SnapshotPreviewCmd;
+
+impl Command for SnapshotPreviewCmd {
+    const NAME: &'static str = "snapshot_preview";
+    type Request = SnapshotImportRequest;
+    type Response = ImportPreview;
 }
 
 /// `site_changes`: what changed between the bundle stored for a site (imported, or
@@ -200,12 +230,16 @@ pub struct WatchNoticesRequest {}
 /// Name of `watch_notices`' channel argument.
 pub const WATCH_NOTICES_CHANNEL_ARG: &str = "on_notice";
 
-/// The outcome of importing a file dropped on the window.
+/// A file dropped on the window: read and waiting for the user's confirmation
+/// (`preview`, then `snapshot_import` with `path`), or refused (`error`), or, after the
+/// confirmation, imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Notice {
     /// The dropped file.
     pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<ImportPreview>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported: Option<ImportResult>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,6 +250,7 @@ pub struct Notice {
 pub const SNAPSHOT_COMMANDS: &[&str] = &[
     SnapshotExportCmd::NAME,
     SnapshotImportCmd::NAME,
+    SnapshotPreviewCmd::NAME,
     SiteChangesCmd::NAME,
     SiteChangesDismissCmd::NAME,
     WatchNoticesCmd::NAME,
@@ -238,6 +273,7 @@ mod command_tests {
         assert_eq!(e.passphrase, None);
         let n = Notice {
             path: "/tmp/x".into(),
+            preview: None,
             imported: None,
             error: Some(IpcError::new(crate::ErrorKind::Auth, "wrong passphrase")),
         };
@@ -249,7 +285,11 @@ mod command_tests {
         assert_eq!(serde_json::from_value::<Notice>(v).ok(), Some(n));
         let none: Option<SnapshotDiff> = serde_json::from_value(json!(null)).unwrap_or_default();
         assert!(none.is_none());
-        assert_eq!(SNAPSHOT_COMMANDS.len(), 5);
+        assert_eq!(SNAPSHOT_COMMANDS.len(), 6);
+        let confirm: SnapshotImportRequest =
+            serde_json::from_value(json!({"path": "/b", "as_new_site": "lyon-2"}))
+                .unwrap_or_default();
+        assert_eq!(confirm.as_new_site.as_deref(), Some("lyon-2"));
     }
 }
 

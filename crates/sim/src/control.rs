@@ -6,13 +6,18 @@
 //! - `DELETE /sites/{name}/fault` clears every fault
 //! - `POST /sites/{name}/sleep` cuts watches and compacts history
 //! - `POST /sites/{name}/upgrade-hang` makes its K3s upgrade Jobs hang (`DELETE` undoes it)
+//!
+//! Every request must carry the run's random token (`Authorization: Bearer TOKEN`,
+//! see [`Control::token`]), a loopback `Host` (`localhost`, `127.x.y.z`, `[::1]`) and no
+//! `Origin` or a loopback one, so neither another local user nor a web page (DNS
+//! rebinding, a form post) can switch faults; bodies are capped at [`MAX_BODY`] bytes.
 
 use crate::faults::{Fault, FaultSet};
 use crate::site::Site;
 use crate::store::Store;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
@@ -21,6 +26,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tokio::net::TcpListener;
+
+/// The largest request body the control endpoint reads.
+pub const MAX_BODY: usize = 4096;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
@@ -176,10 +184,62 @@ fn reply(code: u16, v: Value) -> Response<Full<Bytes>> {
     r
 }
 
+/// Whether `host` (a `Host` header, or an `Origin`'s authority) names this machine's
+/// loopback: `localhost`, `127.x.y.z` or `[::1]`, with or without a port.
+fn loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or_default()
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Equal without an early exit on the first differing byte.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Why a request is refused before it is looked at, as (status, message).
+fn refusal<B>(req: &Request<B>, token: &str) -> Option<(u16, &'static str)> {
+    let header = |n: http::header::HeaderName| {
+        req.headers()
+            .get(n)
+            .map(|v| v.to_str().unwrap_or("\u{fffd}"))
+    };
+    if !header(http::header::HOST).is_some_and(loopback_host) {
+        return Some((403, "Host must be a loopback address"));
+    }
+    if let Some(origin) = header(http::header::ORIGIN) {
+        let authority = origin.strip_prefix("http://").unwrap_or("\u{fffd}");
+        if !loopback_host(authority) {
+            return Some((403, "foreign Origin"));
+        }
+    }
+    let given = header(http::header::AUTHORIZATION)
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !same_secret(given.as_bytes(), token.as_bytes()) {
+        return Some((401, "missing or wrong control token"));
+    }
+    let declared = header(http::header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Some((413, "body too large"));
+    }
+    None
+}
+
 async fn control(
     handles: Arc<Vec<SiteHandle>>,
+    token: Arc<str>,
     req: Request<hyper::body::Incoming>,
 ) -> Response<Full<Bytes>> {
+    if let Some((code, why)) = refusal(&req, &token) {
+        return reply(code, json!({ "error": why }));
+    }
     let path = req.uri().path().to_string();
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     let method = req.method().clone();
@@ -208,8 +268,11 @@ async fn control(
                     reply(200, json!({"name": h.name(), "slept": true}))
                 }
                 (Method::POST, "fault") => {
-                    let body = match req.into_body().collect().await {
+                    let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
                         Ok(b) => b.to_bytes(),
+                        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                            return reply(413, json!({"error": "body too large"}));
+                        }
                         Err(e) => return reply(400, json!({"error": e.to_string()})),
                     };
                     let text = String::from_utf8_lossy(&body).to_string();
@@ -232,11 +295,29 @@ async fn control(
     }
 }
 
-/// Serves the control endpoint on a loopback address until the task is dropped.
+/// A running control endpoint.
+pub struct Control {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The run's secret: requests send `Authorization: Bearer TOKEN`.
+    pub token: String,
+    /// The accept loop; abort it to stop the endpoint.
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+/// A fresh random token (256 bits, hex).
+fn new_token() -> String {
+    use rand::Rng;
+    let bytes: [u8; 32] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Serves the control endpoint on a loopback address, with a new random token, until
+/// the task is aborted.
 pub async fn serve_control(
     addr: SocketAddr,
     handles: Vec<SiteHandle>,
-) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), ControlError> {
+) -> Result<Control, ControlError> {
     if !addr.ip().is_loopback() {
         return Err(ControlError::NotLoopback(addr));
     }
@@ -245,13 +326,17 @@ pub async fn serve_control(
         .map_err(|e| ControlError::Bind(addr, e))?;
     let bound = l.local_addr().map_err(|e| ControlError::Bind(addr, e))?;
     let handles = Arc::new(handles);
+    let token = new_token();
+    let secret: Arc<str> = Arc::from(token.as_str());
     let task = tokio::spawn(async move {
         while let Ok((tcp, _)) = l.accept().await {
             let hs = handles.clone();
+            let secret = secret.clone();
             tokio::spawn(async move {
                 let svc = service_fn(move |req| {
                     let hs = hs.clone();
-                    async move { Ok::<_, Infallible>(control(hs, req).await) }
+                    let secret = secret.clone();
+                    async move { Ok::<_, Infallible>(control(hs, secret, req).await) }
                 });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(tcp), svc)
@@ -259,5 +344,40 @@ pub async fn serve_control(
             });
         }
     });
-    Ok((bound, task))
+    Ok(Control {
+        addr: bound,
+        token,
+        task,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_hosts_pass() {
+        for ok in [
+            "localhost",
+            "localhost:7070",
+            "127.0.0.1:80",
+            "127.9.9.9",
+            "[::1]:1",
+        ] {
+            assert!(loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:7070",
+            "10.0.0.1:7070",
+            "",
+            "[fe80::1]:1",
+        ] {
+            assert!(!loopback_host(bad), "{bad}");
+        }
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd") && !same_secret(b"abc", b"ab"));
+        assert_eq!(new_token().len(), 64);
+        assert_ne!(new_token(), new_token());
+    }
 }

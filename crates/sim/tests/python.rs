@@ -63,7 +63,7 @@ async fn official_python_client_lists_watches_and_gets_410_after_sleep() {
         spec("py-mk8s", Distro::MicroK8s),
     ])
     .await;
-    let (control, task) = outpost_sim::control::serve_control(
+    let control = outpost_sim::control::serve_control(
         "127.0.0.1:0".parse().expect("addr"),
         f.fleet.handles(),
     )
@@ -75,7 +75,8 @@ async fn official_python_client_lists_watches_and_gets_410_after_sleep() {
     cmd.arg(script)
         .env("SIM_KUBECONFIG", &f.kubeconfig)
         .env("SIM_CONTEXTS", "py-k3s,py-mk8s")
-        .env("SIM_CONTROL", format!("http://{control}"))
+        .env("SIM_CONTROL", format!("http://{}", control.addr))
+        .env("SIM_CONTROL_TOKEN", &control.token)
         .env("NO_PROXY", "127.0.0.1,localhost")
         .env("no_proxy", "127.0.0.1,localhost");
     let out = tokio::task::spawn_blocking(move || run(&mut cmd, "test_sim_client.py"))
@@ -86,6 +87,6 @@ async fn official_python_client_lists_watches_and_gets_410_after_sleep() {
         stdout.contains("ok py-k3s") && stdout.contains("ok py-mk8s"),
         "{stdout}"
     );
-    task.abort();
+    control.task.abort();
     f.fleet.shutdown().await;
 }

@@ -4,9 +4,10 @@
 
 use super::{Channel, call, call_with};
 use outpost_ipc::snapshot::{
-    ExportedBundle, ImportResult, Notice, SiteChangesCmd, SiteChangesDismissCmd,
+    ExportedBundle, ImportPreview, ImportResult, Notice, SiteChangesCmd, SiteChangesDismissCmd,
     SiteChangesRequest, SnapshotDiff, SnapshotExportCmd, SnapshotExportRequest, SnapshotImportCmd,
-    SnapshotImportRequest, WATCH_NOTICES_CHANNEL_ARG, WatchNoticesCmd, WatchNoticesRequest,
+    SnapshotImportRequest, SnapshotPreviewCmd, WATCH_NOTICES_CHANNEL_ARG, WatchNoticesCmd,
+    WatchNoticesRequest,
 };
 use outpost_ipc::{ErrorKind, IpcError};
 use wasm_bindgen::JsCast;
@@ -24,11 +25,40 @@ pub async fn export(site: &str, passphrase: &str) -> Result<ExportedBundle, IpcE
     .await
 }
 
-/// Imports a bundle from its bytes.
-pub async fn import_bytes(bytes: &[u8], passphrase: &str) -> Result<ImportResult, IpcError> {
+/// What importing a bundle (its bytes) would do: the confirmation step.
+pub async fn preview_bytes(bytes: &[u8], passphrase: &str) -> Result<ImportPreview, IpcError> {
+    call::<SnapshotPreviewCmd>(&SnapshotImportRequest {
+        data: Some(base64(bytes)),
+        passphrase: pass(passphrase),
+        ..SnapshotImportRequest::default()
+    })
+    .await
+}
+
+/// Imports a bundle from its bytes, once confirmed; `as_new_site` names the new site
+/// when the bundle's endpoint differs from the registered site's.
+pub async fn import_bytes(
+    bytes: &[u8],
+    passphrase: &str,
+    as_new_site: Option<String>,
+) -> Result<ImportResult, IpcError> {
     call::<SnapshotImportCmd>(&SnapshotImportRequest {
         data: Some(base64(bytes)),
         passphrase: pass(passphrase),
+        as_new_site,
+        ..SnapshotImportRequest::default()
+    })
+    .await
+}
+
+/// Imports a dropped bundle (by its path), once confirmed.
+pub async fn import_path(
+    path: &str,
+    as_new_site: Option<String>,
+) -> Result<ImportResult, IpcError> {
+    call::<SnapshotImportCmd>(&SnapshotImportRequest {
+        path: Some(path.into()),
+        as_new_site,
         ..SnapshotImportRequest::default()
     })
     .await

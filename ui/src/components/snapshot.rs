@@ -1,16 +1,23 @@
 //! Snapshot bundles in the window: the site view's "Export snapshot…" form and its
-//! "Changes since the snapshot" panel, the header's "Import snapshot…" dialog, and the
-//! notices of bundles dropped on the window (imported by the backend).
+//! "Changes since the snapshot" panel; the import dialog and the drop notices are in
+//! [`import`].
 
-use crate::api;
+mod import;
+
+pub use import::{SnapshotImport, SnapshotNotices};
+
 use crate::api::snapshot as snap;
 use crate::state::snapshot::{
-    Changes, Export, ExportAction, ImportAction, ImportForm, NoticeAction, Notices, Step,
-    change_class, change_text, exported_text, imported_text, notice_text, short_time,
+    Changes, Export, ExportAction, Step, change_class, change_text, exported_text, short_time,
 };
 use yew::prelude::*;
 
-fn passphrase_input(id: &'static str, value: &str, on: Callback<String>, busy: bool) -> Html {
+pub(super) fn passphrase_input(
+    id: &'static str,
+    value: &str,
+    on: Callback<String>,
+    busy: bool,
+) -> Html {
     let oninput = Callback::from(move |e: InputEvent| {
         if let Some(el) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
             on.emit(el.value());
@@ -23,7 +30,21 @@ fn passphrase_input(id: &'static str, value: &str, on: Callback<String>, busy: b
     }
 }
 
-fn error_banner(id: &'static str, what: &str, e: &outpost_ipc::IpcError) -> Html {
+/// The "new site name" field of a confirmation whose endpoint differs.
+pub(super) fn new_name_input(id: String, value: &str, on: Callback<String>, busy: bool) -> Html {
+    let oninput = Callback::from(move |e: InputEvent| {
+        if let Some(el) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+            on.emit(el.value());
+        }
+    });
+    html! {
+        <label class="field">{ "Import as a new site named" }
+            <input type="text" id={id} autocomplete="off" placeholder="new-site-name" value={value.to_string()} {oninput} disabled={busy} />
+        </label>
+    }
+}
+
+pub(super) fn error_banner(id: &'static str, what: &str, e: &outpost_ipc::IpcError) -> Html {
     html! {
         <div class="banner banner-error" id={id} role="alert">
             { format!("{what} ({}): {}", e.kind.as_str(), e.message) }
@@ -210,134 +231,5 @@ pub fn snapshot_changes(props: &ChangesProps) -> Html {
             </div>
             { body }
         </section>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct ImportedProps {
-    /// A bundle was imported (the site list and the status bar change).
-    pub on_imported: Callback<()>,
-}
-
-/// The header's "Import snapshot…" button and dialog: the picked file's bytes are read
-/// here and sent (WebKit gives the page no path); larger files are dropped instead.
-#[function_component(SnapshotImport)]
-pub fn snapshot_import(props: &ImportedProps) -> Html {
-    let form = use_reducer(ImportForm::default);
-    let file = use_mut_ref(|| None::<web_sys::File>);
-    let toggle = {
-        let d = form.dispatcher();
-        Callback::from(move |_: MouseEvent| d.dispatch(ImportAction::Toggle))
-    };
-    let on_file = {
-        let (d, keep) = (form.dispatcher(), file.clone());
-        Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
-                return;
-            };
-            if let Some(f) = input.files().and_then(|l| l.get(0)) {
-                d.dispatch(ImportAction::Picked(f.name(), f.size() as u64));
-                *keep.borrow_mut() = Some(f);
-            }
-        })
-    };
-    let start = {
-        let (form, file, done) = (form.clone(), file.clone(), props.on_imported.clone());
-        Callback::from(move |_: MouseEvent| {
-            let Some(f) = file.borrow().clone() else {
-                return;
-            };
-            if !form.can_start() {
-                return;
-            }
-            let (d, pass, done) = (form.dispatcher(), form.passphrase.clone(), done.clone());
-            d.dispatch(ImportAction::Start);
-            wasm_bindgen_futures::spawn_local(async move {
-                let r = match snap::read_file(&f).await {
-                    Ok(bytes) => snap::import_bytes(&bytes, &pass).await,
-                    Err(e) => Err(e),
-                };
-                if r.is_ok() {
-                    done.emit(());
-                }
-                d.dispatch(ImportAction::Finished(r));
-            });
-        })
-    };
-    let busy = form.step == Step::Busy;
-    let on_pass = form.dispatcher();
-    html! { <>
-        <button id="header-import-snapshot" onclick={toggle.clone()}>{ "Import snapshot…" }</button>
-        if form.open {
-            <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="snapshot-import-title" id="snapshot-import">
-                <div class="dialog">
-                    <header class="dialog-head">
-                        <h2 id="snapshot-import-title">{ "Import a snapshot bundle" }</h2>
-                        <button class="icon-button" aria-label="Close" id="snapshot-import-close" onclick={toggle.clone()} disabled={busy}>{ "×" }</button>
-                    </header>
-                    <p class="muted">{ "The site becomes browsable from the bundle, marked as an offline snapshot. You can also drop a bundle file on the window." }</p>
-                    <label class="field">{ "Bundle file (.opsnap)" }
-                        <input type="file" id="snapshot-file" accept=".opsnap" onchange={on_file} disabled={busy} />
-                    </label>
-                    { passphrase_input("snapshot-import-pass", &form.passphrase,
-                        Callback::from(move |p| on_pass.dispatch(ImportAction::Passphrase(p))), busy) }
-                    if let Some(r) = form.refusal() { <p class="banner banner-error" id="snapshot-import-refused">{ r }</p> }
-                    { match &form.step {
-                        Step::Done(r) => html! { <div class="banner banner-ok" id="snapshot-import-done" role="status">{ imported_text(r) }</div> },
-                        Step::Failed(e) => error_banner("snapshot-import-error", "Not imported", e),
-                        _ => html! {},
-                    } }
-                    <div class="dialog-actions">
-                        <button class="primary" id="snapshot-import-apply" onclick={start} disabled={!form.can_start()}>
-                            { if busy { "Importing…" } else { "Import" } }</button>
-                    </div>
-                </div>
-            </div>
-        }
-    </> }
-}
-
-/// Notices of bundles dropped on the window, for as long as the shell lives.
-#[function_component(SnapshotNotices)]
-pub fn snapshot_notices(props: &ImportedProps) -> Html {
-    let notices = use_reducer(Notices::default);
-    let channel = use_mut_ref(|| None::<api::Channel>);
-    {
-        let (d, done) = (notices.dispatcher(), props.on_imported.clone());
-        use_effect_with((), move |_| {
-            let keep = channel.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                match snap::watch_notices(move |n: outpost_ipc::snapshot::Notice| {
-                    if n.imported.is_some() {
-                        done.emit(());
-                    }
-                    d.dispatch(NoticeAction::Add(Box::new(n)))
-                })
-                .await
-                {
-                    Ok(ch) => *keep.borrow_mut() = Some(ch),
-                    Err(e) => web_sys::console::warn_1(&format!("watch_notices: {e}").into()),
-                }
-            });
-            move || drop(channel.borrow_mut().take())
-        });
-    }
-    if notices.items.is_empty() {
-        return html! {};
-    }
-    html! {
-        <div class="snapshot-notices" id="snapshot-notices" role="status" aria-live="polite">
-            { for notices.items.iter().map(|(id, n)| {
-                let d = notices.dispatcher();
-                let id = *id;
-                let class = if n.error.is_some() { "notice notice-error" } else { "notice notice-ok" };
-                html! {
-                    <div class={class}>
-                        <span>{ notice_text(n) }</span>
-                        <button class="icon-button" aria-label="Dismiss" onclick={Callback::from(move |_: MouseEvent| d.dispatch(NoticeAction::Dismiss(id)))}>{ "×" }</button>
-                    </div>
-                }
-            }) }
-        </div>
     }
 }

@@ -3,7 +3,8 @@
 //! the window. Pure: no DOM, no IPC.
 
 use outpost_ipc::snapshot::{
-    DiffEntry, DiffKind, ExportedBundle, ImportResult, MAX_UPLOAD_BYTES, Notice, SnapshotDiff,
+    DiffEntry, DiffKind, ExportedBundle, ImportPreview, ImportResult, MAX_UPLOAD_BYTES, Notice,
+    SnapshotDiff,
 };
 use outpost_ipc::{ErrorKind, IpcError};
 use std::rc::Rc;
@@ -185,17 +186,49 @@ pub fn imported_text(r: &ImportResult) -> String {
     t
 }
 
+/// What the confirmation says about a bundle before it is imported.
+pub fn preview_text(p: &ImportPreview) -> String {
+    let s = &p.summary;
+    let mut t = format!(
+        "{} ({}), taken at {} from {}",
+        s.display_name,
+        s.site,
+        short_time(&s.taken_at),
+        p.endpoint
+    );
+    match (&p.registered_endpoint, p.endpoint_differs) {
+        (Some(r), true) => t.push_str(&format!(
+            ". {} is registered at {r}: this bundle may be another cluster, so it can only be imported as a new site.",
+            s.site
+        )),
+        (Some(_), false) => t.push_str(". It replaces the snapshot of the registered site."),
+        (None, _) => t.push_str(". A new site, registered without credentials."),
+    }
+    t
+}
+
+/// The name a confirmation imports under: none for the site the bundle names, the
+/// typed one when the endpoint differs (`None` from `Err`: a name is still needed).
+pub fn confirm_name(p: &ImportPreview, typed: &str) -> Result<Option<String>, ()> {
+    match (p.endpoint_differs, typed.trim()) {
+        (false, _) => Ok(None),
+        (true, "") => Err(()),
+        (true, n) => Ok(Some(n.to_string())),
+    }
+}
+
 /// A notice as shown.
 pub fn notice_text(n: &Notice) -> String {
     let file = n.path.rsplit(['/', '\\']).next().unwrap_or(&n.path);
-    match (&n.imported, &n.error) {
-        (Some(r), _) => format!("{file}: {}", imported_text(r)),
-        (None, Some(e)) => format!(
+    match (&n.imported, &n.error, &n.preview) {
+        (Some(r), _, _) => format!("{file}: {}", imported_text(r)),
+        (None, Some(e), _) => format!(
             "{file} was not imported ({}): {}",
             e.kind.as_str(),
             e.message
         ),
-        (None, None) => format!("{file}: nothing happened"),
+        (None, None, Some(p)) => format!("{file}: import {}?", preview_text(p)),
+        (None, None, None) => format!("{file}: nothing happened"),
     }
 }
 
@@ -204,6 +237,10 @@ pub fn notice_text(n: &Notice) -> String {
 pub struct Notices {
     pub items: Vec<(u64, Notice)>,
     next: u64,
+    /// New-site names typed for dropped bundles waiting for confirmation.
+    pub names: std::collections::BTreeMap<u64, String>,
+    /// Dropped bundles being imported after their confirmation.
+    pub busy: std::collections::BTreeSet<u64>,
 }
 
 pub const MAX_NOTICES: usize = 5;
@@ -212,6 +249,10 @@ pub const MAX_NOTICES: usize = 5;
 pub enum NoticeAction {
     Add(Box<Notice>),
     Dismiss(u64),
+    NewName(u64, String),
+    /// The user confirmed the import of a dropped bundle.
+    Confirming(u64),
+    Resolved(u64, Box<Result<ImportResult, IpcError>>),
 }
 
 impl Reducible for Notices {
@@ -225,19 +266,47 @@ impl Reducible for Notices {
                 s.next += 1;
                 s.items.truncate(MAX_NOTICES);
             }
-            NoticeAction::Dismiss(id) => s.items.retain(|(i, _)| *i != id),
+            NoticeAction::Dismiss(id) => {
+                s.items.retain(|(i, _)| *i != id);
+                s.names.remove(&id);
+                s.busy.remove(&id);
+            }
+            NoticeAction::NewName(id, name) => {
+                s.names.insert(id, name);
+            }
+            NoticeAction::Confirming(id) => {
+                s.busy.insert(id);
+            }
+            NoticeAction::Resolved(id, r) => {
+                s.busy.remove(&id);
+                if let Some((_, n)) = s.items.iter_mut().find(|(i, _)| *i == id) {
+                    match *r {
+                        Ok(done) => {
+                            n.preview = None;
+                            n.imported = Some(done);
+                            n.error = None;
+                        }
+                        // Kept: the user can pick another name and confirm again.
+                        Err(e) => n.error = Some(e),
+                    }
+                }
+            }
         }
         Rc::new(s)
     }
 }
 
-/// The "Import snapshot…" dialog.
+/// The "Import snapshot…" dialog: pick a file, read it (preview), confirm.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImportForm {
     pub open: bool,
     /// Name and size of the picked file.
     pub file: Option<(String, u64)>,
     pub passphrase: String,
+    /// The picked bundle as read, waiting for the user's confirmation.
+    pub preview: Option<ImportPreview>,
+    /// The new site's name, when the bundle's endpoint differs from the registered one.
+    pub new_name: String,
     pub step: Step<ImportResult>,
 }
 
@@ -246,7 +315,12 @@ pub enum ImportAction {
     Toggle,
     Picked(String, u64),
     Passphrase(String),
+    NewName(String),
+    /// Reading the picked file for its preview.
     Start,
+    Previewed(Result<ImportPreview, IpcError>),
+    /// The user confirmed the previewed import.
+    Confirm,
     Finished(Result<ImportResult, IpcError>),
 }
 
@@ -263,8 +337,22 @@ impl ImportForm {
         })
     }
 
+    /// The picked file can be read for its preview.
     pub fn can_start(&self) -> bool {
-        self.file.is_some() && self.refusal().is_none() && self.step != Step::Busy
+        self.file.is_some()
+            && self.refusal().is_none()
+            && self.step != Step::Busy
+            && self.preview.is_none()
+    }
+
+    /// The previewed bundle can be imported (with a new name if it needs one).
+    pub fn can_confirm(&self) -> bool {
+        self.step != Step::Busy
+            && !matches!(self.step, Step::Done(_))
+            && self
+                .preview
+                .as_ref()
+                .is_some_and(|p| confirm_name(p, &self.new_name).is_ok())
     }
 }
 
@@ -282,11 +370,22 @@ impl Reducible for ImportForm {
             }
             ImportAction::Picked(name, size) => {
                 s.file = Some((name, size));
+                s.preview = None;
+                s.new_name.clear();
                 s.step = Step::Idle;
             }
             ImportAction::Passphrase(p) => s.passphrase = p,
+            ImportAction::NewName(n) => s.new_name = n,
             ImportAction::Start if !s.can_start() => return self,
-            ImportAction::Start => s.step = Step::Busy,
+            ImportAction::Confirm if !s.can_confirm() => return self,
+            ImportAction::Start | ImportAction::Confirm => s.step = Step::Busy,
+            ImportAction::Previewed(r) => match r {
+                Ok(p) => {
+                    s.preview = Some(p);
+                    s.step = Step::Idle;
+                }
+                Err(e) => s.step = Step::Failed(e),
+            },
             ImportAction::Finished(r) => {
                 s.step = match r {
                     Ok(i) => {

@@ -163,6 +163,7 @@ fn notices_are_newest_first_bounded_and_dismissable() {
     for i in 0..7 {
         s = s.reduce(NoticeAction::Add(Box::new(Notice {
             path: format!("/tmp/b{i}.opsnap"),
+            preview: None,
             imported: None,
             error: Some(IpcError::new(
                 ErrorKind::InvalidInput,
@@ -182,6 +183,7 @@ fn notices_are_newest_first_bounded_and_dismissable() {
     assert!(s.items.iter().all(|(i, _)| *i != first));
     let ok = Notice {
         path: "C:\\x\\lyon.opsnap".into(),
+        preview: None,
         imported: Some(ImportResult {
             summary: summary(),
             registered: false,
@@ -210,4 +212,87 @@ fn times_are_shortened() {
         short_time("2026-11-24T21:38:14+02:00"),
         "2026-11-24T21:38:14+02:00"
     );
+}
+
+fn preview(registered: Option<&str>) -> ImportPreview {
+    ImportPreview {
+        summary: summary(),
+        endpoint: "https://10.0.0.9:6443".into(),
+        registered_endpoint: registered.map(str::to_string),
+        endpoint_differs: registered.is_some_and(|r| r != "https://10.0.0.9:6443"),
+    }
+}
+
+/// Nothing is imported before the bundle was read and the user confirmed; another
+/// endpoint than the registered site's needs a new site name.
+#[test]
+fn importing_needs_a_preview_and_a_confirmation() {
+    let s = Rc::new(ImportForm::default())
+        .reduce(ImportAction::Toggle)
+        .reduce(ImportAction::Picked("lyon.opsnap".into(), 4096));
+    assert!(!s.can_confirm(), "confirmable before the bundle was read");
+    assert!(Rc::ptr_eq(&s, &s.clone().reduce(ImportAction::Confirm)));
+    let s = s
+        .reduce(ImportAction::Start)
+        .reduce(ImportAction::Previewed(Ok(preview(Some(
+            "https://10.0.0.1:6443",
+        )))));
+    assert_eq!(s.step, Step::Idle);
+    assert!(!s.can_start(), "read twice");
+    assert!(
+        !s.can_confirm(),
+        "another endpoint confirmed without a new name"
+    );
+    let text = preview_text(s.preview.as_ref().unwrap());
+    assert!(
+        text.contains("lyon-1 is registered at https://10.0.0.1:6443")
+            && text.contains("only be imported as a new site"),
+        "{text}"
+    );
+    let s = s.reduce(ImportAction::NewName("  lyon-2 ".into()));
+    assert!(s.can_confirm());
+    assert_eq!(
+        confirm_name(s.preview.as_ref().unwrap(), &s.new_name),
+        Ok(Some("lyon-2".to_string()))
+    );
+    let s = s.reduce(ImportAction::Confirm);
+    assert_eq!(s.step, Step::Busy);
+    let same = preview(Some("https://10.0.0.9:6443"));
+    assert_eq!(confirm_name(&same, ""), Ok(None));
+    assert!(preview_text(&same).contains("replaces the snapshot"));
+    // A re-picked file drops the old preview.
+    let s = Rc::new(ImportForm::default())
+        .reduce(ImportAction::Picked("a.opsnap".into(), 1))
+        .reduce(ImportAction::Start)
+        .reduce(ImportAction::Previewed(Ok(same)))
+        .reduce(ImportAction::Picked("b.opsnap".into(), 1));
+    assert!(s.preview.is_none() && s.can_start());
+}
+
+#[test]
+fn a_dropped_bundle_waits_for_its_confirmation() {
+    let s = Rc::new(Notices::default()).reduce(NoticeAction::Add(Box::new(Notice {
+        path: "/tmp/lyon.opsnap".into(),
+        preview: Some(preview(None)),
+        imported: None,
+        error: None,
+    })));
+    let id = s.items[0].0;
+    assert!(notice_text(&s.items[0].1).starts_with("lyon.opsnap: import Lyon 1 (lyon-1)"));
+    let s = s.reduce(NoticeAction::Confirming(id));
+    assert!(s.busy.contains(&id));
+    let s = s.reduce(NoticeAction::Resolved(
+        id,
+        Box::new(Err(IpcError::new(ErrorKind::Conflict, "already exists"))),
+    ));
+    assert!(!s.busy.contains(&id) && s.items[0].1.preview.is_some());
+    let s = s.reduce(NoticeAction::NewName(id, "lyon-3".into()));
+    assert_eq!(s.names.get(&id).map(String::as_str), Some("lyon-3"));
+    let done = ImportResult {
+        summary: summary(),
+        registered: true,
+    };
+    let s = s.reduce(NoticeAction::Resolved(id, Box::new(Ok(done))));
+    let n = &s.items[0].1;
+    assert!(n.preview.is_none() && n.error.is_none() && n.imported.is_some());
 }

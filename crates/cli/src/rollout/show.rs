@@ -132,7 +132,7 @@ pub async fn live(mut rx: tokio::sync::watch::Receiver<RolloutView>, json: bool)
     while rx.changed().await.is_ok() {
         let v = rx.borrow_and_update().clone();
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string(&Report::of(&v)).unwrap_or_default()
             );
@@ -141,7 +141,7 @@ pub async fn live(mut rx: tokio::sync::watch::Receiver<RolloutView>, json: bool)
         if v.current_wave != wave {
             wave = v.current_wave;
             if let Some(w) = wave {
-                println!(
+                outln!(
                     "wave {}/{}: {} site(s)",
                     w + 1,
                     v.plan.waves.len(),
@@ -167,7 +167,7 @@ pub async fn live(mut rx: tokio::sync::watch::Receiver<RolloutView>, json: bool)
             };
             let now = (s.status, msg.clone());
             if last.get(&s.site) != Some(&now) && s.status != SiteStatus::Waiting {
-                println!("  {:<28} {:<18} {msg}", s.site, s.status.as_str());
+                outln!("  {:<28} {:<18} {msg}", s.site, s.status.as_str());
                 last.insert(s.site.clone(), now);
             }
         }
@@ -183,11 +183,11 @@ pub fn status(store: &RolloutStore, id: &str, json: bool, watch: bool) -> anyhow
         if seen != Some(v.updated_at) {
             seen = Some(v.updated_at);
             if json {
-                println!("{}", serde_json::to_string(&Report::of(&v))?);
+                jsonln!(serde_json::to_string(&Report::of(&v))?);
             } else {
-                print!("{}", render(&v, running));
+                out!("{}", render(&v, running));
                 if watch {
-                    println!();
+                    outln!();
                 }
             }
         }

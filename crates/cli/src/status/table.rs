@@ -24,10 +24,7 @@ fn paint(level: Level, colour: bool) -> String {
 
 /// Keeps terminal control characters out of the table (site data is untrusted).
 fn clean(s: &str, max: usize) -> String {
-    let t: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let t = crate::term::inline(s);
     if t.chars().count() > max {
         let mut u: String = t.chars().take(max.saturating_sub(1)).collect();
         u.push('…');

@@ -123,3 +123,43 @@ pub fn run_ok(c: &mut assert_cmd::Command) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// The control endpoint of an `outpost sim --control` run, read from its banner line
+/// (`…; control http://ADDR token TOKEN`).
+pub struct Control {
+    pub addr: String,
+    pub token: String,
+}
+
+impl Control {
+    pub fn from_banner(line: &str) -> Control {
+        let rest = line
+            .split("control http://")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no control address in {line:?}"));
+        let mut words = rest.split_whitespace();
+        let addr = words.next().unwrap_or_default().to_string();
+        assert_eq!(words.next(), Some("token"), "no control token in {line:?}");
+        let token = words.next().unwrap_or_default().to_string();
+        Control { addr, token }
+    }
+
+    /// A plain HTTP/1.1 request with the run's token; returns the body.
+    pub fn http(&self, method: &str, path: &str, body: &str) -> String {
+        use std::io::Read;
+        let mut s = std::net::TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            self.token,
+            body.len()
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default()
+    }
+}

@@ -33,15 +33,10 @@ pub struct ChangeRecord {
     pub rollout: Option<String>,
 }
 
-/// Appends one line to `path` and fsyncs it (creating the file and its directory).
+/// Appends one line to `path` and fsyncs it (creating the file 0600 and its directory
+/// 0700).
 pub(crate) fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
+    let mut f = crate::fsutil::append_private(path)?;
     let mut buf = Vec::with_capacity(line.len() + 1);
     buf.extend_from_slice(line.as_bytes());
     buf.push(b'\n');

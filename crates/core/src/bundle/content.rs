@@ -32,8 +32,12 @@ pub struct Redactions {
     pub secrets: u64,
     /// Environment values replaced by [`super::redact::REDACTED`].
     pub env_values: u64,
-    /// ConfigMap values under sensitive-looking keys.
+    /// ConfigMap values under sensitive-looking keys, and config files in ConfigMaps
+    /// with secrets replaced inside.
     pub config_values: u64,
+    /// Container and probe `command`/`args` words with a secret replaced.
+    #[serde(default)]
+    pub command_values: u64,
     /// `kubectl.kubernetes.io/last-applied-configuration` annotations dropped.
     pub last_applied: u64,
 }

@@ -43,6 +43,19 @@ pub enum BundleError {
         bundle: jiff::Timestamp,
         stored: jiff::Timestamp,
     },
+    /// The bundle names a registered site but was taken from another endpoint: it may
+    /// be another cluster, so it is imported only as a new site the user names.
+    #[error(
+        "the bundle for {site} was taken from {bundle}, but {site} is registered at {registered}; import it as a new site to keep both"
+    )]
+    EndpointMismatch {
+        site: String,
+        bundle: String,
+        registered: String,
+    },
+    /// The name asked for a new site is already registered.
+    #[error("a site named {0:?} already exists: choose another name")]
+    NameTaken(String),
     /// Reading a site (export, live diff) failed.
     #[error("site {site}: {source}")]
     Site {
@@ -65,7 +78,8 @@ pub enum BundleError {
 
 impl BundleError {
     /// Coarse category: `not-a-bundle`, `version`, `truncated`, `corrupt`, `hostile`,
-    /// `too-large`, `passphrase`, `invalid`, `older`, `site`, `storage`, `registry`.
+    /// `too-large`, `passphrase`, `invalid`, `older`, `endpoint`, `name-taken`, `site`,
+    /// `storage`, `registry`.
     pub fn kind(&self) -> &'static str {
         match self {
             BundleError::NotABundle => "not-a-bundle",
@@ -77,6 +91,8 @@ impl BundleError {
             BundleError::PassphraseRequired | BundleError::WrongPassphrase => "passphrase",
             BundleError::Invalid(_) => "invalid",
             BundleError::Older { .. } => "older",
+            BundleError::EndpointMismatch { .. } => "endpoint",
+            BundleError::NameTaken(_) => "name-taken",
             BundleError::Site { .. } => "site",
             BundleError::Io { .. } | BundleError::Snapshot(_) | BundleError::Crypto => "storage",
             BundleError::Registry(_) => "registry",

@@ -32,7 +32,7 @@ impl Temp {
             path: target.to_path_buf(),
             source,
         };
-        fs::create_dir_all(dir).map_err(io)?;
+        crate::fsutil::private_dir_all(dir).map_err(io)?;
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -100,6 +100,23 @@ pub fn write_file(
     drop(f);
     tmp.commit()?;
     Ok(len)
+}
+
+/// After an export: keeps a plain copy of the bundle as the site's stored bundle (the
+/// diff baseline, and what an offline export is written from), unless the export was
+/// encrypted: a passphrase-protected export leaves no plain copy of itself anywhere
+/// (the stored bundle, if any, stays the one kept before). Returns where it was kept.
+pub fn keep_stored(
+    b: &Bundle,
+    home: &Home,
+    encrypted: bool,
+) -> Result<Option<PathBuf>, BundleError> {
+    if encrypted {
+        return Ok(None);
+    }
+    let kept = imported_path(home, &b.manifest.site);
+    write_file(b, &kept, None)?;
+    Ok(Some(kept))
 }
 
 fn open(path: &Path) -> Result<File, BundleError> {
@@ -203,13 +220,37 @@ fn site_from(m: &Manifest) -> Site {
     }
 }
 
-/// Imports a bundle into a profile. Nothing changes unless the whole bundle is valid;
-/// a bundle older than the stored snapshot is refused unless `force`.
+/// Imports a bundle into a profile as the site it names. Nothing changes unless the
+/// whole bundle is valid; a bundle older than the stored snapshot is refused unless
+/// `force`, and a bundle of a registered site taken from another endpoint is refused
+/// ([`BundleError::EndpointMismatch`]: see [`import_as_new`]).
 pub fn import(
     path: &Path,
     pass: Option<&SecretString>,
     home: &Home,
     force: bool,
+) -> Result<ImportReport, BundleError> {
+    import_with(path, pass, home, force, None)
+}
+
+/// Imports a bundle as a new site named `name` (registered without credentials),
+/// whatever site and endpoint it names; `name` must be free.
+pub fn import_as_new(
+    path: &Path,
+    pass: Option<&SecretString>,
+    home: &Home,
+    force: bool,
+    name: &str,
+) -> Result<ImportReport, BundleError> {
+    import_with(path, pass, home, force, Some(name))
+}
+
+fn import_with(
+    path: &Path,
+    pass: Option<&SecretString>,
+    home: &Home,
+    force: bool,
+    new_name: Option<&str>,
 ) -> Result<ImportReport, BundleError> {
     let staging = home.snapshot_dir().join("bundles").join(".import");
     let (tmp, f) = Temp::create(&staging)?;
@@ -218,7 +259,10 @@ pub fn import(
         copy: BufWriter::new(f),
         path: tmp.path.clone(),
     };
-    let scanned = content::scan(tee, pass)?;
+    let mut scanned = content::scan(tee, pass)?;
+    let registry = SiteStore::new(home);
+    let sites = registry.list()?;
+    super::admit::check(&mut scanned, &sites, new_name)?;
     let m = &scanned.manifest;
     let snapshots = SnapshotStore::new(home);
     if let Ok(Some(old)) = snapshots.read(&m.site)
@@ -231,8 +275,7 @@ pub fn import(
             stored: old.taken_at,
         });
     }
-    let registry = SiteStore::new(home);
-    let known = registry.list()?.into_iter().any(|s| s.name == m.site);
+    let known = sites.iter().any(|s| s.name == m.site);
     let new_site = if known {
         None
     } else {

@@ -20,7 +20,17 @@ pub fn summary(m: &Manifest, encrypted: bool, now: jiff::Timestamp) -> ipc::Bund
         counts: m.counts.clone(),
         log_tails: m.logs,
         redacted_secrets: r.secrets,
-        redacted_values: r.env_values + r.config_values,
+        redacted_values: r.env_values + r.config_values + r.command_values,
+    }
+}
+
+/// The import confirmation of a bundle.
+pub fn preview(p: &super::Preview, now: jiff::Timestamp) -> ipc::ImportPreview {
+    ipc::ImportPreview {
+        summary: summary(&p.manifest, p.encrypted, now),
+        endpoint: p.manifest.endpoint.clone(),
+        registered_endpoint: p.registered_endpoint.clone(),
+        endpoint_differs: p.endpoint_differs(),
     }
 }
 

@@ -9,6 +9,7 @@
 //! states of a site.
 
 pub mod bounded;
+mod admit;
 pub mod collect;
 pub mod content;
 pub mod crypt;
@@ -24,12 +25,14 @@ pub mod tails;
 
 use crate::client::ClientCache;
 use crate::registry::Site;
+pub use admit::{Preview, preview, same_endpoint};
 pub use collect::{CollectOptions, Live};
 pub use content::{Bundle, LogTail, Manifest, Redactions, Scanned};
 pub use diff::{Change, ChangeKind, Diff, View};
 pub use error::BundleError;
 pub use files::{
-    ImportReport, import, imported_path, is_encrypted, read_file, scan_file, write_file,
+    ImportReport, import, import_as_new, imported_path, is_encrypted, keep_stored, read_file,
+    scan_file, write_file,
 };
 /// Passphrases are handled as secrets (zeroized, never printed).
 pub use secrecy::SecretString;
@@ -80,3 +83,7 @@ pub async fn live_view(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+#[path = "admit_tests.rs"]
+mod admit_tests;

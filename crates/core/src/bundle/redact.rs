@@ -7,10 +7,17 @@
 //!   and `stringData` are dropped;
 //! - every `env` entry whose name looks sensitive ([`sensitive_name`]) or whose value
 //!   looks like a credential ([`sensitive_value`]) has its value replaced by [`REDACTED`];
-//! - ConfigMap values under sensitive-looking keys are replaced the same way.
+//! - ConfigMap values under sensitive-looking keys are replaced the same way;
+//! - secrets inside free text keep the text's shape ([`text`]): container and probe
+//!   `command`/`args` words (`--password=x`, `--token x`, `-p x`, `PASSWORD=x`),
+//!   connection strings in env values (`Server=db;Password=x`, URL passwords) and
+//!   config files carried in ConfigMaps (`password: x`, `api_key = "x"`, PEM blocks).
+
+mod text;
 
 use super::content::Redactions;
 use serde_json::{Map, Value};
+pub use text::{scrub_args, scrub_text};
 
 /// What a redacted value is replaced with.
 pub const REDACTED: &str = "<redacted by outpost>";
@@ -76,9 +83,15 @@ pub fn prune(plural: &str, obj: &mut Value, red: &mut Redactions) {
             for field in ["data", "binaryData"] {
                 if let Some(data) = obj.get_mut(field).and_then(Value::as_object_mut) {
                     for (k, v) in data.iter_mut() {
-                        let hit = sensitive_name(k) || v.as_str().is_some_and(sensitive_value);
+                        // A config file keeps its shape; one value is judged whole.
+                        let single = v.as_str().is_some_and(|t| !t.contains('\n'));
+                        let hit = sensitive_name(k)
+                            || (single && v.as_str().is_some_and(sensitive_value));
                         if hit && v.as_str() != Some(REDACTED) {
                             *v = Value::String(REDACTED.into());
+                            red.config_values += 1;
+                        } else if let Some(t) = v.as_str().and_then(scrub_text) {
+                            *v = Value::String(t);
                             red.config_values += 1;
                         }
                     }
@@ -117,7 +130,8 @@ fn redact_secret(obj: &mut Value, red: &mut Redactions) {
 }
 
 /// Walks the whole object: pod specs sit at different depths (pods, templates of
-/// workloads, jobs), and every `env` list is a list of `{name, value}`.
+/// workloads, jobs); every `env` list is a list of `{name, value}`, and every
+/// `command`/`args` list (containers, exec probes, lifecycle hooks) a list of words.
 fn redact_env(v: &mut Value, red: &mut Redactions) {
     match v {
         Value::Object(map) => {
@@ -132,13 +146,21 @@ fn redact_env(v: &mut Value, red: &mut Redactions) {
                             .get("value")
                             .and_then(Value::as_str)
                             .is_some_and(sensitive_value);
-                    if hit
-                        && let Some(val) = item.get_mut("value")
-                        && val.as_str() != Some(REDACTED)
-                    {
+                    let Some(val) = item.get_mut("value") else {
+                        continue;
+                    };
+                    if hit && val.as_str() != Some(REDACTED) {
                         *val = Value::String(REDACTED.into());
                         red.env_values += 1;
+                    } else if let Some(t) = val.as_str().and_then(scrub_text) {
+                        *val = Value::String(t);
+                        red.env_values += 1;
                     }
+                }
+            }
+            for field in ["command", "args"] {
+                if let Some(Value::Array(words)) = map.get_mut(field) {
+                    red.command_values += scrub_args(words);
                 }
             }
             for (_, child) in map.iter_mut() {
@@ -211,5 +233,61 @@ mod tests {
         assert_eq!(r.env_values, 2);
         assert_eq!(r.last_applied, 1);
         assert_eq!(d["metadata"]["annotations"].get(LAST_APPLIED), None);
+    }
+
+    /// Container arguments, connection strings in env values and config files in
+    /// ConfigMaps lose their secrets; names, flags, hosts and structure stay.
+    #[test]
+    fn args_connection_strings_and_config_files_are_redacted_in_place() {
+        let r = REDACTED;
+        let mut red = Redactions::default();
+        let mut d = json!({"metadata": {"name": "pos"}, "spec": {"template": {"spec": {
+        "initContainers": [{"name": "migrate", "image": "m:1",
+            "command": ["migrate", "--password=hunter2", "--host", "db"]}],
+        "containers": [{"name": "app", "image": "a:1",
+            "args": ["--token", "t0k", "-p", "s3cret", "--port", "80"],
+            "env": [{"name": "CONN", "value": "Server=db;User Id=pos;Password=pw;"}],
+            "livenessProbe": {"exec": {"command": ["sh", "-c", "mysqladmin ping --password x"]}}
+        }]}}}});
+        prune("deployments", &mut d, &mut red);
+        let spec = &d["spec"]["template"]["spec"];
+        assert_eq!(
+            spec["initContainers"][0]["command"],
+            json!(["migrate", format!("--password={r}"), "--host", "db"])
+        );
+        let app = &spec["containers"][0];
+        assert_eq!(app["args"], json!(["--token", r, "-p", r, "--port", "80"]));
+        assert_eq!(
+            app["env"][0]["value"],
+            format!("Server=db;User Id=pos;Password={r};")
+        );
+        assert_eq!(
+            app["livenessProbe"]["exec"]["command"][2],
+            format!("mysqladmin ping --password {r}")
+        );
+        assert_eq!((red.command_values, red.env_values), (4, 1));
+
+        let mut cm = json!({"metadata": {"name": "cfg"}, "data": {
+            "app.yaml": "db:\n  url: postgres://pos:pw@db/pos\n  password: pw\nlevel: info\n",
+            "app.ini": "[smtp]\nhost = mail\nsmtp_password = pw\n",
+            "LEVEL": "info"}});
+        prune("configmaps", &mut cm, &mut red);
+        assert_eq!(
+            cm["data"]["app.yaml"],
+            format!("db:\n  url: postgres://pos:{r}@db/pos\n  password: {r}\nlevel: info\n")
+        );
+        assert_eq!(
+            cm["data"]["app.ini"],
+            format!("[smtp]\nhost = mail\nsmtp_password = {r}\n")
+        );
+        assert_eq!(cm["data"]["LEVEL"], "info");
+        assert_eq!(red.config_values, 2);
+        let again = cm.clone();
+        prune("configmaps", &mut cm, &mut red);
+        assert_eq!(
+            (cm, red.config_values),
+            (again, 2),
+            "redacting twice changes nothing"
+        );
     }
 }

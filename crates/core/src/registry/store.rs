@@ -63,7 +63,7 @@ impl SiteStore {
             source,
         };
         if let Some(dir) = lock_path.parent() {
-            fs::create_dir_all(dir).map_err(io)?;
+            fsutil::private_dir_all(dir).map_err(io)?;
         }
         let f = OpenOptions::new()
             .create(true)

@@ -49,7 +49,7 @@ impl RolloutStore {
                 plan.id
             )));
         }
-        std::fs::create_dir_all(&self.dir).map_err(|source| RolloutError::Io {
+        crate::fsutil::private_dir_all(&self.dir).map_err(|source| RolloutError::Io {
             path: self.dir.clone(),
             source,
         })?;

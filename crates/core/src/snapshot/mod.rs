@@ -134,7 +134,7 @@ impl SnapshotStore {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(&self.dir).map_err(io)?;
+        crate::fsutil::private_dir_all(&self.dir).map_err(io)?;
         let json = serde_json::to_vec(snap).map_err(|e| io(std::io::Error::other(e)))?;
         let z = zstd::bulk::compress(&json, 3).map_err(io)?;
         crate::fsutil::write_atomic(&path, &z)?;
