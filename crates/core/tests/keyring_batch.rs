@@ -57,7 +57,7 @@ fn a_batch_reads_what_keyring_wrote_like_per_entry_reads() {
     // An item keyring v1 (or another tool) wrote without a `target` attribute, in the
     // default collection: keyring's per-entry read finds it through its legacy search.
     let legacy = unique("kblegacy");
-    let legacy_id = format!("{legacy}/token");
+    let legacy_id = vault.entry_id(&legacy, Item::Token);
     let ss = SecretService::connect(EncryptionType::Dh).unwrap();
     let attrs = HashMap::from([
         ("service", SERVICE),
