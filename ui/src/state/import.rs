@@ -304,6 +304,7 @@ mod tests {
                     hash: hash.into(),
                 }),
                 exec_needs_approval: true,
+                client_cert_expires_ms: None,
                 file_refs: vec![],
                 warnings: vec![],
             }],
