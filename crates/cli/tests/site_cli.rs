@@ -204,7 +204,8 @@ fn import_from_stdin_and_bad_input_errors() {
             .args(["site", "import", "-"])
             .write_stdin("clusters: [\n"),
     );
-    assert!(err.contains("line 2"), "{err}");
+    // Where the unclosed bracket opens.
+    assert!(err.contains("line 1") && err.contains("unclosed"), "{err}");
     let pki = Pki::new("ca");
     let client = pki.client("admin", Some((2021, 3, 4)));
     let cfg = fill(

@@ -18,7 +18,7 @@ fn small_secrets_go_straight_to_the_store() {
         .put("edge-1", Item::Token, &Secret::from("tok-123"))
         .unwrap();
     assert_eq!(id, format!("{}/edge-1/token", v.install()));
-    assert_eq!(mem.ids(), [id.clone()]);
+    assert_eq!(mem.ids(), std::slice::from_ref(&id));
     assert_eq!(v.get("edge-1", Item::Token).unwrap().expose(), b"tok-123");
     assert!(!tmp.path().join("secrets").exists());
     v.delete("edge-1", Item::Token).unwrap();
