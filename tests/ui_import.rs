@@ -34,13 +34,13 @@ fn site() -> SiteSpec {
 
 /// The kubeconfig as K3s writes it: cluster, user and context all named `default`.
 fn k3s_style(kubeconfig: &str) -> String {
-    let mut v: serde_yaml::Value = serde_yaml::from_str(kubeconfig).expect("sim kubeconfig");
+    let mut v: serde_json::Value = serde_saphyr::from_str(kubeconfig).expect("sim kubeconfig");
     for (list, key) in [
         ("clusters", "name"),
         ("users", "name"),
         ("contexts", "name"),
     ] {
-        for e in v[list].as_sequence_mut().expect("list") {
+        for e in v[list].as_array_mut().expect("list") {
             e[key] = "default".into();
         }
     }
@@ -48,7 +48,7 @@ fn k3s_style(kubeconfig: &str) -> String {
     ctx["cluster"] = "default".into();
     ctx["user"] = "default".into();
     v["current-context"] = "default".into();
-    serde_yaml::to_string(&v).expect("yaml")
+    serde_saphyr::to_string(&v).expect("yaml")
 }
 
 fn plant_hostile_content(store: &Store) {
@@ -153,4 +153,70 @@ async fn import_wizard_imports_a_k3s_kubeconfig_and_hostile_content_stays_inert(
     assert_eq!(site["summary"]["latitude"], 48.1372);
     app.close().await;
     fleet.shutdown().await;
+}
+
+/// A kubeconfig whose credentials come from an exec plugin, for an unreachable server.
+fn exec_kubeconfig() -> String {
+    let port = std::net::TcpListener::bind("127.77.3.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a closed loopback port")
+        .port();
+    format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: store-exec-1\nclusters:\n- name: store-exec-1\n  \
+         cluster:\n    server: https://127.77.3.1:{port}\ncontexts:\n- name: store-exec-1\n  context: \
+         {{cluster: store-exec-1, user: store-exec-1}}\nusers:\n- name: store-exec-1\n  user:\n    exec:\n      \
+         apiVersion: client.authentication.k8s.io/v1\n      command: get-token\n      args: [\"--cluster\", \
+         \"dev\"]\n      env:\n      - name: SEED\n        value: seed-value-789\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_plugins_import_only_with_the_approved_hash_of_the_command_line_shown() {
+    if !ui_tests_enabled("ui_import") {
+        return;
+    }
+    let kubeconfig = exec_kubeconfig();
+    let app = App::launch(&[]).await;
+    app.wait_text("#welcome h2", "Welcome to Outpost", T).await;
+
+    // A script in the page cannot approve on its own: no bare flag, no made-up hash.
+    let source = json!({"type": "text", "text": kubeconfig});
+    let bare = app
+        .invoke(
+            "import_apply",
+            json!({"req": {"source": source, "allow_exec": true}}),
+        )
+        .await;
+    assert!(bare.is_err(), "a bare approval flag is refused: {bare:?}");
+    let forged = app
+        .invoke(
+            "import_apply",
+            json!({"req": {"source": source, "approved_exec": ["0".repeat(64)]}}),
+        )
+        .await
+        .expect_err("a hash of nothing shown is refused");
+    assert_eq!(forged["kind"], "denied", "{forged}");
+
+    // The wizard shows the command line and the environment names, never a value.
+    app.click("#open-import").await;
+    app.click("#import-tab-paste").await;
+    type_into(&app, "#import-text", &kubeconfig).await;
+    app.click("#import-check").await;
+    let preview = app
+        .wait_text("#import-preview", "get-token --cluster dev", T)
+        .await;
+    assert!(preview.contains("SEED"), "{preview}");
+    assert!(!preview.contains("seed-value-789"), "{preview}");
+    app.click(".import-exec-approve").await;
+    app.screenshot("import-04-exec-approval").await;
+    app.click("#import-apply").await;
+    app.wait_text("#import-done", "store-exec-1", T).await;
+
+    let store = std::fs::read_to_string(app.home.path().join("outpost.json")).expect("store");
+    let v: serde_json::Value = serde_json::from_str(&store).expect("store JSON");
+    let creds = &v["sites"][0]["credentials"];
+    assert_eq!(creds["execApproved"], true, "{creds}");
+    assert_eq!(creds["exec"]["command"], "get-token");
+    assert!(!store.contains("seed-value-789"));
+    app.close().await;
 }

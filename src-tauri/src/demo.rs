@@ -113,10 +113,7 @@ async fn import_into(
         sites_file: Some(sites_file),
         ..ImportOptions::default()
     };
-    let input = Input::Text {
-        text: kubeconfig,
-        base_dir: home.dir(),
-    };
+    let input = Input::Text { text: kubeconfig };
     let plan = import::plan(&input, &opts_import, &[])
         .await
         .map_err(|e| error::core(e.kind(), e))?;

@@ -100,9 +100,14 @@ pub struct ImportArgs {
     /// JSON list of site metadata (as written by `outpost sim --sites-file`).
     #[arg(long, value_name = "PATH")]
     sites_file: Option<PathBuf>,
-    /// Approve exec credential plugins in this kubeconfig.
+    /// Approve the exec credential plugins this kubeconfig runs (each command line is
+    /// printed as it is approved).
     #[arg(long)]
     allow_exec: bool,
+    /// Read this file although it is outside the kubeconfig's folder (repeatable; the
+    /// exact path as the refusal shows it).
+    #[arg(long = "allow-file", value_name = "PATH")]
+    allow_files: Vec<PathBuf>,
     /// Accept insecure-skip-tls-verify for these sites.
     #[arg(long)]
     insecure_skip_tls_verify: bool,
@@ -226,10 +231,7 @@ fn import_cmd(a: ImportArgs) -> anyhow::Result<ExitCode> {
         std::io::stdin()
             .read_to_string(&mut text)
             .context("cannot read the kubeconfig from stdin")?;
-        Input::Text {
-            text,
-            base_dir: std::env::current_dir()?,
-        }
+        Input::Text { text }
     } else {
         Input::Path(PathBuf::from(&a.kubeconfig))
     };
@@ -247,13 +249,24 @@ fn import_cmd(a: ImportArgs) -> anyhow::Result<ExitCode> {
         location: a.location.as_deref().map(parse_lat_lon).transpose()?,
         tags: a.tags,
         sites_file: a.sites_file,
-        allow_exec: a.allow_exec,
+        allowed_files: a.allow_files,
         insecure_skip_tls_verify: a.insecure_skip_tls_verify,
         tls_timeout: Duration::from_secs_f64(a.tls_timeout),
     };
     let store = SiteStore::new(&home);
     let existing = store.list()?;
-    let plan = runtime()?.block_on(import::plan(&input, &opts, &existing))?;
+    let mut plan = runtime()?.block_on(import::plan(&input, &opts, &existing))?;
+    if a.allow_exec {
+        let hashes: Vec<String> = plan
+            .exec_plugins()
+            .iter()
+            .map(|(site, e)| {
+                eprintln!("approving the exec plugin of {site}: {}", e.command_line());
+                e.hash.clone()
+            })
+            .collect();
+        plan.approve_exec(&hashes)?;
+    }
     if a.json {
         jsonln!(serde_json::to_string_pretty(&plan)?);
     } else {
@@ -293,8 +306,15 @@ fn edit_cmd(a: EditArgs) -> anyhow::Result<ExitCode> {
         Some(w) => Some(Some(MaintenanceWindow::parse(w)?)),
     };
     let current = store.get(&a.name)?;
-    if a.allow_exec && current.credentials.exec.is_none() {
-        bail!("site {:?} has no exec credential plugin to approve", a.name);
+    if a.allow_exec {
+        let Some(e) = &current.credentials.exec else {
+            bail!("site {:?} has no exec credential plugin to approve", a.name);
+        };
+        println!(
+            "approving the exec plugin of {}: {}",
+            a.name,
+            e.command_line()
+        );
     }
     let opt = |s: String| if s.is_empty() { None } else { Some(s) };
     let site = store.update(&a.name, |s| {

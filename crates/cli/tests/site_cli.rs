@@ -106,12 +106,15 @@ fn import_list_show_edit_remove_a_k3s_site() {
     assert!(!home.path().join("outpost.json").exists());
 
     let out = stdout(&mut import(&[]));
+    let install = outpost_core::credentials::install_id(
+        &outpost_core::paths::Home::at(home.path(), "default").unwrap(),
+    );
     assert!(
         out.contains("imported 1 site(s): lyon-1 (credentials in the secret-service keyring)"),
         "{out}"
     );
     assert!(
-        kr.items("lyon-1/client-key")
+        kr.items(&format!("{install}/lyon-1/client-key"))
             .contains("/org/freedesktop/secrets/collection/"),
         "key stored in the Secret Service"
     );
@@ -144,7 +147,10 @@ fn import_list_show_edit_remove_a_k3s_site() {
     .unwrap();
     assert_eq!(
         show["credentials"]["entries"],
-        serde_json::json!(["lyon-1/client-cert", "lyon-1/client-key"])
+        serde_json::json!([
+            format!("{install}/lyon-1/client-cert"),
+            format!("{install}/lyon-1/client-key")
+        ])
     );
     assert_eq!(show["tags"], serde_json::json!(["fr"]));
 
@@ -177,7 +183,7 @@ fn import_list_show_edit_remove_a_k3s_site() {
 
     let out = stdout(outpost(home.path(), &kr).args(["site", "remove", "lyon-1"]));
     assert!(out.contains("removed site lyon-1"));
-    let left = kr.items("lyon-1/client-key");
+    let left = kr.items(&format!("{install}/lyon-1/client-key"));
     assert!(
         !left.contains("/org/freedesktop/secrets/collection/"),
         "keyring entry deleted: {left}"
@@ -198,7 +204,8 @@ fn import_from_stdin_and_bad_input_errors() {
             .args(["site", "import", "-"])
             .write_stdin("clusters: [\n"),
     );
-    assert!(err.contains("line 2"), "{err}");
+    // Where the unclosed bracket opens.
+    assert!(err.contains("line 1") && err.contains("unclosed"), "{err}");
     let pki = Pki::new("ca");
     let client = pki.client("admin", Some((2021, 3, 4)));
     let cfg = fill(

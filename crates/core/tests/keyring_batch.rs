@@ -2,12 +2,18 @@
 //! entries) against the REAL Secret Service (gnome-keyring): they must find exactly what
 //! the `keyring` crate's per-entry reads find.
 //!
+//! Also the migration of old-layout entries (`<site>/<item>`) to per-profile ids
+//! (`<install>/<site>/<item>`), read back over one batch session.
+//!
 //! Run with `scripts/with-keyring.sh cargo test -p outpost-core --test keyring_batch`.
 #![cfg(target_os = "linux")]
 
 use dbus_secret_service::{EncryptionType, SecretService};
-use outpost_core::credentials::{CredentialStore, INLINE_MAX, Item, KeyringStore, SERVICE, Vault};
+use outpost_core::credentials::{
+    CredentialStore, INLINE_MAX, Item, KeyringStore, SERVICE, Vault, migrate,
+};
 use outpost_core::paths::Home;
+use outpost_core::registry::SiteStore;
 use outpost_core::secret::Secret;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -57,7 +63,7 @@ fn a_batch_reads_what_keyring_wrote_like_per_entry_reads() {
     // An item keyring v1 (or another tool) wrote without a `target` attribute, in the
     // default collection: keyring's per-entry read finds it through its legacy search.
     let legacy = unique("kblegacy");
-    let legacy_id = format!("{legacy}/token");
+    let legacy_id = vault.entry_id(&legacy, Item::Token);
     let ss = SecretService::connect(EncryptionType::Dh).unwrap();
     let attrs = HashMap::from([
         ("service", SERVICE),
@@ -204,4 +210,62 @@ fn unlock_with_password(collection: &dbus::Path<'static>) -> Result<(), dbus::Er
         "UnlockWithMasterPassword",
         (collection.clone(), secret),
     )
+}
+
+#[test]
+fn old_layout_entries_move_to_each_profiles_own_ids_and_read_in_one_batch() {
+    let _serial = serial();
+    let ss = secret_service();
+    let site = unique("kmig");
+    let tmp = tempfile::tempdir().unwrap();
+    let home = Home::at(tmp.path(), "default").unwrap();
+    std::fs::create_dir_all(home.dir()).unwrap();
+    // What an older build left: the store lists `<site>/<item>` entries.
+    let legacy = [format!("{site}/client-cert"), format!("{site}/client-key")];
+    let doc = serde_json::json!({
+        "schemaVersion": 1,
+        "sites": [{
+            "name": site, "displayName": site, "endpoint": "https://10.1.2.3:6443",
+            "credentials": {"kind": "client-cert", "entries": legacy},
+        }],
+    });
+    std::fs::write(home.store_file(), doc.to_string()).unwrap();
+    ss.set(&legacy[0], &Secret::from("CERT-PEM")).unwrap();
+    ss.set(&legacy[1], &Secret::from("KEY-PEM")).unwrap();
+
+    let vault = Vault::new(Box::new(secret_service()), &home);
+    let store = SiteStore::new(&home);
+    assert_eq!(migrate(&store, &vault).unwrap(), 1);
+    let rec = store.get(&site).unwrap();
+    assert_eq!(
+        rec.credentials.entries,
+        [
+            vault.entry_id(&site, Item::ClientCert),
+            vault.entry_id(&site, Item::ClientKey)
+        ]
+    );
+    for id in &legacy {
+        assert!(ss.get(id).unwrap().is_none(), "{id} deleted");
+    }
+    // Another profile's vault on the same keyring does not see them.
+    let work = Vault::new(
+        Box::new(secret_service()),
+        &Home::at(tmp.path(), "work").unwrap(),
+    );
+    assert!(work.get(&site, Item::ClientKey).is_err());
+    // Read back over one session, as the health engine does.
+    {
+        let mut r = vault.reader();
+        assert_eq!(
+            r.get_listed(&rec, Item::ClientCert).unwrap().expose(),
+            b"CERT-PEM"
+        );
+        assert_eq!(
+            r.get_listed(&rec, Item::ClientKey).unwrap().expose(),
+            b"KEY-PEM"
+        );
+    }
+    assert_eq!(migrate(&store, &vault).unwrap(), 0, "once only");
+    vault.delete_site(&site).unwrap();
+    assert!(vault.get(&site, Item::ClientCert).is_err());
 }

@@ -22,7 +22,7 @@ fn keyutils_round_trip_through_the_vault() {
     assert_eq!(other.get(&site, Item::Token).unwrap(), token);
     assert_eq!(other.get(&site, Item::ClientCert).unwrap(), big);
     let raw = KeyringStore::keyutils()
-        .get(&format!("{site}/client-cert"))
+        .get(&vault.entry_id(&site, Item::ClientCert))
         .unwrap()
         .unwrap();
     assert!(

@@ -56,7 +56,7 @@ fn secret_service_round_trip_small_and_large_items() {
     assert!(big.len() > INLINE_MAX);
     assert_eq!(
         vault.put(&site, Item::Token, &token).unwrap(),
-        format!("{site}/token")
+        format!("{}/{site}/token", vault.install())
     );
     vault.put(&site, Item::ClientKey, &big).unwrap();
 
@@ -69,7 +69,7 @@ fn secret_service_round_trip_small_and_large_items() {
 
     // What is in the keyring for the large item is the data key, not the material.
     let raw = KeyringStore::secret_service()
-        .get(&format!("{site}/client-key"))
+        .get(&vault.entry_id(&site, Item::ClientKey))
         .unwrap()
         .unwrap();
     assert!(raw.len() < 100);

@@ -54,8 +54,8 @@ fn forms(label: &str, raw: &[u8]) -> Vec<(String, Vec<u8>)> {
 /// client keys' `client-key-data`, their PEM text, the PEM body (joined and line by
 /// line) and the DER key bytes.
 fn needles(kubeconfig: &str) -> Vec<(String, Vec<u8>)> {
-    let kc: serde_yaml::Value = serde_yaml::from_str(kubeconfig).expect("kubeconfig YAML");
-    let users = kc["users"].as_sequence().expect("users");
+    let kc: serde_json::Value = serde_saphyr::from_str(kubeconfig).expect("kubeconfig YAML");
+    let users = kc["users"].as_array().expect("users");
     let mut out = Vec::new();
     let (mut tokens, mut keys) = (0, 0);
     for u in users {

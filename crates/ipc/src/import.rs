@@ -37,9 +37,11 @@ pub struct ImportRequest {
     pub location: Option<(f64, f64)>,
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Approve the kubeconfig's exec credential plugins for these sites.
+    /// The exec credential plugins approved, by the hashes the preview showed
+    /// ([`ExecInfo::hash`]). A hash that matches no plugin refuses the import; there is
+    /// no blanket "allow exec".
     #[serde(default)]
-    pub allow_exec: bool,
+    pub approved_exec: Vec<String>,
     /// Opt in to `insecure-skip-tls-verify` for these sites.
     #[serde(default)]
     pub insecure_skip_tls_verify: bool,
@@ -53,6 +55,31 @@ pub struct RenameInfo {
     pub entry: String,
     pub from: String,
     pub to: String,
+}
+
+/// An exec credential plugin, as shown for approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecInfo {
+    pub command: String,
+    pub args: Vec<String>,
+    /// Environment variable names (values may be secrets: never shown).
+    pub env_names: Vec<String>,
+    /// The command line in one line, as shown.
+    pub command_line: String,
+    /// What approving this plugin sends back ([`ImportRequest::approved_exec`]).
+    pub hash: String,
+}
+
+/// A file the kubeconfig names that the import reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRefInfo {
+    /// The kubeconfig field (`client-key`, `tokenFile`…).
+    pub field: String,
+    pub path: String,
+    /// Outside the kubeconfig's folder, approved by the user.
+    pub approved: bool,
 }
 
 /// What importing one context will do.
@@ -71,7 +98,11 @@ pub struct PlannedSiteInfo {
     pub san_detail: String,
     /// `client-cert`, `token`, `basic`, `exec`.
     pub credential_kind: String,
+    /// The exec plugin, if the site's credentials come from one.
+    pub exec: Option<ExecInfo>,
     pub exec_needs_approval: bool,
+    /// Files the kubeconfig names (pasted text may name none).
+    pub file_refs: Vec<FileRefInfo>,
     pub client_cert_expires_ms: Option<i64>,
     pub warnings: Vec<String>,
 }
@@ -126,6 +157,13 @@ mod tests {
             )
             .is_err(),
             "unknown fields are refused"
+        );
+        assert!(
+            serde_json::from_str::<ImportRequest>(
+                r#"{"source":{"type":"text","text":"x"},"allow_exec":true}"#
+            )
+            .is_err(),
+            "a bare exec approval is not a field: only hashes approve"
         );
     }
 }

@@ -336,7 +336,7 @@ impl Fleet {
 
     /// The kubeconfig, one context per site.
     pub fn kubeconfig_yaml(&self) -> Result<String, SimError> {
-        serde_yaml::to_string(&crate::kubeconfig::kubeconfig(&self.sites))
+        serde_saphyr::to_string(&crate::kubeconfig::kubeconfig(&self.sites))
             .map_err(|e| SimError::Encode(e.to_string()))
     }
 

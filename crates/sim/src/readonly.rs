@@ -168,7 +168,7 @@ impl ReadOnlyFleet {
 
     /// The kubeconfig, one context per snapshot.
     pub fn kubeconfig_yaml(&self) -> Result<String, SimError> {
-        serde_yaml::to_string(&crate::kubeconfig::kubeconfig(&self.sites))
+        serde_saphyr::to_string(&crate::kubeconfig::kubeconfig(&self.sites))
             .map_err(|e| SimError::Encode(e.to_string()))
     }
 

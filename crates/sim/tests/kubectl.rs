@@ -200,12 +200,12 @@ async fn without_valid_credentials_only_version_and_health_answer() {
     // The same kubeconfig with every user's credentials replaced by a wrong token
     // (with none at all, kubectl would prompt for a password).
     let mut kc: Value =
-        serde_yaml::from_str(&f.fleet.kubeconfig_yaml().expect("yaml")).expect("parse");
+        serde_saphyr::from_str(&f.fleet.kubeconfig_yaml().expect("yaml")).expect("parse");
     for u in kc["users"].as_array_mut().expect("users") {
         u["user"] = json!({"token": "not-the-token"});
     }
     let anon = f.dir.path().join("anon.yaml");
-    std::fs::write(&anon, serde_yaml::to_string(&kc).expect("yaml")).expect("write");
+    std::fs::write(&anon, serde_saphyr::to_string(&kc).expect("yaml")).expect("write");
     for ctx in ["anon-k3s", "anon-mk8s"] {
         let run = |args: &[&str]| {
             let mut c = std::process::Command::new("/usr/bin/kubectl");

@@ -5,8 +5,8 @@ use crate::{error, state::AppState};
 use outpost_core::import::{self, ImportOptions, ImportPlan, Input, SanCheck, Selection};
 use outpost_core::registry::SiteStore;
 use outpost_ipc::{
-    ErrorKind, ImportApplyCmd, ImportPreview, ImportPreviewCmd, ImportRequest, ImportSource,
-    IpcError, PlannedSiteInfo, RenameInfo,
+    ErrorKind, ExecInfo, FileRefInfo, ImportApplyCmd, ImportPreview, ImportPreviewCmd,
+    ImportRequest, ImportSource, IpcError, PlannedSiteInfo, RenameInfo,
 };
 use std::path::PathBuf;
 use tauri::State;
@@ -14,8 +14,9 @@ use tauri::State;
 /// Largest pasted kubeconfig accepted.
 const MAX_TEXT: usize = 4 * 1024 * 1024;
 
-/// The core's options and input for a wizard request.
-fn options(req: &ImportRequest, base_dir: PathBuf) -> Result<(Input, ImportOptions), IpcError> {
+/// The core's options and input for a wizard request. Pasted or dropped text may name
+/// no file; a path is read with its own folder's files only (the wizard approves none).
+fn options(req: &ImportRequest) -> Result<(Input, ImportOptions), IpcError> {
     let input = match &req.source {
         ImportSource::Path { path } if path.trim().is_empty() => {
             return Err(IpcError::new(
@@ -36,10 +37,7 @@ fn options(req: &ImportRequest, base_dir: PathBuf) -> Result<(Input, ImportOptio
                 "that is not a kubeconfig: over 4 MiB",
             ));
         }
-        ImportSource::Text { text } => Input::Text {
-            text: text.clone(),
-            base_dir,
-        },
+        ImportSource::Text { text } => Input::Text { text: text.clone() },
     };
     let selection = match (&req.context, req.all) {
         (_, true) => Selection::All,
@@ -64,7 +62,6 @@ fn options(req: &ImportRequest, base_dir: PathBuf) -> Result<(Input, ImportOptio
                 .map(|t| t.trim().to_string())
                 .filter(|t| !t.is_empty())
                 .collect(),
-            allow_exec: req.allow_exec,
             insecure_skip_tls_verify: req.insecure_skip_tls_verify,
             ..ImportOptions::default()
         },
@@ -105,7 +102,23 @@ fn preview(plan: &ImportPlan) -> ImportPreview {
                     san_ok,
                     san_detail,
                     credential_kind: p.credential_kind.as_str().to_string(),
+                    exec: p.exec.as_ref().map(|e| ExecInfo {
+                        command: e.command.clone(),
+                        args: e.args.clone(),
+                        env_names: e.env_names.clone(),
+                        command_line: e.command_line(),
+                        hash: e.hash.clone(),
+                    }),
                     exec_needs_approval: p.exec_needs_approval,
+                    file_refs: p
+                        .file_refs
+                        .iter()
+                        .map(|f| FileRefInfo {
+                            field: f.field.to_string(),
+                            path: f.path.display().to_string(),
+                            approved: f.approved,
+                        })
+                        .collect(),
                     client_cert_expires_ms: p.client_cert_expires.map(|t| t.as_millisecond()),
                     warnings: p.warnings.clone(),
                 }
@@ -114,12 +127,17 @@ fn preview(plan: &ImportPlan) -> ImportPreview {
     }
 }
 
+/// The plan, with exactly the exec plugins whose hashes the request carries approved
+/// (a hash matching nothing refuses it).
 async fn plan(state: &AppState, req: &ImportRequest) -> Result<ImportPlan, IpcError> {
     let active = state.profiles.ready().await?;
-    let (input, opts) = options(req, active.session.home().dir())?;
-    import::plan(&input, &opts, &active.session.sites())
+    let (input, opts) = options(req)?;
+    let mut plan = import::plan(&input, &opts, &active.session.sites())
         .await
-        .map_err(|e| error::core(e.kind(), e))
+        .map_err(|e| error::core(e.kind(), e))?;
+    plan.approve_exec(&req.approved_exec)
+        .map_err(|e| error::core(e.kind(), e))?;
+    Ok(plan)
 }
 
 /// What importing would do: renames, rewritten address, SAN check, exec approval.
@@ -161,31 +179,24 @@ mod tests {
             address: Some(" 10.0.0.5 ".into()),
             location: Some((48.1, 11.5)),
             tags: vec![" eu ".into(), "".into()],
-            allow_exec: false,
+            approved_exec: vec![],
             insecure_skip_tls_verify: false,
         }
     }
 
     #[test]
     fn empty_sources_are_refused_and_fields_trimmed() {
-        let e = options(
-            &req(ImportSource::Text { text: " \n".into() }),
-            "/tmp".into(),
-        )
-        .unwrap_err();
+        let e = options(&req(ImportSource::Text { text: " \n".into() })).unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidInput);
-        let e = options(&req(ImportSource::Path { path: "".into() }), "/tmp".into()).unwrap_err();
+        let e = options(&req(ImportSource::Path { path: "".into() })).unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidInput);
-        let (_, o) = options(&req(ImportSource::Text { text: "x".into() }), "/tmp".into()).unwrap();
+        let (_, o) = options(&req(ImportSource::Text { text: "x".into() })).unwrap();
         assert_eq!(o.name, None);
         assert_eq!(o.address.as_deref(), Some("10.0.0.5"));
         assert_eq!(o.tags, ["eu"]);
         assert_eq!(o.selection, Selection::Current);
         let mut all = req(ImportSource::Text { text: "x".into() });
         all.all = true;
-        assert_eq!(
-            options(&all, "/tmp".into()).unwrap().1.selection,
-            Selection::All
-        );
+        assert_eq!(options(&all).unwrap().1.selection, Selection::All);
     }
 }

@@ -140,7 +140,6 @@ pub fn import_wizard(props: &ImportWizardProps) -> Html {
                             <input id="import-lat" inputmode="decimal" value={form.latitude.clone()} oninput={text_input(&form, Field::Latitude)} disabled={busy} /></label>
                         <label class="field">{ "Longitude" }
                             <input id="import-lon" inputmode="decimal" value={form.longitude.clone()} oninput={text_input(&form, Field::Longitude)} disabled={busy} /></label>
-                        <label class="field check"><input type="checkbox" id="import-exec" checked={form.allow_exec} onchange={check(&form, ImportAction::AllowExec)} disabled={busy} />{ "Allow exec credential plugins" }</label>
                         <label class="field check"><input type="checkbox" id="import-insecure" checked={form.insecure} onchange={check(&form, ImportAction::Insecure)} disabled={busy} />{ "Skip TLS verification (unsafe)" }</label>
                     </div>
                     <LocationPicker lat={form.latitude.parse::<f64>().ok()} lon={form.longitude.parse::<f64>().ok()}
@@ -149,7 +148,7 @@ pub fn import_wizard(props: &ImportWizardProps) -> Html {
                     if let Some(e) = &form.error {
                         <div class="banner banner-error" id="import-error" role="alert">{ format!("{} ({})", e.message, e.kind.as_str()) }</div>
                     }
-                    if let Stage::Previewed(p) = &form.stage { { preview(p) } }
+                    if let Stage::Previewed(p) = &form.stage { { preview(p, &form) } }
                     <div class="dialog-actions">
                         <button id="import-check" onclick={on_check} disabled={busy || request.is_err()}>
                             { if form.stage == Stage::Checking { "Checking…" } else { "Preview" } }</button>
@@ -163,16 +162,56 @@ pub fn import_wizard(props: &ImportWizardProps) -> Html {
     }
 }
 
-fn preview(p: &ImportPreview) -> Html {
+fn preview(p: &ImportPreview, form: &UseReducerHandle<ImportForm>) -> Html {
+    let plugins = p.sites.iter().filter(|s| s.exec.is_some()).count();
     html! {
         <div class="import-preview" id="import-preview" aria-label="What the import will do">
             <p class="muted">{ format!("From {}:", p.source) }</p>
-            { for p.sites.iter().map(planned) }
+            if plugins > 0 {
+                <p class="warn" id="import-exec-summary">{ format!(
+                    "{plugins} site(s) get credentials by running a program on this computer. \
+                     Each runs only if you approve its exact command line below.") }</p>
+            }
+            { for p.sites.iter().map(|s| planned(s, form)) }
         </div>
     }
 }
 
-fn planned(s: &PlannedSiteInfo) -> Html {
+/// The exec plugin of a planned site: its command line, environment names, and the
+/// approval checkbox bound to its hash.
+fn exec_plugin(s: &PlannedSiteInfo, form: &UseReducerHandle<ImportForm>) -> Html {
+    let Some(e) = &s.exec else {
+        return html! {};
+    };
+    let approved = form.approved_exec.contains(&e.hash);
+    let onchange = {
+        let form = form.dispatcher();
+        let hash = e.hash.clone();
+        Callback::from(move |ev: Event| {
+            if let Some(el) = ev.target_dyn_into::<web_sys::HtmlInputElement>() {
+                form.dispatch(ImportAction::ApproveExec {
+                    hash: hash.clone(),
+                    approved: el.checked(),
+                });
+            }
+        })
+    };
+    html! {
+        <li class="planned-exec warn">
+            { "runs: " }<code class="exec-command">{ e.command_line.clone() }</code>
+            if !e.env_names.is_empty() {
+                <span class="muted">{ format!(" (environment: {})", e.env_names.join(", ")) }</span>
+            }
+            <label class="field check">
+                <input type="checkbox" class="import-exec-approve" data-hash={e.hash.clone()}
+                    checked={approved} onchange={onchange} disabled={form.busy()} />
+                { "Approve running exactly this command" }
+            </label>
+        </li>
+    }
+}
+
+fn planned(s: &PlannedSiteInfo, form: &UseReducerHandle<ImportForm>) -> Html {
     let san_class = match s.san_ok {
         Some(true) => "ok",
         Some(false) => "error",
@@ -190,7 +229,8 @@ fn planned(s: &PlannedSiteInfo) -> Html {
                 }
                 <li class={classes!("planned-san", san_class)}>{ format!("certificate: {}", s.san_detail) }</li>
                 <li>{ format!("credentials: {} (stored in the OS keyring)", s.credential_kind) }</li>
-                if s.exec_needs_approval { <li class="warn">{ "runs an exec plugin: tick \"Allow exec\" to approve it" }</li> }
+                { exec_plugin(s, form) }
+                { for s.file_refs.iter().map(|f| html! { <li class="planned-file">{ format!("reads {} {}", f.field, f.path) }</li> }) }
                 { for s.warnings.iter().map(|w| html! { <li class="warn">{ w }</li> }) }
             </ul>
         </div>

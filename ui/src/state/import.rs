@@ -50,7 +50,9 @@ pub struct ImportForm {
     pub tags: String,
     pub latitude: String,
     pub longitude: String,
-    pub allow_exec: bool,
+    /// Hashes of the exec plugins approved in the current preview (see
+    /// [`ImportAction::ApproveExec`]); sent with the import, checked by the backend.
+    pub approved_exec: Vec<String>,
     pub insecure: bool,
     pub stage: Stage,
     pub error: Option<IpcError>,
@@ -66,7 +68,11 @@ pub enum ImportAction {
     Paste(String),
     Set(Field, String),
     All(bool),
-    AllowExec(bool),
+    /// Approve (or not) the exec plugin the preview shows with this hash.
+    ApproveExec {
+        hash: String,
+        approved: bool,
+    },
     Insecure(bool),
     /// A point picked on the map.
     Pick {
@@ -125,7 +131,7 @@ impl ImportForm {
                 .map(|t| t.trim().to_string())
                 .filter(|t| !t.is_empty())
                 .collect(),
-            allow_exec: self.allow_exec,
+            approved_exec: self.approved_exec.clone(),
             insecure_skip_tls_verify: self.insecure,
         })
     }
@@ -143,6 +149,7 @@ impl ImportForm {
                 | ImportAction::Checked(_)
                 | ImportAction::Import
                 | ImportAction::Imported(_)
+                | ImportAction::ApproveExec { .. }
         );
         if edited && self.busy() {
             return n;
@@ -163,7 +170,15 @@ impl ImportForm {
                 Field::Longitude => n.longitude = v,
             },
             ImportAction::All(b) => n.all = b,
-            ImportAction::AllowExec(b) => n.allow_exec = b,
+            ImportAction::ApproveExec { hash, approved } => {
+                // Only a plugin the current preview shows can be approved.
+                let shown = matches!(&self.stage, Stage::Previewed(p)
+                    if p.sites.iter().any(|s| s.exec.as_ref().is_some_and(|e| e.hash == hash)));
+                n.approved_exec.retain(|h| *h != hash);
+                if approved && shown && !self.busy() {
+                    n.approved_exec.push(hash);
+                }
+            }
             ImportAction::Insecure(b) => n.insecure = b,
             ImportAction::Pick { lat, lon } => {
                 n.latitude = format!("{lat:.4}");
@@ -183,8 +198,9 @@ impl ImportForm {
             }
         }
         if edited {
-            // Any edit invalidates the preview and the last error.
+            // Any edit invalidates the preview, its approvals and the last error.
             n.error = None;
+            n.approved_exec.clear();
             if matches!(n.stage, Stage::Previewed(_)) {
                 n.stage = Stage::Editing;
             }
@@ -265,6 +281,61 @@ mod tests {
         assert_eq!(failed.stage, Stage::Editing);
         assert_eq!(failed.address, "10.0.0.5");
         assert_eq!(failed.error.as_ref().map(|e| e.kind), Some(ErrorKind::Tls));
+    }
+
+    fn exec_preview(hash: &str) -> ImportPreview {
+        ImportPreview {
+            source: "pasted text".into(),
+            sites: vec![outpost_ipc::PlannedSiteInfo {
+                context: "dev".into(),
+                name: "dev".into(),
+                display_name: "dev".into(),
+                renames: vec![],
+                server_before: "https://10.0.0.5:6443".into(),
+                server_after: "https://10.0.0.5:6443".into(),
+                san_ok: None,
+                san_detail: String::new(),
+                credential_kind: "exec".into(),
+                exec: Some(outpost_ipc::ExecInfo {
+                    command: "aws".into(),
+                    args: vec!["eks".into()],
+                    env_names: vec![],
+                    command_line: "aws eks".into(),
+                    hash: hash.into(),
+                }),
+                exec_needs_approval: true,
+                client_cert_expires_ms: None,
+                file_refs: vec![],
+                warnings: vec![],
+            }],
+        }
+    }
+
+    #[test]
+    fn exec_approval_sends_the_hashes_shown_and_edits_withdraw_it() {
+        let approve = |hash: &str| ImportAction::ApproveExec {
+            hash: hash.into(),
+            approved: true,
+        };
+        // Nothing previewed: nothing to approve.
+        assert!(filled().apply(approve("h1")).approved_exec.is_empty());
+        let f = filled()
+            .apply(ImportAction::Check)
+            .apply(ImportAction::Checked(Ok(exec_preview("h1"))));
+        assert!(f.apply(approve("other")).approved_exec.is_empty());
+        let f = f.apply(approve("h1"));
+        assert!(
+            matches!(f.stage, Stage::Previewed(_)),
+            "approving is no edit"
+        );
+        assert_eq!(f.request().unwrap().approved_exec, ["h1"]);
+        let off = f.apply(ImportAction::ApproveExec {
+            hash: "h1".into(),
+            approved: false,
+        });
+        assert!(off.request().unwrap().approved_exec.is_empty());
+        let edited = f.apply(ImportAction::Set(Field::Tags, "eu".into()));
+        assert!(edited.request().unwrap().approved_exec.is_empty());
     }
 
     #[test]

@@ -181,7 +181,24 @@ pub fn plan(p: &ImportPlan) -> String {
             auth.push_str(", exec needs approval");
         }
         let _ = writeln!(o, "  auth      {auth}");
-        let _ = writeln!(o, "  keyring   {}", s.site.credentials.entries.join(", "));
+        if let Some(e) = &s.exec {
+            let state = if s.exec_needs_approval {
+                "NOT approved"
+            } else {
+                "approved"
+            };
+            let _ = writeln!(o, "  exec      {} ({state})", e.command_line());
+        }
+        for f in &s.file_refs {
+            let how = if f.approved {
+                " (outside its folder, approved)"
+            } else {
+                ""
+            };
+            let _ = writeln!(o, "  reads     {} {}{how}", f.field, f.path.display());
+        }
+        let items: Vec<&str> = s.items().iter().map(|i| i.as_str()).collect();
+        let _ = writeln!(o, "  keyring   {}", items.join(", "));
         for w in &s.warnings {
             let _ = writeln!(o, "  WARNING   {w}");
         }

@@ -150,7 +150,7 @@ pub fn build_clients(
     vault: &Vault,
     t: Timeouts,
 ) -> Result<(kube::Client, kube::Client), ClientError> {
-    let auth = auth_info(site, &mut |item| vault.get(&site.name, item))?;
+    let auth = auth_info(site, &mut |item| vault.get_listed(site, item))?;
     clients_from(site, &auth, t, false, Seen::default())
 }
 

@@ -94,7 +94,7 @@ impl ClientCache {
                 let n = todo.len();
                 let mut reader = vault.reader();
                 for (site, tx) in todo {
-                    let r = auth_info(&site, &mut |item| reader.get(&site.name, item));
+                    let r = auth_info(&site, &mut |item| reader.get_listed(&site, item));
                     // Nobody waiting any more (forgotten, monitor stopped) is fine.
                     let _ = tx.send(Some(r.map(Arc::new)));
                 }
@@ -141,7 +141,7 @@ impl ClientCache {
 
     /// Reads a site's credentials from the keyring now (blocking).
     fn read_now(&self, site: &Site) -> Result<Arc<AuthInfo>, ClientError> {
-        let r = auth_info(site, &mut |item| self.vault.get(&site.name, item)).map(Arc::new);
+        let r = auth_info(site, &mut |item| self.vault.get_listed(site, item)).map(Arc::new);
         self.keep(site, r)
     }
 
@@ -283,7 +283,10 @@ mod tests {
         let home = Home::at(tmp.path(), "default").unwrap();
         let mem = MemoryStore::default();
         let vault = Vault::new(Box::new(mem.clone()), &home);
-        let sites: Vec<Site> = (0..5).map(|i| site(&format!("s{i}"))).collect();
+        let mut sites: Vec<Site> = (0..5).map(|i| site(&format!("s{i}"))).collect();
+        for s in &mut sites {
+            s.credentials.entries = vec![vault.entry_id(&s.name, Item::Token)];
+        }
         for s in &sites[..4] {
             vault
                 .put(&s.name, Item::Token, &Secret::from("tok"))

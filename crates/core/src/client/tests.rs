@@ -30,7 +30,7 @@ async fn an_http1_only_server_is_read_again_offering_both_protocols() {
         "v1.31.4+k3s1",
     )
     .unwrap();
-    let s = site(
+    let mut s = site(
         "h1-site",
         format!("https://{}", server.addr),
         pki.ca_pem.clone(),
@@ -38,9 +38,10 @@ async fn an_http1_only_server_is_read_again_offering_both_protocols() {
     let tmp = tempfile::tempdir().unwrap();
     let home = Home::at(tmp.path(), "default").unwrap();
     let vault = Vault::new(Box::new(MemoryStore::default()), &home);
-    vault
+    let id = vault
         .put(&s.name, Item::Token, &Secret::from("tok"))
         .unwrap();
+    s.credentials.entries = vec![id];
     let cache = ClientCache::new(Arc::new(vault), Timeouts::default());
 
     // HTTP/2 only: the connection is refused once the server chose no `h2`.

@@ -1,6 +1,7 @@
 //! Site credentials: client keys and certificates, tokens, passwords and exec env values
-//! live in the OS keyring (service [`SERVICE`], one entry per site and item), never in the
-//! store file.
+//! live in the OS keyring (service [`SERVICE`], one entry per profile, site and item:
+//! `<install>/<site>/<item>`, see [`ids`]), never in the store file. A site reads only the
+//! entries its record lists.
 //!
 //! Material larger than [`INLINE_MAX`] bytes (the Windows Credential Manager cap) is
 //! encrypted with ChaCha20-Poly1305 under a random 256-bit data key; the key goes to the
@@ -8,9 +9,11 @@
 
 mod blob;
 mod ephemeral;
+mod ids;
 #[cfg(target_os = "linux")]
 mod kernel;
 mod keyring_store;
+mod migrate;
 #[cfg(test)]
 pub(crate) mod mock;
 mod reader;
@@ -18,9 +21,13 @@ mod reader;
 mod ss_session;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_migrate;
 
 pub use ephemeral::EphemeralStore;
+pub use ids::{EntryId, entry_id, install_id, parse_entry_id};
 pub use keyring_store::KeyringStore;
+pub use migrate::{MigrateError, migrate};
 pub use reader::{CredentialReader, EachEntry, VaultReader};
 
 use crate::paths::Home;
@@ -46,13 +53,18 @@ pub enum CredentialError {
     Blob { path: PathBuf, detail: String },
     #[error("invalid keyring entry name {0:?}")]
     InvalidId(String),
+    #[error(
+        "site {site:?} has no {item} credential in this profile (its record lists none): \
+         re-import the site's kubeconfig"
+    )]
+    NotListed { site: String, item: &'static str },
 }
 
 impl CredentialError {
     /// Coarse category for mapping to IPC and exit codes.
     pub fn kind(&self) -> &'static str {
         match self {
-            CredentialError::Missing(_) => "auth",
+            CredentialError::Missing(_) | CredentialError::NotListed { .. } => "auth",
             CredentialError::Denied { .. } => "denied",
             CredentialError::Keyring { .. } | CredentialError::Blob { .. } => "storage",
             CredentialError::InvalidId(_) => "invalid_input",
@@ -98,23 +110,6 @@ impl Item {
     }
 }
 
-/// The keyring entry id (`<site>/<item>`) for a site's item.
-pub fn entry_id(site: &str, item: Item) -> String {
-    format!("{site}/{}", item.as_str())
-}
-
-/// Splits an entry id into site and item.
-pub fn parse_entry_id(id: &str) -> Result<(String, Item), CredentialError> {
-    let (site, item) = id
-        .split_once('/')
-        .ok_or_else(|| CredentialError::InvalidId(id.to_string()))?;
-    let item = Item::parse(item).ok_or_else(|| CredentialError::InvalidId(id.to_string()))?;
-    if !crate::registry::is_dns_label(site) {
-        return Err(CredentialError::InvalidId(id.to_string()));
-    }
-    Ok((site.to_string(), item))
-}
-
 /// A raw secret store addressed by entry id (the OS keyring, or a mock in unit tests).
 pub trait CredentialStore: Send + Sync {
     /// A short name of the backend (`secret-service`, `keyutils`, …) for diagnostics.
@@ -137,6 +132,8 @@ pub trait CredentialStore: Send + Sync {
 pub struct Vault {
     store: Box<dyn CredentialStore>,
     secrets_dir: PathBuf,
+    /// This profile's install id, the first part of its entry ids.
+    install: String,
 }
 
 impl std::fmt::Debug for Vault {
@@ -144,22 +141,68 @@ impl std::fmt::Debug for Vault {
         f.debug_struct("Vault")
             .field("backend", &self.store.backend())
             .field("secrets_dir", &self.secrets_dir)
+            .field("install", &self.install)
             .finish()
     }
 }
 
 impl Vault {
-    /// A vault over `store`, with blobs in `home`'s `secrets/` directory.
+    /// A vault over `store` for `home`'s profile, with blobs in its `secrets/` directory.
     pub fn new(store: Box<dyn CredentialStore>, home: &Home) -> Self {
         Self {
             store,
             secrets_dir: home.secrets_dir(),
+            install: install_id(home),
         }
     }
 
-    /// The OS keyring vault for a profile.
+    /// The OS keyring vault for a profile, with the profile's entries of an older layout
+    /// moved to this one ([`migrate`]; a failure there is logged, not fatal).
     pub fn open(home: &Home) -> Result<Self, CredentialError> {
-        Ok(Self::new(Box::new(KeyringStore::open()?), home))
+        let vault = Self::new(Box::new(KeyringStore::open()?), home);
+        if let Err(e) = migrate(&crate::registry::SiteStore::new(home), &vault) {
+            tracing::error!(error = %e, "keyring entries of an older layout were not migrated");
+        }
+        Ok(vault)
+    }
+
+    /// This profile's install id (see [`install_id`]).
+    pub fn install(&self) -> &str {
+        &self.install
+    }
+
+    /// The id of a site's item in this profile.
+    pub fn entry_id(&self, site: &str, item: Item) -> String {
+        entry_id(&self.install, site, item)
+    }
+
+    /// The id of `site`'s item if its record lists it; `NotListed` otherwise (a site
+    /// with an empty list has no credentials at all).
+    pub fn listed_id(
+        &self,
+        site: &crate::registry::Site,
+        item: Item,
+    ) -> Result<String, CredentialError> {
+        let id = self.entry_id(&site.name, item);
+        if site.credentials.entries.contains(&id) {
+            Ok(id)
+        } else {
+            Err(CredentialError::NotListed {
+                site: site.name.clone(),
+                item: item.as_str(),
+            })
+        }
+    }
+
+    /// Reads a site's item if its record lists it (see [`listed_id`](Self::listed_id)).
+    pub fn get_listed(
+        &self,
+        site: &crate::registry::Site,
+        item: Item,
+    ) -> Result<Secret, CredentialError> {
+        let id = self.listed_id(site, item)?;
+        let v = self.store.get(&id)?;
+        self.resolve(&site.name, item, &id, v)
     }
 
     /// The backend's name.
@@ -174,7 +217,7 @@ impl Vault {
 
     /// Stores a secret and returns its entry id.
     pub fn put(&self, site: &str, item: Item, secret: &Secret) -> Result<String, CredentialError> {
-        let id = entry_id(site, item);
+        let id = self.entry_id(site, item);
         parse_entry_id(&id)?;
         let path = self.blob_path(site, item);
         if secret.len() <= INLINE_MAX {
@@ -193,7 +236,7 @@ impl Vault {
 
     /// Reads a secret; `Missing` when there is none.
     pub fn get(&self, site: &str, item: Item) -> Result<Secret, CredentialError> {
-        let id = entry_id(site, item);
+        let id = self.entry_id(site, item);
         let v = self.store.get(&id)?;
         self.resolve(site, item, &id, v)
     }
@@ -222,7 +265,7 @@ impl Vault {
 
     /// Deletes a secret and its blob, if any.
     pub fn delete(&self, site: &str, item: Item) -> Result<(), CredentialError> {
-        let id = entry_id(site, item);
+        let id = self.entry_id(site, item);
         self.store.delete(&id)?;
         let path = self.blob_path(site, item);
         match std::fs::remove_file(&path) {
@@ -235,7 +278,8 @@ impl Vault {
         }
     }
 
-    /// Deletes every item a site may have; reports the first failure after trying all.
+    /// Deletes every item a site of this profile may have (never another profile's);
+    /// reports the first failure after trying all.
     pub fn delete_site(&self, site: &str) -> Result<(), CredentialError> {
         let mut first = None;
         for item in Item::ALL {

@@ -2,7 +2,7 @@
 //! session where the backend has sessions) and [`VaultReader`] (site items, with
 //! large items decrypted from their blobs, as [`Vault::get`] does).
 
-use super::{CredentialError, CredentialStore, Item, Vault, entry_id};
+use super::{CredentialError, CredentialStore, Item, Vault};
 use crate::secret::Secret;
 
 /// Reads raw entries one after the other, reusing whatever session the backend needs.
@@ -33,8 +33,19 @@ impl<'a> VaultReader<'a> {
 
     /// Reads a secret; `Missing` when there is none (as [`Vault::get`]).
     pub fn get(&mut self, site: &str, item: Item) -> Result<Secret, CredentialError> {
-        let id = entry_id(site, item);
+        let id = self.vault.entry_id(site, item);
         let v = self.raw.get(&id)?;
         self.vault.resolve(site, item, &id, v)
+    }
+
+    /// Reads a site's item if its record lists it (as [`Vault::get_listed`]).
+    pub fn get_listed(
+        &mut self,
+        site: &crate::registry::Site,
+        item: Item,
+    ) -> Result<Secret, CredentialError> {
+        let id = self.vault.listed_id(site, item)?;
+        let v = self.raw.get(&id)?;
+        self.vault.resolve(&site.name, item, &id, v)
     }
 }

@@ -17,14 +17,14 @@ fn small_secrets_go_straight_to_the_store() {
     let id = v
         .put("edge-1", Item::Token, &Secret::from("tok-123"))
         .unwrap();
-    assert_eq!(id, "edge-1/token");
-    assert_eq!(mem.ids(), ["edge-1/token"]);
+    assert_eq!(id, format!("{}/edge-1/token", v.install()));
+    assert_eq!(mem.ids(), std::slice::from_ref(&id));
     assert_eq!(v.get("edge-1", Item::Token).unwrap().expose(), b"tok-123");
     assert!(!tmp.path().join("secrets").exists());
     v.delete("edge-1", Item::Token).unwrap();
     let e = v.get("edge-1", Item::Token).unwrap_err();
     assert_eq!(e.kind(), "auth");
-    assert!(e.to_string().contains("edge-1/token"));
+    assert!(e.to_string().contains(&id));
 }
 
 #[test]
@@ -36,7 +36,8 @@ fn large_secrets_are_encrypted_in_a_file_with_the_key_in_the_store() {
     let path = tmp.path().join("secrets/edge-1-client-key.enc");
     let file = std::fs::read(&path).unwrap();
     assert!(!file.windows(64).any(|w| w == &big.as_bytes()[..64]));
-    let stored = mem.entries.lock().unwrap()["edge-1/client-key"].clone();
+    let key_id = v.entry_id("edge-1", Item::ClientKey);
+    let stored = mem.entries.lock().unwrap()[&key_id].clone();
     assert!(stored.len() < 100, "only the data key is in the keyring");
     assert!(stored.expose().starts_with(b"outpost-blob-v1:"));
     #[cfg(unix)]
@@ -59,8 +60,9 @@ fn large_secrets_are_encrypted_in_a_file_with_the_key_in_the_store() {
     // A blob moved to another item does not decrypt (the entry id is bound in).
     std::fs::write(&path, &file).unwrap();
     std::fs::copy(&path, tmp.path().join("secrets/edge-1-client-cert.enc")).unwrap();
-    let key = mem.entries.lock().unwrap()["edge-1/client-key"].clone();
-    mem.set("edge-1/client-cert", &key).unwrap();
+    let key = mem.entries.lock().unwrap()[&key_id].clone();
+    mem.set(&v.entry_id("edge-1", Item::ClientCert), &key)
+        .unwrap();
     assert!(v.get("edge-1", Item::ClientCert).is_err());
     v.delete_site("edge-1").unwrap();
     assert!(!path.exists());
@@ -78,11 +80,29 @@ fn failed_store_write_leaves_no_blob() {
 
 #[test]
 fn entry_ids_round_trip_and_reject_garbage() {
+    let id = entry_id("0123456789abcdef", "edge-1", Item::ClientCert);
     assert_eq!(
-        parse_entry_id("edge-1/client-cert").unwrap(),
-        ("edge-1".to_string(), Item::ClientCert)
+        parse_entry_id(&id).unwrap(),
+        EntryId {
+            install: Some("0123456789abcdef".into()),
+            site: "edge-1".into(),
+            item: Item::ClientCert
+        }
     );
-    for bad in ["edge-1", "edge-1/secret", "../x/token", "A/token"] {
+    assert_eq!(
+        parse_entry_id("edge-1/token").unwrap().install,
+        None,
+        "the old layout still parses, for the migration"
+    );
+    for bad in [
+        "edge-1",
+        "edge-1/secret",
+        "../x/token",
+        "A/token",
+        "0123456789ABCDEF/edge-1/token",
+        "nothex/edge-1/token",
+        "0123456789abcdef/edge-1/token/x",
+    ] {
         assert_eq!(parse_entry_id(bad).unwrap_err().kind(), "invalid_input");
     }
 }
@@ -111,5 +131,64 @@ fn a_reader_reads_what_get_reads_over_one_session() {
         mem.counts(),
         (4, 1),
         "three reads in one session, one by get"
+    );
+}
+
+#[test]
+fn the_same_site_in_two_profiles_or_homes_has_separate_entries() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mem = MemoryStore::default();
+    let a = Vault::new(
+        Box::new(mem.clone()),
+        &Home::at(tmp.path(), "default").unwrap(),
+    );
+    let b = Vault::new(
+        Box::new(mem.clone()),
+        &Home::at(tmp.path(), "work").unwrap(),
+    );
+    let other = tmp.path().join("other-home");
+    let c = Vault::new(Box::new(mem.clone()), &Home::at(&other, "default").unwrap());
+    assert_ne!(a.install(), b.install());
+    assert_ne!(a.install(), c.install());
+    assert_eq!(
+        a.install(),
+        Vault::new(
+            Box::new(mem.clone()),
+            &Home::at(tmp.path(), "default").unwrap()
+        )
+        .install(),
+        "stable for the same data directory and profile"
+    );
+    a.put("edge", Item::Token, &Secret::from("a-token"))
+        .unwrap();
+    b.put("edge", Item::Token, &Secret::from("b-token"))
+        .unwrap();
+    c.put("edge", Item::Token, &Secret::from("c-token"))
+        .unwrap();
+    assert_eq!(mem.ids().len(), 3);
+    a.delete_site("edge").unwrap();
+    assert_eq!(b.get("edge", Item::Token).unwrap().expose(), b"b-token");
+    assert_eq!(c.get("edge", Item::Token).unwrap().expose(), b"c-token");
+    assert_eq!(a.get("edge", Item::Token).unwrap_err().kind(), "auth");
+}
+
+#[test]
+fn a_site_reads_only_the_entries_its_record_lists() {
+    let (_tmp, _mem, v) = vault();
+    let id = v.put("edge", Item::Token, &Secret::from("stray")).unwrap();
+    let mut site = crate::registry::sample_site("edge", "https://10.0.0.5:6443");
+    site.credentials.entries.clear();
+    let e = v.get_listed(&site, Item::Token).unwrap_err();
+    assert!(matches!(e, CredentialError::NotListed { .. }), "{e:?}");
+    assert_eq!(e.kind(), "auth");
+    assert!(v.reader().get_listed(&site, Item::Token).is_err());
+    // Listing another profile's id does not read this profile's entry either.
+    site.credentials.entries = vec![format!("fedcba9876543210/edge/token")];
+    assert!(v.get_listed(&site, Item::Token).is_err());
+    site.credentials.entries = vec![id];
+    assert_eq!(v.get_listed(&site, Item::Token).unwrap().expose(), b"stray");
+    assert_eq!(
+        v.reader().get_listed(&site, Item::Token).unwrap().expose(),
+        b"stray"
     );
 }

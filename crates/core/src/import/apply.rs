@@ -1,9 +1,11 @@
-//! Applying an [`ImportPlan`]: keyring writes first, then one registry write; any
-//! failure deletes the keyring entries written so far.
+//! Applying an [`ImportPlan`], all under the store file's lock: duplicates are checked
+//! first (so a refused import never touches another site's keyring entries), then the
+//! keyring is written, then the registry; any failure deletes the keyring entries
+//! written so far.
 
 use super::{ImportError, ImportPlan};
 use crate::credentials::{Item, Vault};
-use crate::registry::SiteStore;
+use crate::registry::{RegistryError, SiteStore};
 
 /// Writes the plan. Returns the names of the sites added.
 pub fn apply(
@@ -12,40 +14,50 @@ pub fn apply(
     vault: &Vault,
 ) -> Result<Vec<String>, ImportError> {
     let mut written: Vec<(String, Item)> = Vec::new();
-    let rollback = |written: &[(String, Item)]| {
-        for (site, item) in written {
-            if let Err(e) = vault.delete(site, *item) {
-                tracing::error!(site = %site, item = item.as_str(), error = %e, "rollback could not delete a keyring entry");
-            }
+    let mut keyring_err = None;
+    let result = store.modify(|sites| {
+        // Against the sites as they are now, under the lock: the plan may be stale.
+        let mut seen = sites.clone();
+        for p in &plan.sites {
+            crate::registry::check_new(&seen, &p.site)?;
+            seen.push(p.site.clone());
         }
-    };
-    for p in &plan.sites {
-        let span = tracing::info_span!("site", site = %p.site.name);
-        let _e = span.enter();
-        for (item, secret) in &p.secrets {
-            match vault.put(&p.site.name, *item, secret) {
-                Ok(_) => written.push((p.site.name.clone(), *item)),
-                Err(e) => {
-                    tracing::warn!(item = item.as_str(), "keyring write failed; rolling back");
-                    rollback(&written);
-                    return Err(e.into());
+        for p in &plan.sites {
+            let _e = tracing::info_span!("site", site = %p.site.name).entered();
+            let mut site = p.site.clone();
+            site.credentials.entries.clear();
+            for (item, secret) in &p.secrets {
+                match vault.put(&p.site.name, *item, secret) {
+                    Ok(id) => {
+                        written.push((p.site.name.clone(), *item));
+                        site.credentials.entries.push(id);
+                    }
+                    Err(e) => {
+                        tracing::warn!(item = item.as_str(), "keyring write failed; rolling back");
+                        keyring_err = Some(e);
+                        return Err(RegistryError::Invalid("keyring write failed".into()));
+                    }
                 }
             }
-        }
-    }
-    let names: Vec<String> = plan.sites.iter().map(|p| p.site.name.clone()).collect();
-    let result = store.modify(|sites| {
-        for p in &plan.sites {
-            crate::registry::check_new(sites, &p.site)?;
-            sites.push(p.site.clone());
+            sites.push(site);
         }
         Ok(())
     });
     if let Err(e) = result {
-        tracing::warn!("registry write failed; rolling back keyring entries");
-        rollback(&written);
-        return Err(e.into());
+        for (site, item) in &written {
+            if let Err(e) = vault.delete(site, *item) {
+                tracing::error!(site = %site, item = item.as_str(), error = %e, "rollback could not delete a keyring entry");
+            }
+        }
+        return Err(match keyring_err {
+            Some(k) => k.into(),
+            None => {
+                tracing::warn!("registry write failed; rolled back keyring entries");
+                e.into()
+            }
+        });
     }
+    let names: Vec<String> = plan.sites.iter().map(|p| p.site.name.clone()).collect();
     for n in &names {
         tracing::info!(site = %n, "site imported");
     }

@@ -1,11 +1,11 @@
 //! Reading a kubeconfig user's credentials into keyring items and a [`CredentialRef`].
 
 use super::ImportError;
-use super::kubeconfig::{AuthInfo, decode_data, read_ref};
-use crate::credentials::{Item, entry_id};
+use super::files::RefReader;
+use super::kubeconfig::{AuthInfo, decode_data};
+use crate::credentials::Item;
 use crate::registry::{CredentialKind, CredentialRef, ExecSpec};
 use crate::secret::Secret;
-use std::path::Path;
 
 /// Warn when a client certificate expires within this many days.
 const EXPIRY_WARN_DAYS: i64 = 30;
@@ -20,22 +20,22 @@ fn invalid(ctx: &str, message: impl Into<String>) -> ImportError {
 pub(super) struct Creds {
     pub(super) reference: CredentialRef,
     pub(super) secrets: Vec<(Item, Secret)>,
-    pub(super) exec_needs_approval: bool,
+    pub(super) exec: Option<super::exec::ExecPreview>,
     pub(super) expires: Option<jiff::Timestamp>,
 }
 
 pub(super) fn load_credentials(
     u: &AuthInfo,
-    base: &Path,
+    refs: &mut RefReader,
     ctx: &str,
     site: &str,
-    allow_exec: bool,
     warnings: &mut Vec<String>,
 ) -> Result<Creds, ImportError> {
     let mut secrets = Vec::new();
     let mut kind = None;
     let mut username = None;
     let mut exec = None;
+    let mut preview = None;
     let mut expires = None;
     if u.auth_provider.is_some() {
         return Err(invalid(
@@ -54,12 +54,12 @@ pub(super) fn load_credentials(
     if has_cert {
         let cert = match (&u.client_certificate_data, &u.client_certificate) {
             (Some(d), _) => decode_data(d.as_bytes(), "client-certificate-data", ctx)?,
-            (None, Some(p)) => read_ref(base, p, "client-certificate", ctx)?,
+            (None, Some(p)) => refs.read(p, "client-certificate", ctx)?,
             _ => unreachable_pair(ctx)?,
         };
         let key = match (&u.client_key_data, &u.client_key) {
             (Some(d), _) => Secret::new(decode_data(d.expose(), "client-key-data", ctx)?),
-            (None, Some(p)) => Secret::new(read_ref(base, p, "client-key", ctx)?),
+            (None, Some(p)) => Secret::new(refs.read(p, "client-key", ctx)?),
             _ => unreachable_pair(ctx)?,
         };
         let der = super::certs::pem_certs(&cert);
@@ -90,7 +90,7 @@ pub(super) fn load_credentials(
     let token = match (&u.token, &u.token_file) {
         (Some(t), _) => Some(t.clone()),
         (None, Some(p)) => {
-            let raw = read_ref(base, p, "tokenFile", ctx)?;
+            let raw = refs.read(p, "tokenFile", ctx)?;
             let t = String::from_utf8(raw).map_err(|_| invalid(ctx, "token file is not text"))?;
             Some(Secret::from_string(t.trim().to_string()))
         }
@@ -131,28 +131,38 @@ pub(super) fn load_credentials(
             let json = serde_json::to_vec(&map).map_err(|e| invalid(ctx, e.to_string()))?;
             secrets.push((Item::ExecEnv, Secret::new(json)));
         }
-        if !allow_exec {
-            warnings.push(format!(
-                "credentials come from running `{}`: it will not run until approved (--allow-exec)",
-                spec.command
-            ));
-        }
+        let env: Vec<(String, Secret)> = e
+            .env
+            .iter()
+            .map(|v| (v.name.clone(), v.value.clone()))
+            .collect();
+        let p = super::exec::ExecPreview {
+            command: spec.command.clone(),
+            args: spec.args.clone(),
+            env_names: spec.env_names.clone(),
+            hash: super::exec::hash(ctx, &spec.api_version, &spec.command, &spec.args, &env),
+        };
+        warnings.push(format!(
+            "credentials come from running `{}`: it will not run until approved (--allow-exec)",
+            p.command_line()
+        ));
+        preview = Some(p);
         exec = Some(spec);
         kind.get_or_insert(CredentialKind::Exec);
     }
     let kind = kind.ok_or_else(|| invalid(ctx, format!("user {site:?} has no credentials")))?;
-    let entries = secrets.iter().map(|(i, _)| entry_id(site, *i)).collect();
-    let exec_needs_approval = exec.is_some() && !allow_exec;
     Ok(Creds {
         reference: CredentialRef {
             kind,
-            entries,
+            // Filled in by `apply` with the profile's entry ids.
+            entries: Vec::new(),
             username,
-            exec_approved: exec.is_some() && allow_exec,
+            // Only `ImportPlan::approve_exec` approves, by hash.
+            exec_approved: false,
             exec,
         },
         secrets,
-        exec_needs_approval,
+        exec: preview,
         expires,
     })
 }

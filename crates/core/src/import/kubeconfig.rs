@@ -1,9 +1,24 @@
 //! Kubeconfig YAML: the subset Outpost imports, with secrets held as [`Secret`].
+//!
+//! Parsed with `serde-saphyr` (the YAML crate kube itself uses) under a budget: at most
+//! [`MAX_KUBECONFIG_BYTES`] of text, few aliases (no billion laughs), no error snippets
+//! (they would quote the text, keys included).
 
 use super::ImportError;
 use crate::secret::Secret;
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::Path;
+
+/// Largest kubeconfig read or parsed (the biggest real ones are a few hundred KiB).
+pub const MAX_KUBECONFIG_BYTES: usize = 4 << 20;
+
+/// Aliases a kubeconfig may use (kubectl writes none).
+const MAX_ALIASES: usize = 1_000;
+
+/// YAML events aliases may replay in all: a few thousand nodes of sharing, not nine to
+/// the ninth (billion laughs).
+const MAX_REPLAYED_EVENTS: usize = 100_000;
 
 /// A parsed kubeconfig.
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -65,11 +80,12 @@ pub struct AuthInfo {
     pub client_key: Option<String>,
     pub client_key_data: Option<Secret>,
     pub token: Option<Secret>,
+    #[serde(alias = "tokenFile")]
     pub token_file: Option<String>,
     pub username: Option<String>,
     pub password: Option<Secret>,
     pub exec: Option<ExecConfig>,
-    pub auth_provider: Option<serde_yaml::Value>,
+    pub auth_provider: Option<serde::de::IgnoredAny>,
 }
 
 /// An exec credential plugin.
@@ -91,40 +107,84 @@ pub struct ExecEnv {
     pub value: Secret,
 }
 
-/// Parses kubeconfig text; errors carry the line and column.
+/// Parses kubeconfig text; errors carry the line and column, never a value.
 pub fn parse(text: &str, source: &str) -> Result<Kubeconfig, ImportError> {
-    serde_yaml::from_str(text).map_err(|e| {
+    let err = |line: u64, column: u64, message: String| ImportError::Yaml {
+        source_name: source.to_string(),
+        line: line as usize,
+        column: column as usize,
+        message,
+    };
+    if text.len() > MAX_KUBECONFIG_BYTES {
+        return Err(err(
+            0,
+            0,
+            format!("larger than {MAX_KUBECONFIG_BYTES} bytes: not a kubeconfig"),
+        ));
+    }
+    let mut opts = serde_saphyr::Options::default();
+    opts.with_snippet = false;
+    opts.alias_limits.max_total_replayed_events = MAX_REPLAYED_EVENTS;
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_aliases = MAX_ALIASES;
+    budget.max_total_scalar_bytes = MAX_KUBECONFIG_BYTES;
+    budget.max_recorded_anchor_bytes = MAX_KUBECONFIG_BYTES;
+    opts.budget = Some(budget);
+    serde_saphyr::from_str_with_options(text, opts).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
-        // serde_yaml messages name the field, never the value.
-        let msg = e.to_string();
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        ImportError::Yaml {
-            source_name: source.to_string(),
-            line,
-            column,
-            message: msg,
-        }
+        err(line, column, redact(&e.without_snippet().to_string()))
     })
 }
 
-/// Reads a file a kubeconfig points to (relative to the kubeconfig's directory).
-pub fn read_ref(
-    base: &Path,
-    path: &str,
-    field: &'static str,
-    context: &str,
-) -> Result<Vec<u8>, ImportError> {
-    let p = PathBuf::from(path);
-    let p = if p.is_relative() { base.join(p) } else { p };
-    std::fs::read(&p).map_err(|e| ImportError::MissingFile {
-        context: context.to_string(),
-        field,
-        path: p,
-        reason: e.to_string(),
-    })
+/// The parser's message without its position and without anything quoted (serde
+/// quotes the unexpected value: `invalid type: string "…"`).
+fn redact(msg: &str) -> String {
+    let first = msg.lines().next().unwrap_or_default();
+    let first = first.split(" at line ").next().unwrap_or(first);
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in first.chars() {
+        if c == '"' {
+            if !quoted {
+                out.push_str("\"…\"");
+            }
+            quoted = !quoted;
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Reads a kubeconfig file: a regular file of at most [`MAX_KUBECONFIG_BYTES`].
+pub fn read_file(path: &Path) -> Result<String, ImportError> {
+    let input = |reason: String| ImportError::Input {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| input(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(input("not a regular file".into()));
+    }
+    if meta.len() > MAX_KUBECONFIG_BYTES as u64 {
+        return Err(input(format!(
+            "larger than {MAX_KUBECONFIG_BYTES} bytes: not a kubeconfig"
+        )));
+    }
+    let f = std::fs::File::open(path).map_err(|e| input(e.to_string()))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_KUBECONFIG_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| input(e.to_string()))?;
+    if bytes.len() > MAX_KUBECONFIG_BYTES {
+        return Err(input(format!(
+            "larger than {MAX_KUBECONFIG_BYTES} bytes: not a kubeconfig"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| input("not UTF-8 text".into()))
 }
 
 /// Decodes a `*-data` field (base64 of PEM).

@@ -6,6 +6,8 @@
 mod apply;
 pub mod certs;
 mod creds;
+mod exec;
+mod files;
 pub mod kubeconfig;
 mod plan;
 pub mod sitesfile;
@@ -13,9 +15,13 @@ pub mod sitesfile;
 mod tests;
 #[cfg(test)]
 mod tests_errors;
+#[cfg(test)]
+mod tests_hostile;
 mod tlscheck;
 
 pub use apply::apply;
+pub use exec::ExecPreview;
+pub use files::{FileRef, MAX_REF_BYTES};
 pub use plan::plan;
 pub use tlscheck::SanCheck;
 
@@ -54,6 +60,28 @@ pub enum ImportError {
         path: PathBuf,
         reason: String,
     },
+    #[error("context {context:?}: {field} {path}: {reason}")]
+    FileRefRefused {
+        context: String,
+        field: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
+    #[error(
+        "context {context:?}: {field} names {path}, outside the kubeconfig's folder: approve \
+         this exact path to read it (CLI: --allow-file {path})"
+    )]
+    FileRefNeedsApproval {
+        context: String,
+        field: &'static str,
+        path: PathBuf,
+    },
+    #[error(
+        "context {context:?}: the cluster sets proxy-url {proxy_url}, which Outpost does not \
+         support yet: reach the site directly (VPN or LAN address via --address), or remove \
+         proxy-url if the site is reachable without it"
+    )]
+    ProxyUnsupported { context: String, proxy_url: String },
     #[error("context {context:?}: {message}")]
     Invalid { context: String, message: String },
     #[error(
@@ -93,6 +121,11 @@ pub enum ImportError {
         endpoint: String,
         detail: String,
     },
+    #[error(
+        "the approved exec plugin {hash} is not in this import: the command line changed \
+         since the preview; preview again and approve what it shows"
+    )]
+    ExecApprovalMismatch { hash: String },
     #[error("{0}")]
     Duplicate(String),
     #[error("{0}")]
@@ -114,12 +147,16 @@ impl ImportError {
             | ImportError::NoCurrentContext { .. }
             | ImportError::Invalid { .. }
             | ImportError::Usage(_)
+            | ImportError::FileRefRefused { .. }
+            | ImportError::ProxyUnsupported { .. }
             | ImportError::SitesFile { .. } => "invalid_input",
             ImportError::Input { .. }
             | ImportError::ContextNotFound { .. }
             | ImportError::MissingFile { .. } => "not_found",
             ImportError::ExpiredClientCert { .. } => "auth",
-            ImportError::InsecureNotAllowed { .. } => "denied",
+            ImportError::InsecureNotAllowed { .. }
+            | ImportError::FileRefNeedsApproval { .. }
+            | ImportError::ExecApprovalMismatch { .. } => "denied",
             ImportError::SanMismatch { .. }
             | ImportError::CaMismatch { .. }
             | ImportError::ServingCertExpired { .. } => "tls",
@@ -133,10 +170,11 @@ impl ImportError {
 /// Where the kubeconfig comes from.
 #[derive(Debug, Clone)]
 pub enum Input {
-    /// A file; relative paths inside resolve against its directory.
+    /// A file; it may name files in its own folder, others only once approved
+    /// ([`ImportOptions::allowed_files`]).
     Path(PathBuf),
-    /// Pasted text or stdin; relative paths resolve against `base_dir`.
-    Text { text: String, base_dir: PathBuf },
+    /// Pasted text or stdin; it may name no file at all.
+    Text { text: String },
 }
 
 /// Which contexts to import.
@@ -160,8 +198,9 @@ pub struct ImportOptions {
     pub location: Option<(f64, f64)>,
     pub tags: Vec<String>,
     pub sites_file: Option<PathBuf>,
-    /// Approve exec credential plugins.
-    pub allow_exec: bool,
+    /// Files outside the kubeconfig's folder the user approved reading (exactly as
+    /// the preview shows them).
+    pub allowed_files: Vec<PathBuf>,
     /// Per-site opt-in to skip TLS verification.
     pub insecure_skip_tls_verify: bool,
     /// Budget for fetching the serving certificate.
@@ -177,7 +216,7 @@ impl Default for ImportOptions {
             location: None,
             tags: Vec::new(),
             sites_file: None,
-            allow_exec: false,
+            allowed_files: Vec::new(),
             insecure_skip_tls_verify: false,
             tls_timeout: Duration::from_secs(3),
         }
@@ -205,9 +244,13 @@ pub struct PlannedSite {
     pub server_after: String,
     pub san_check: SanCheck,
     pub credential_kind: CredentialKind,
-    /// An exec plugin that will not run until approved.
+    /// The exec plugin, as shown for approval.
+    pub exec: Option<ExecPreview>,
+    /// An exec plugin that will not run until approved ([`ImportPlan::approve_exec`]).
     pub exec_needs_approval: bool,
     pub client_cert_expires: Option<jiff::Timestamp>,
+    /// The files read for this site.
+    pub file_refs: Vec<FileRef>,
     pub warnings: Vec<String>,
     /// Keyring items to write (never serialized).
     #[serde(skip)]

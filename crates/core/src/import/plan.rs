@@ -1,14 +1,15 @@
 //! Building an [`ImportPlan`] from a kubeconfig.
 
 use super::creds::load_credentials;
-use super::kubeconfig::{self, Cluster, Kubeconfig, decode_data, read_ref};
+use super::files::RefReader;
+use super::kubeconfig::{self, Cluster, Kubeconfig, decode_data};
 use super::sitesfile::{self, SiteMeta};
 use super::tlscheck::{self, SanCheck};
 use super::{ImportError, ImportOptions, ImportPlan, Input, PlannedSite, Rename, Selection};
 use crate::net::endpoint::{Endpoint, parse_host_port, parse_https};
 use crate::registry::{Distro, Location, Site, is_dns_label, to_dns_label};
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::PathBuf;
 use tracing::Instrument;
 
 /// Context names K3s and MicroK8s write, which say nothing about the site.
@@ -22,14 +23,14 @@ pub async fn plan(
 ) -> Result<ImportPlan, ImportError> {
     let (text, base, source) = match input {
         Input::Path(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| ImportError::Input {
-                path: p.clone(),
-                reason: e.to_string(),
-            })?;
-            let base = p.parent().map(Path::to_path_buf).unwrap_or_default();
-            (text, base, p.display().to_string())
+            let text = kubeconfig::read_file(p)?;
+            let base = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            (text, Some(base), p.display().to_string())
         }
-        Input::Text { text, base_dir } => (text.clone(), base_dir.clone(), "<stdin>".to_string()),
+        Input::Text { text } => (text.clone(), None, "<stdin>".to_string()),
     };
     // The raw text holds keys and tokens: wipe it once parsed.
     let text = zeroize::Zeroizing::new(text);
@@ -70,7 +71,8 @@ pub async fn plan(
     for ctx in &selected {
         let m = meta.iter().find(|m| &m.name == ctx);
         let span = tracing::info_span!("import", context = %ctx);
-        let p = plan_one(&kc, ctx, &base, opts, m).instrument(span).await?;
+        let refs = RefReader::new(base.as_deref(), &opts.allowed_files);
+        let p = plan_one(&kc, ctx, refs, opts, m).instrument(span).await?;
         sites.push(p);
     }
     check_duplicates(&sites, existing)?;
@@ -126,7 +128,7 @@ fn detect_distro(cluster: &str, user: &str, ctx: &str, ep: &Endpoint) -> Option<
 async fn plan_one(
     kc: &Kubeconfig,
     ctx: &str,
-    base: &Path,
+    mut refs: RefReader,
     opts: &ImportOptions,
     meta: Option<&SiteMeta>,
 ) -> Result<PlannedSite, ImportError> {
@@ -149,6 +151,13 @@ async fn plan_one(
         .map(|u| &u.user)
         .ok_or_else(|| invalid(ctx, format!("user {:?} is not defined", context.user)))?;
     let mut warnings = Vec::new();
+    // A proxy would be silently bypassed: refuse rather than connect around it.
+    if let Some(proxy_url) = cluster.proxy_url.as_ref().filter(|p| !p.trim().is_empty()) {
+        return Err(ImportError::ProxyUnsupported {
+            context: ctx.to_string(),
+            proxy_url: proxy_url.clone(),
+        });
+    }
 
     // Address.
     let before = parse_https(&cluster.server).map_err(|m| invalid(ctx, m.to_string()))?;
@@ -212,7 +221,7 @@ async fn plan_one(
     .collect();
 
     // TLS.
-    let ca_pem = load_ca(cluster, base, ctx)?;
+    let ca_pem = load_ca(cluster, &mut refs, ctx)?;
     let insecure = cluster.insecure_skip_tls_verify || opts.insecure_skip_tls_verify;
     if cluster.insecure_skip_tls_verify && !opts.insecure_skip_tls_verify {
         return Err(ImportError::InsecureNotAllowed {
@@ -255,7 +264,7 @@ async fn plan_one(
     }
 
     // Credentials.
-    let creds = load_credentials(user, base, ctx, &name, opts.allow_exec, &mut warnings)?;
+    let creds = load_credentials(user, &mut refs, ctx, &name, &mut warnings)?;
 
     let location = Location {
         latitude: opts.location.map(|l| l.0).or(meta.and_then(|m| m.latitude)),
@@ -298,19 +307,25 @@ async fn plan_one(
         server_after: site.endpoint.clone(),
         san_check,
         credential_kind: site.credentials.kind,
-        exec_needs_approval: creds.exec_needs_approval,
+        exec_needs_approval: creds.exec.is_some(),
+        exec: creds.exec,
         client_cert_expires: creds.expires,
+        file_refs: refs.read,
         warnings,
         site,
         secrets: creds.secrets,
     })
 }
 
-fn load_ca(cluster: &Cluster, base: &Path, ctx: &str) -> Result<Option<Vec<u8>>, ImportError> {
+fn load_ca(
+    cluster: &Cluster,
+    refs: &mut RefReader,
+    ctx: &str,
+) -> Result<Option<Vec<u8>>, ImportError> {
     let pem = if let Some(d) = &cluster.certificate_authority_data {
         decode_data(d.as_bytes(), "certificate-authority-data", ctx)?
     } else if let Some(p) = &cluster.certificate_authority {
-        read_ref(base, p, "certificate-authority", ctx)?
+        refs.read(p, "certificate-authority", ctx)?
     } else {
         return Ok(None);
     };

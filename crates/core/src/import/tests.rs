@@ -33,10 +33,7 @@ pub(super) fn env() -> Env {
 }
 
 pub(super) fn text(s: String) -> Input {
-    Input::Text {
-        text: s,
-        base_dir: std::env::temp_dir(),
-    }
+    Input::Text { text: s }
 }
 
 pub(super) fn server(
@@ -146,16 +143,17 @@ fn k3s_import_renames_rewrites_checks_sans_and_keeps_secrets_out_of_files_and_lo
     assert!(p.client_cert_expires.is_some());
 
     let stored = e.store.get("lyon-1").unwrap();
-    assert_eq!(
-        stored.credentials.entries,
-        ["lyon-1/client-cert", "lyon-1/client-key"]
-    );
+    let ids = [
+        e.vault.entry_id("lyon-1", Item::ClientCert),
+        e.vault.entry_id("lyon-1", Item::ClientKey),
+    ];
+    assert_eq!(stored.credentials.entries, ids);
     assert_eq!(stored.ca_pem.as_deref(), Some(pki.ca_pem.as_str()));
     assert_eq!(
         e.vault.get("lyon-1", Item::ClientKey).unwrap().expose(),
         client.key_pem.as_bytes()
     );
-    assert_eq!(e.mem.ids(), ["lyon-1/client-cert", "lyon-1/client-key"]);
+    assert_eq!(e.mem.ids(), ids);
 
     // The secret never lands in the store file, logs, the plan's Debug or its JSON.
     let key_body: String = client
@@ -394,13 +392,32 @@ async fn apply_rolls_back_keyring_entries_on_failure() {
     assert!(e.mem.ids().is_empty());
     assert!(e.store.list().unwrap().is_empty());
 
-    // The registry write fails (another writer added the name meanwhile): rolled back too.
+    // Another writer added the name meanwhile: refused before the keyring is touched,
+    // so that site's credentials survive (they were overwritten, then deleted, before).
     *e.mem.fail_set_on.lock().unwrap() = None;
     let mut other = p.sites[0].site.clone();
     other.endpoint = "https://10.9.9.9:6443".into();
+    other.credentials.kind = CredentialKind::Token;
+    let id = e
+        .vault
+        .put("edge", Item::Token, &Secret::from("theirs"))
+        .unwrap();
+    let cert_id = e
+        .vault
+        .put("edge", Item::ClientCert, &Secret::from("their-cert"))
+        .unwrap();
+    other.credentials.entries = vec![id.clone(), cert_id];
     e.store.add(other).unwrap();
     let err = apply(p, &e.store, &e.vault).unwrap_err();
     assert_eq!(err.kind(), "already_exists");
-    assert!(e.mem.ids().is_empty());
+    assert_eq!(e.mem.ids().len(), 2, "{:?}", e.mem.ids());
+    assert_eq!(
+        e.vault.get("edge", Item::Token).unwrap().expose(),
+        b"theirs"
+    );
+    assert_eq!(
+        e.vault.get("edge", Item::ClientCert).unwrap().expose(),
+        b"their-cert"
+    );
     assert_eq!(e.store.list().unwrap().len(), 1);
 }

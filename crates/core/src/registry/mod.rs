@@ -9,8 +9,8 @@ mod window;
 #[cfg(test)]
 pub(crate) use site::tests::sample as sample_site;
 pub use site::{
-    CredentialKind, CredentialRef, Distro, ExecSpec, Location, Site, is_dns_label, parse_lat_lon,
-    to_dns_label,
+    CredentialKind, CredentialRef, Distro, ExecSpec, Location, Site, command_line, is_dns_label,
+    parse_lat_lon, to_dns_label,
 };
 pub use store::{SCHEMA_VERSION, SiteStore, check_new};
 pub use watch::{RegistryWatch, WatchError};

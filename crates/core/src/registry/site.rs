@@ -69,12 +69,40 @@ pub struct ExecSpec {
     pub env_names: Vec<String>,
 }
 
+impl ExecSpec {
+    /// The command line as shown for approval (see [`command_line`]).
+    pub fn command_line(&self) -> String {
+        command_line(&self.command, &self.args, &self.env_names)
+    }
+}
+
+/// An exec plugin's command line in one shell-like line: `NAME=… cmd 'arg 1' arg2`
+/// (environment names only: their values may be secrets).
+pub fn command_line(command: &str, args: &[String], env_names: &[String]) -> String {
+    let quote = |s: &str| {
+        let plain = !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+".contains(c));
+        if plain {
+            s.to_string()
+        } else {
+            format!("'{}'", s.replace('\'', r"'\''"))
+        }
+    };
+    let mut parts: Vec<String> = env_names.iter().map(|n| format!("{n}=…")).collect();
+    parts.push(quote(command));
+    parts.extend(args.iter().map(|a| quote(a)));
+    parts.join(" ")
+}
+
 /// Names the keyring entries holding a site's credentials; never the secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CredentialRef {
     pub kind: CredentialKind,
-    /// Keyring entry ids (`<site>/<item>`, service `dev.outpost.desktop`).
+    /// Keyring entry ids (`<install>/<site>/<item>`, service `dev.outpost.desktop`; the
+    /// old `<site>/<item>` layout until migrated). The site reads only these: an empty
+    /// list means no credentials.
     pub entries: Vec<String>,
     /// Basic-auth user name (not a secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -207,7 +235,8 @@ impl Site {
             return inv("exec_approved without an exec command".into());
         }
         for e in &c.entries {
-            if !e.starts_with(&format!("{}/", self.name)) {
+            let ok = crate::credentials::parse_entry_id(e).is_ok_and(|p| p.site == self.name);
+            if !ok {
                 return inv(format!("keyring entry {e:?} does not belong to this site"));
             }
         }
@@ -236,7 +265,7 @@ pub(crate) mod tests {
             tls_server_name: None,
             credentials: CredentialRef {
                 kind: CredentialKind::Token,
-                entries: vec![format!("{name}/token")],
+                entries: vec![format!("0123456789abcdef/{name}/token")],
                 username: None,
                 exec: None,
                 exec_approved: false,
@@ -270,6 +299,19 @@ pub(crate) mod tests {
         let mut s = sample("edge", "https://10.0.0.5:6443");
         s.tags = vec!["bad tag".into()];
         assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn exec_command_lines_quote_what_a_shell_would_split() {
+        let line = command_line(
+            "/usr/bin/aws",
+            &["eks".into(), "get token".into(), "it's".into()],
+            &["AWS_PROFILE".into()],
+        );
+        assert_eq!(
+            line,
+            r"AWS_PROFILE=… /usr/bin/aws eks 'get token' 'it'\''s'"
+        );
     }
 
     #[test]

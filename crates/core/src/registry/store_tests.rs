@@ -19,7 +19,10 @@ fn round_trip_keeps_unknown_keys_in_plugin_store_format() {
     assert_eq!(v["settings"]["theme"], "dark");
     assert_eq!(v["schemaVersion"], 1);
     assert_eq!(v["sites"][1]["name"], "edge-2");
-    assert_eq!(v["sites"][0]["credentials"]["entries"][0], "edge-1/token");
+    assert_eq!(
+        v["sites"][0]["credentials"]["entries"][0],
+        "0123456789abcdef/edge-1/token"
+    );
     // What tauri-plugin-store's default serializer would write.
     assert_eq!(
         fs::read(s.path()).unwrap(),

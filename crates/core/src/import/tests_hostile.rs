@@ -1,0 +1,247 @@
+//! Hostile kubeconfigs: file references outside their folder, devices, huge files,
+//! exec plugins approved by hash only, proxies, YAML bombs.
+
+use super::tests::*;
+use super::*;
+use crate::testing::{Pki, b64};
+use std::path::Path;
+
+/// A token kubeconfig for an unreachable loopback server; `user` is the user's YAML.
+fn token_config(pki: &Pki, ip: &str, user: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: edge\nclusters:\n- name: edge\n  cluster:\n    \
+         certificate-authority-data: {}\n    server: https://{ip}:{}\ncontexts:\n- name: edge\n  \
+         context: {{cluster: edge, user: edge}}\nusers:\n- name: edge\n  user:\n{user}\n",
+        b64(&pki.ca_pem),
+        closed_port(ip)
+    )
+}
+
+fn quick() -> ImportOptions {
+    ImportOptions {
+        tls_timeout: std::time::Duration::from_millis(300),
+        ..Default::default()
+    }
+}
+
+/// `root/kc/config` naming `token_file`; returns the config's path.
+fn config_in(root: &Path, user: &str) -> std::path::PathBuf {
+    let dir = root.join("kc");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("config");
+    std::fs::write(&p, token_config(&Pki::new("ca"), "127.77.2.1", user)).unwrap();
+    p
+}
+
+#[tokio::test]
+async fn pasted_text_cannot_reference_any_file() {
+    let pki = Pki::new("ca");
+    for user in [
+        "    token-file: /etc/hostname",
+        "    tokenFile: token",
+        "    client-certificate: c.crt\n    client-key: c.key",
+    ] {
+        let e = plan(&text(token_config(&pki, "127.77.2.2", user)), &quick(), &[])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, ImportError::FileRefRefused { .. }),
+            "{user}: {e:?}"
+        );
+        assert_eq!(e.kind(), "invalid_input");
+        assert!(e.to_string().contains("pasted"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn a_file_outside_the_kubeconfigs_folder_needs_its_exact_path_approved() {
+    let tmp = tempfile::tempdir().unwrap();
+    // `../../x` from the kubeconfig's folder: the user's home in the issue's example.
+    std::fs::write(tmp.path().join("vault-token"), "hvs.secret-vault-token\n").unwrap();
+    let p = config_in(tmp.path(), "    token-file: ../vault-token");
+    let e = plan(&Input::Path(p.clone()), &quick(), &[])
+        .await
+        .unwrap_err();
+    let outside = std::fs::canonicalize(tmp.path().join("vault-token")).unwrap();
+    let ImportError::FileRefNeedsApproval { path, field, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!((path, *field), (&outside, "tokenFile"));
+    assert_eq!(e.kind(), "denied");
+    assert!(e.to_string().contains("--allow-file"), "{e}");
+    assert!(!e.to_string().contains("hvs."), "{e}");
+
+    // Approving another path changes nothing; approving this one reads it.
+    let mut o = quick();
+    o.allowed_files = vec![tmp.path().join("other")];
+    assert_eq!(
+        plan(&Input::Path(p.clone()), &o, &[])
+            .await
+            .unwrap_err()
+            .kind(),
+        "denied"
+    );
+    o.allowed_files = vec![outside.clone()];
+    let planned = plan(&Input::Path(p), &o, &[]).await.unwrap();
+    let s = &planned.sites[0];
+    assert_eq!(
+        s.file_refs,
+        [FileRef {
+            field: "tokenFile",
+            path: outside,
+            approved: true
+        }]
+    );
+    assert_eq!(
+        s.secrets[0].1.expose(),
+        b"hvs.secret-vault-token",
+        "read once approved"
+    );
+
+    // Inside its own folder: read without approval, and shown.
+    let q = config_in(tmp.path(), "    token-file: token");
+    std::fs::write(q.parent().unwrap().join("token"), "tok").unwrap();
+    let planned = plan(&Input::Path(q), &quick(), &[]).await.unwrap();
+    assert!(!planned.sites[0].file_refs[0].approved);
+    assert!(planned.sites[0].file_refs[0].path.ends_with("kc/token"));
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symlink_in_the_folder_pointing_outside_needs_approval() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("secret"), "s").unwrap();
+    let p = config_in(tmp.path(), "    token-file: link");
+    std::os::unix::fs::symlink(tmp.path().join("secret"), p.parent().unwrap().join("link"))
+        .unwrap();
+    let e = plan(&Input::Path(p), &quick(), &[]).await.unwrap_err();
+    assert_eq!(e.kind(), "denied", "{e}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn devices_and_huge_files_fail_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = config_in(tmp.path(), "    token-file: /dev/zero");
+    let mut o = quick();
+    o.allowed_files = vec!["/dev/zero".into()];
+    let started = std::time::Instant::now();
+    let e = plan(&Input::Path(p), &o, &[]).await.unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert!(matches!(e, ImportError::FileRefRefused { .. }), "{e:?}");
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+
+    let p = config_in(tmp.path(), "    token-file: big");
+    let big = p.parent().unwrap().join("big");
+    std::fs::write(&big, vec![b'a'; MAX_REF_BYTES as usize + 1]).unwrap();
+    let e = plan(&Input::Path(p), &quick(), &[]).await.unwrap_err();
+    assert!(e.to_string().contains("larger than"), "{e}");
+
+    // The kubeconfig itself: a device is refused too.
+    let e = plan(&Input::Path("/dev/zero".into()), &quick(), &[])
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+}
+
+#[tokio::test]
+async fn exec_plugins_are_approved_by_the_hash_of_their_command_line_only() {
+    let pki = Pki::new("ca");
+    let exec = |arg: &str, seed: &str| {
+        format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: get-token\n      \
+             args: [\"--cluster\", \"{arg}\"]\n      env:\n      - name: SEED\n        value: {seed}"
+        )
+    };
+    let mut p = plan(
+        &text(token_config(&pki, "127.77.2.3", &exec("dev", "s1"))),
+        &quick(),
+        &[],
+    )
+    .await
+    .unwrap();
+    let shown = p.sites[0].exec.clone().expect("the plugin is shown");
+    assert_eq!(shown.command_line(), "SEED=… get-token --cluster dev");
+    assert_eq!(shown.env_names, ["SEED"]);
+    assert!(p.sites[0].exec_needs_approval);
+    assert!(
+        !p.sites[0].site.credentials.exec_approved,
+        "never approved by default"
+    );
+
+    // A hash of anything else refuses the import and approves nothing.
+    let e = p.approve_exec(&["0".repeat(64)]).unwrap_err();
+    assert!(
+        matches!(e, ImportError::ExecApprovalMismatch { .. }),
+        "{e:?}"
+    );
+    assert_eq!(e.kind(), "denied");
+    assert!(!p.sites[0].site.credentials.exec_approved);
+
+    // Another argument or another env value: another hash.
+    for (arg, seed) in [("prod", "s1"), ("dev", "s2")] {
+        let other = plan(
+            &text(token_config(&pki, "127.77.2.3", &exec(arg, seed))),
+            &quick(),
+            &[],
+        )
+        .await
+        .unwrap();
+        assert_ne!(other.sites[0].exec.as_ref().unwrap().hash, shown.hash);
+    }
+    assert!(!shown.hash.contains("s1"));
+
+    p.approve_exec(std::slice::from_ref(&shown.hash)).unwrap();
+    assert!(p.sites[0].site.credentials.exec_approved);
+    assert!(!p.sites[0].exec_needs_approval);
+}
+
+#[tokio::test]
+async fn proxy_url_is_refused_not_ignored() {
+    let pki = Pki::new("ca");
+    let cfg = token_config(&pki, "127.77.2.4", "    token: t").replace(
+        "    server:",
+        "    proxy-url: socks5://127.0.0.1:1080\n    server:",
+    );
+    let e = plan(&text(cfg), &quick(), &[]).await.unwrap_err();
+    assert!(matches!(e, ImportError::ProxyUnsupported { .. }), "{e:?}");
+    assert!(e.to_string().contains("socks5://127.0.0.1:1080"), "{e}");
+}
+
+#[tokio::test]
+async fn yaml_bombs_and_huge_documents_fail_fast_without_quoting_the_text() {
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["b", "c", "d", "e", "f", "g", "h", "i", "j"])
+    {
+        let list = vec![format!("*{prev}"); 9].join(",");
+        bomb.push_str(&format!("{name}: &{name} [{list}]\n"));
+    }
+    // An ignored field takes anything, so only the budget stops the expansion.
+    bomb.push_str("users:\n- name: u\n  user:\n    auth-provider: *j\n");
+    let started = std::time::Instant::now();
+    let e = plan(&text(bomb), &quick(), &[]).await.unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{e}");
+    assert_eq!(e.kind(), "invalid_input", "{e}");
+
+    let huge = format!(
+        "clusters: []\n#{}\n",
+        "x".repeat(kubeconfig::MAX_KUBECONFIG_BYTES)
+    );
+    let e = plan(&text(huge), &quick(), &[]).await.unwrap_err();
+    assert!(e.to_string().contains("larger than"), "{e}");
+
+    // A wrong type next to a secret: the message names the type, never the value.
+    let e = plan(
+        &text("users:\n- name: u\n  user:\n    token: [\"tok-very-secret\"]\n".into()),
+        &quick(),
+        &[],
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, ImportError::Yaml { .. }), "{e:?}");
+    assert!(!e.to_string().contains("tok-very-secret"), "{e}");
+}
