@@ -8,8 +8,8 @@
 //! imports them (streaming, bounded memory, all-or-nothing); [`diff`] compares two
 //! states of a site.
 
-pub mod bounded;
 mod admit;
+pub mod bounded;
 pub mod collect;
 pub mod content;
 pub mod crypt;
