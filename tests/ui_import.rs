@@ -200,7 +200,7 @@ async fn exec_plugins_import_only_with_the_approved_hash_of_the_command_line_sho
     // The wizard shows the command line and the environment names, never a value.
     app.click("#open-import").await;
     app.click("#import-tab-paste").await;
-    type_into(&app, "#import-text", &kubeconfig).await;
+    app.type_into("#import-text", &kubeconfig).await;
     app.click("#import-check").await;
     let preview = app
         .wait_text("#import-preview", "get-token --cluster dev", T)

@@ -27,10 +27,8 @@ fn secret_flag(word: &str) -> bool {
 /// Whether the word after a secret flag is its value (and not another flag or, for
 /// `-p`, a port such as `8080` or `8080:80`).
 fn flag_value(flag: &str, next: &str) -> bool {
-    !next.is_empty()
-        && !next.starts_with('-')
-        && next != REDACTED
-        && !(flag == "-p" && next.chars().all(|c| c.is_ascii_digit() || c == ':'))
+    let port = flag == "-p" && next.chars().all(|c| c.is_ascii_digit() || c == ':');
+    !(next.is_empty() || next.starts_with('-') || next == REDACTED || port)
 }
 
 /// Where the token starting `rest` ends: at the first `is_sep` character, stepping
