@@ -207,12 +207,17 @@ pub fn preview_text(p: &ImportPreview) -> String {
     t
 }
 
+/// Why a confirmation cannot import yet: the bundle's endpoint differs from the
+/// registered site's, so it needs a new site name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameNeeded;
+
 /// The name a confirmation imports under: none for the site the bundle names, the
-/// typed one when the endpoint differs (`None` from `Err`: a name is still needed).
-pub fn confirm_name(p: &ImportPreview, typed: &str) -> Result<Option<String>, ()> {
+/// typed one when the endpoint differs ([`NameNeeded`] while none is typed).
+pub fn confirm_name(p: &ImportPreview, typed: &str) -> Result<Option<String>, NameNeeded> {
     match (p.endpoint_differs, typed.trim()) {
         (false, _) => Ok(None),
-        (true, "") => Err(()),
+        (true, "") => Err(NameNeeded),
         (true, n) => Ok(Some(n.to_string())),
     }
 }
