@@ -43,8 +43,9 @@ pub fn inline(s: &str) -> String {
 pub fn json(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() || bidi(c) {
-            // Only reachable inside JSON strings: serde_json escapes C0 itself.
+        if (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || bidi(c) {
+            // Only reachable inside JSON strings (serde_json escapes C0 there itself);
+            // newlines and tabs outside strings are a pretty document's layout.
             out.push_str(&format!("\\u{:04x}", u32::from(c)));
         } else {
             out.push(c);
@@ -79,6 +80,18 @@ macro_rules! jsonln {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pretty_json_stays_valid_json() {
+        let doc = serde_json::json!({"site": "shop\u{9b}31m\u{7f}", "n": [1, 2]});
+        let text = json(&serde_json::to_string_pretty(&doc).expect("encode"));
+        assert!(
+            !text.contains('\u{9b}') && !text.contains('\u{7f}'),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).expect("still JSON");
+        assert_eq!(back, doc);
+    }
 
     #[test]
     fn escapes_and_controls_are_dropped_text_and_newlines_kept() {
