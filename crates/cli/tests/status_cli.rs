@@ -259,10 +259,16 @@ fn secrets_in(kc: &str) -> Vec<String> {
     kc.lines()
         .filter_map(|l| {
             let l = l.trim();
-            ["token: ", "client-key-data: "]
-                .iter()
-                .find_map(|k| l.strip_prefix(k))
-                .map(|v| v.trim().trim_matches('"').to_string())
+            // YAML (`token: x`) or JSON (`"token": "x",`), as the sim writes.
+            [
+                "token: ",
+                "client-key-data: ",
+                "\"token\": ",
+                "\"client-key-data\": ",
+            ]
+            .iter()
+            .find_map(|k| l.strip_prefix(k))
+            .map(|v| v.trim().trim_end_matches(',').trim_matches('"').to_string())
         })
         .filter(|v| v.len() >= 16)
         .flat_map(|v| {

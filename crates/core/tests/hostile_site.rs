@@ -43,10 +43,10 @@ fn assert_too_large(e: &ClientError, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_path_fails_with_the_size_error_in_bounded_memory() {
     let server = Hostile::start();
-    let s = site(&server);
+    let mut s = site(&server);
     let tmp = tempfile::tempdir().unwrap();
     let home = Home::at(tmp.path(), "default").unwrap();
-    let vault = site_support::vault(&home, &s);
+    let vault = site_support::vault(&home, &mut s);
     let cache = ClientCache::new(vault.clone(), Timeouts::default());
     let deadline = Duration::from_secs(20);
 

@@ -81,7 +81,7 @@ async fn a_silently_dropped_watch_connection_is_noticed_and_reconnected() {
     s.endpoint = format!("https://{addr}");
     let tmp = tempfile::tempdir().unwrap();
     let home = Home::at(tmp.path(), "default").unwrap();
-    let vault = site_support::vault(&home, &s);
+    let vault = site_support::vault(&home, &mut s);
     let idle = Duration::from_secs(2);
     let m = FleetMonitor::start(
         vec![s.clone()],

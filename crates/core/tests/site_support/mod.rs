@@ -307,11 +307,13 @@ pub fn site(server: &Hostile) -> Site {
     }
 }
 
-/// A vault in memory holding the site's token.
-pub fn vault(home: &Home, site: &Site) -> Arc<Vault> {
+/// A vault in memory holding the site's token, listed in the site's record (a site
+/// reads only the entries its record lists).
+pub fn vault(home: &Home, site: &mut Site) -> Arc<Vault> {
     let vault = Arc::new(Vault::new(Box::new(rollout::MemStore::default()), home));
     vault
         .put(&site.name, Item::Token, &Secret::from("tok"))
         .unwrap();
+    site.credentials.entries = vec![vault.entry_id(&site.name, Item::Token)];
     vault
 }
