@@ -256,25 +256,19 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 
 /// Tokens and base64 key material in a kubeconfig.
 fn secrets_in(kc: &str) -> Vec<String> {
-    kc.lines()
-        .filter_map(|l| {
-            let l = l.trim();
-            // YAML (`token: x`) or JSON (`"token": "x",`), as the sim writes.
-            [
-                "token: ",
-                "client-key-data: ",
-                "\"token\": ",
-                "\"client-key-data\": ",
-            ]
-            .iter()
-            .find_map(|k| l.strip_prefix(k))
-            .map(|v| v.trim().trim_end_matches(',').trim_matches('"').to_string())
-        })
+    // Parsed, not grepped: the sim writes long values as folded block scalars.
+    let doc: serde_json::Value = serde_saphyr::from_str(kc).expect("the sim's kubeconfig");
+    doc["users"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|u| ["token", "client-key-data"].map(|k| u["user"][k].as_str()))
+        .flatten()
         .filter(|v| v.len() >= 16)
         .flat_map(|v| {
             // Also the first 40 characters, in case of partial printing.
             let head: String = v.chars().take(40).collect();
-            [v, head]
+            [v.to_string(), head]
         })
         .collect()
 }
