@@ -241,7 +241,7 @@ pub fn run(cmd: RolloutCmd) -> anyhow::Result<ExitCode> {
             if v.pause_requested {
                 store.request(&id, Control::Resume)?;
             }
-            execute(&home, &id, &run)
+            execute(&home, &id, &run, None)
         }
         RolloutCmd::Report {
             id,
@@ -320,18 +320,24 @@ fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
     let id = plan.id.clone();
     let sizes: Vec<String> = plan.waves.iter().map(|w| w.len().to_string()).collect();
     RolloutStore::new(&home).create(plan)?;
-    if !a.run.json {
-        outln!(
-            "rollout {id} created: {} site(s) in {} wave(s) ({})",
-            names.len(),
-            sizes.len(),
-            sizes.join(", ")
-        );
-    }
-    execute(&home, &id, &a.run)
+    let created = format!(
+        "rollout {id} created: {} site(s) in {} wave(s) ({})",
+        names.len(),
+        sizes.len(),
+        sizes.join(", ")
+    );
+    execute(&home, &id, &a.run, Some(&created))
 }
 
-fn execute(home: &Home, id: &str, args: &RunArgs) -> anyhow::Result<ExitCode> {
+/// Runs rollout `id`; `created` is said once the slow set-up (keyring) is done, right
+/// before the run takes the rollout's lock, so a `rollout pause` sent on seeing it finds
+/// the run.
+fn execute(
+    home: &Home,
+    id: &str,
+    args: &RunArgs,
+    created: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let sites = SiteStore::new(home).list()?;
     let vault = Arc::new(Vault::open(home).context("opening the keyring")?);
     let opts = EngineOptions {
@@ -349,6 +355,9 @@ fn execute(home: &Home, id: &str, args: &RunArgs) -> anyhow::Result<ExitCode> {
             "rollout {id} is {} and cannot be resumed",
             store.view(id)?.status.as_str()
         );
+    }
+    if let (Some(line), false) = (created, args.json) {
+        outln!("{line}");
     }
     rt.block_on(async move {
         let engine = Engine::new(
