@@ -75,8 +75,11 @@ fn import_k3s_and_microk8s_kubeconfigs_of_real_sites() {
         out.contains("imported 1 site(s): real-k3s (credentials in the secret-service keyring)"),
         "{out}"
     );
+    let install = outpost_core::credentials::install_id(
+        &outpost_core::paths::Home::at(&home, "default").unwrap(),
+    );
     assert!(
-        kr.items("real-k3s/client-key")
+        kr.items(&format!("{install}/real-k3s/client-key"))
             .contains("/org/freedesktop/secrets/collection/")
     );
 
