@@ -79,7 +79,8 @@ if [ "$mode" = test ]; then
 fi
 
 # The test bed's real control planes (Go), cached outside the clone, keyed by go.sum.
-if [ "$mode" = test ] && [ -x scripts/testbed-build.sh ]; then
+# scripts/test.sh builds them itself, beside the Rust build (OUTPOST_TESTBED_LATER=1).
+if [ "$mode" = test ] && [ -x scripts/testbed-build.sh ] && [ -z "${OUTPOST_TESTBED_LATER:-}" ]; then
   scripts/testbed-build.sh
 fi
 say "ready ($mode)"
