@@ -220,3 +220,111 @@ async fn exec_plugins_import_only_with_the_approved_hash_of_the_command_line_sho
     assert!(!store.contains("seed-value-789"));
     app.close().await;
 }
+
+/// A MicroK8s site's kubeconfig in `dir/kc/config` whose token is in `dir/token`,
+/// outside the kubeconfig's folder (`tokenFile: ../token`). Answers the config's path
+/// and the token file's resolved path.
+fn outside_token_kubeconfig(fleet: &Fleet, dir: &std::path::Path) -> (String, String) {
+    let mut v: serde_json::Value =
+        serde_saphyr::from_str(&fleet.kubeconfig_yaml().expect("kubeconfig")).expect("yaml");
+    let user = &mut v["users"][0]["user"];
+    let token = user["token"].as_str().expect("a MicroK8s token").to_string();
+    *user = json!({ "tokenFile": "../token" });
+    std::fs::create_dir_all(dir.join("kc")).expect("kc dir");
+    std::fs::write(dir.join("token"), format!("{token}\n")).expect("token file");
+    let config = dir.join("kc").join("config");
+    std::fs::write(&config, serde_saphyr::to_string(&v).expect("yaml")).expect("config");
+    let token_path = std::fs::canonicalize(dir.join("token")).expect("token path");
+    (
+        config.display().to_string(),
+        token_path.display().to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outside_token_file_is_read_only_once_its_exact_path_is_approved() {
+    if !ui_tests_enabled("ui_import") {
+        return;
+    }
+    let mut spec = outpost_sim::demo::demo_fleet()
+        .into_iter()
+        .find(|s| s.distro == Distro::MicroK8s && !s.offline)
+        .expect("a MicroK8s demo site");
+    spec.name = "wizard-mk8s".into();
+    let fleet = Fleet::start(FleetConfig {
+        sites: vec![spec],
+        ..FleetConfig::default()
+    })
+    .await
+    .expect("simulated site");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (config, token_path) = outside_token_kubeconfig(&fleet, dir.path());
+    let app = App::launch(&[]).await;
+    app.wait_text("#welcome h2", "Welcome to Outpost", T).await;
+
+    // A script in the page cannot approve on its own: no made-up hash, no bare flag.
+    let source = json!({"type": "path", "path": config});
+    let forged = app
+        .invoke(
+            "import_apply",
+            json!({"req": {"source": source, "approved_files": ["0".repeat(64)]}}),
+        )
+        .await
+        .expect_err("a hash of nothing shown is refused");
+    assert_eq!(forged["kind"], "denied", "{forged}");
+    let bare = app
+        .invoke(
+            "import_apply",
+            json!({"req": {"source": source, "allow_files": true}}),
+        )
+        .await;
+    assert!(bare.is_err(), "a bare approval flag is refused: {bare:?}");
+
+    // The preview lists the file: what it is, its resolved path and size.
+    app.click("#open-import").await;
+    app.click("#import-tab-path").await;
+    app.type_into("#import-path", &config).await;
+    app.click("#import-check").await;
+    let preview = app
+        .wait_text("#import-preview", "outside the kubeconfig's folder", T)
+        .await;
+    let size = std::fs::metadata(&token_path).expect("token").len();
+    assert!(
+        preview.contains(&format!("token {token_path} ({size} bytes)")),
+        "{preview}"
+    );
+    app.screenshot("import-05-outside-file").await;
+
+    // Not approved: the import is refused with a clear error, nothing is written.
+    app.click("#import-apply").await;
+    let refused = app
+        .wait_text("#import-error", "outside the kubeconfig's folder", T)
+        .await;
+    assert!(refused.contains(&token_path), "{refused}");
+    assert!(refused.contains("denied"), "{refused}");
+    app.screenshot("import-06-outside-file-refused").await;
+    let sites = app.invoke("list_sites", json!({"req": {}})).await;
+    assert!(
+        !format!("{sites:?}").contains("wizard-mk8s"),
+        "nothing imported: {sites:?}"
+    );
+
+    // Approved: read, and the site is imported and answers with that token.
+    app.click("#import-check").await;
+    app.wait_text("#import-preview", &token_path, T).await;
+    app.click(".import-file-approve").await;
+    app.click("#import-apply").await;
+    app.wait_text("#import-done", "wizard-mk8s", T).await;
+    app.screenshot("import-07-outside-file-approved").await;
+    app.click("#import-finish").await;
+    app.wait_text("#status-sites", "1 site", T).await;
+    app.click("#nav-sites").await;
+    app.click("tr[data-site='wizard-mk8s'] td").await;
+    app.wait_text("#pods-table", "Running", T).await;
+    let store = std::fs::read_to_string(app.home.path().join("outpost.json")).expect("store");
+    assert!(store.contains("wizard-mk8s"));
+    let token = std::fs::read_to_string(&token_path).expect("token");
+    assert!(!store.contains(token.trim()), "the token went to the keyring");
+    app.close().await;
+    fleet.shutdown().await;
+}

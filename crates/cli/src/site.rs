@@ -256,6 +256,8 @@ fn import_cmd(a: ImportArgs) -> anyhow::Result<ExitCode> {
     let store = SiteStore::new(&home);
     let existing = store.list()?;
     let mut plan = runtime()?.block_on(import::plan(&input, &opts, &existing))?;
+    // A file outside the kubeconfig's folder is read only when named by --allow-file.
+    plan.require_files_approved()?;
     if a.allow_exec {
         let hashes: Vec<String> = plan
             .exec_plugins()

@@ -42,6 +42,12 @@ pub struct ImportRequest {
     /// no blanket "allow exec".
     #[serde(default)]
     pub approved_exec: Vec<String>,
+    /// The files outside the kubeconfig's folder approved, by the hashes the preview
+    /// showed ([`FileRefInfo::approval`]). The backend recomputes each from the file it
+    /// would read (context, field, path, size): a hash that matches none refuses the
+    /// import, and one not approved is never read.
+    #[serde(default)]
+    pub approved_files: Vec<String>,
     /// Opt in to `insecure-skip-tls-verify` for these sites.
     #[serde(default)]
     pub insecure_skip_tls_verify: bool,
@@ -71,15 +77,46 @@ pub struct ExecInfo {
     pub hash: String,
 }
 
+/// What a file a kubeconfig names holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileRefKind {
+    Ca,
+    ClientCert,
+    ClientKey,
+    Token,
+}
+
+impl FileRefKind {
+    /// In words, as the wizard shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FileRefKind::Ca => "CA certificate",
+            FileRefKind::ClientCert => "client certificate",
+            FileRefKind::ClientKey => "client key",
+            FileRefKind::Token => "token",
+        }
+    }
+}
+
 /// A file the kubeconfig names that the import reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileRefInfo {
     /// The kubeconfig field (`client-key`, `tokenFile`…).
     pub field: String,
+    pub kind: FileRefKind,
+    /// Resolved (absolute, symlinks followed).
     pub path: String,
-    /// Outside the kubeconfig's folder, approved by the user.
+    /// Size in bytes.
+    pub size: u64,
+    /// Outside the kubeconfig's folder: read only once approved.
+    pub outside: bool,
+    /// Outside the kubeconfig's folder, approved by the user (and read).
     pub approved: bool,
+    /// For an outside file: what approving it sends back
+    /// ([`ImportRequest::approved_files`]).
+    pub approval: Option<String>,
 }
 
 /// What importing one context will do.

@@ -63,6 +63,7 @@ fn options(req: &ImportRequest) -> Result<(Input, ImportOptions), IpcError> {
                 .filter(|t| !t.is_empty())
                 .collect(),
             insecure_skip_tls_verify: req.insecure_skip_tls_verify,
+            approved_files: req.approved_files.clone(),
             ..ImportOptions::default()
         },
     ))
@@ -115,8 +116,12 @@ fn preview(plan: &ImportPlan) -> ImportPreview {
                         .iter()
                         .map(|f| FileRefInfo {
                             field: f.field.to_string(),
+                            kind: f.kind.into(),
                             path: f.path.display().to_string(),
+                            size: f.size,
+                            outside: f.outside,
                             approved: f.approved,
+                            approval: f.approval.clone(),
                         })
                         .collect(),
                     client_cert_expires_ms: p.client_cert_expires.map(|t| t.as_millisecond()),
@@ -180,6 +185,7 @@ mod tests {
             location: Some((48.1, 11.5)),
             tags: vec![" eu ".into(), "".into()],
             approved_exec: vec![],
+            approved_files: vec![],
             insecure_skip_tls_verify: false,
         }
     }

@@ -6,7 +6,7 @@ use super::map::WorldLand;
 use crate::api;
 use crate::state::import::{Field, ImportAction, ImportForm, SourceKind, Stage};
 use crate::state::viewport::{from_map, to_map};
-use outpost_ipc::{ImportPreview, PlannedSiteInfo};
+use outpost_ipc::{FileRefInfo, ImportPreview, PlannedSiteInfo};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -114,12 +114,17 @@ pub fn import_wizard(props: &ImportWizardProps) -> Html {
                     <div class="tabs" role="tablist">
                         <button role="tab" id="import-tab-file" aria-selected={(form.source == SourceKind::File).to_string()} onclick={source(SourceKind::File)}>{ "File" }</button>
                         <button role="tab" id="import-tab-paste" aria-selected={(form.source == SourceKind::Paste).to_string()} onclick={source(SourceKind::Paste)}>{ "Paste" }</button>
+                        <button role="tab" id="import-tab-path" aria-selected={(form.source == SourceKind::Path).to_string()} onclick={source(SourceKind::Path)}>{ "Path" }</button>
                     </div>
                     if form.source == SourceKind::File {
                         <label class="field">{ "Kubeconfig file (K3s: /etc/rancher/k3s/k3s.yaml; MicroK8s: microk8s config)" }
                             <input type="file" id="import-file" onchange={on_file} disabled={busy} />
                         </label>
                         if let Some(n) = &form.file_name { <p class="muted" id="import-file-name">{ format!("{n}: {} bytes", form.text.len()) }</p> }
+                    } else if form.source == SourceKind::Path {
+                        <label class="field">{ "Kubeconfig path on this computer (it may name files in its folder; others only once you approve them)" }
+                            <input id="import-path" value={form.path.clone()} oninput={text_input(&form, Field::Path)} disabled={busy}
+                                spellcheck="false" placeholder="/etc/rancher/k3s/k3s.yaml" /></label>
                     } else {
                         <label class="field">{ "Kubeconfig" }
                             <textarea id="import-text" rows="8" spellcheck="false" value={form.text.clone()} oninput={on_paste} disabled={busy}
@@ -164,6 +169,12 @@ pub fn import_wizard(props: &ImportWizardProps) -> Html {
 
 fn preview(p: &ImportPreview, form: &UseReducerHandle<ImportForm>) -> Html {
     let plugins = p.sites.iter().filter(|s| s.exec.is_some()).count();
+    let outside = p
+        .sites
+        .iter()
+        .flat_map(|s| &s.file_refs)
+        .filter(|f| f.outside)
+        .count();
     html! {
         <div class="import-preview" id="import-preview" aria-label="What the import will do">
             <p class="muted">{ format!("From {}:", p.source) }</p>
@@ -171,6 +182,11 @@ fn preview(p: &ImportPreview, form: &UseReducerHandle<ImportForm>) -> Html {
                 <p class="warn" id="import-exec-summary">{ format!(
                     "{plugins} site(s) get credentials by running a program on this computer. \
                      Each runs only if you approve its exact command line below.") }</p>
+            }
+            if outside > 0 {
+                <p class="warn" id="import-files-summary">{ format!(
+                    "The kubeconfig names {outside} file(s) outside its own folder. \
+                     Each is read only if you approve its exact path below.") }</p>
             }
             { for p.sites.iter().map(|s| planned(s, form)) }
         </div>
@@ -211,6 +227,38 @@ fn exec_plugin(s: &PlannedSiteInfo, form: &UseReducerHandle<ImportForm>) -> Html
     }
 }
 
+/// A file the kubeconfig names: what it is, its path and size; one outside the
+/// kubeconfig's folder gets an approval checkbox bound to its hash.
+fn file_ref(f: &FileRefInfo, form: &UseReducerHandle<ImportForm>) -> Html {
+    let what = format!("{} {} ({} bytes)", f.kind.label(), f.path, f.size);
+    let Some(hash) = f.approval.clone().filter(|_| f.outside) else {
+        return html! { <li class="planned-file">{ format!("reads {what}") }</li> };
+    };
+    let approved = form.approved_files.contains(&hash);
+    let onchange = {
+        let form = form.dispatcher();
+        let hash = hash.clone();
+        Callback::from(move |ev: Event| {
+            if let Some(el) = ev.target_dyn_into::<web_sys::HtmlInputElement>() {
+                form.dispatch(ImportAction::ApproveFile {
+                    hash: hash.clone(),
+                    approved: el.checked(),
+                });
+            }
+        })
+    };
+    html! {
+        <li class="planned-file planned-file-outside warn">
+            { "outside the kubeconfig's folder: " }<code class="file-path">{ what }</code>
+            <label class="field check">
+                <input type="checkbox" class="import-file-approve" data-hash={hash}
+                    checked={approved} onchange={onchange} disabled={form.busy()} />
+                { "Approve reading exactly this file" }
+            </label>
+        </li>
+    }
+}
+
 fn planned(s: &PlannedSiteInfo, form: &UseReducerHandle<ImportForm>) -> Html {
     let san_class = match s.san_ok {
         Some(true) => "ok",
@@ -230,7 +278,7 @@ fn planned(s: &PlannedSiteInfo, form: &UseReducerHandle<ImportForm>) -> Html {
                 <li class={classes!("planned-san", san_class)}>{ format!("certificate: {}", s.san_detail) }</li>
                 <li>{ format!("credentials: {} (stored in the OS keyring)", s.credential_kind) }</li>
                 { exec_plugin(s, form) }
-                { for s.file_refs.iter().map(|f| html! { <li class="planned-file">{ format!("reads {} {}", f.field, f.path) }</li> }) }
+                { for s.file_refs.iter().map(|f| file_ref(f, form)) }
                 { for s.warnings.iter().map(|w| html! { <li class="warn">{ w }</li> }) }
             </ul>
         </div>

@@ -11,6 +11,9 @@ pub enum SourceKind {
     #[default]
     File,
     Paste,
+    /// A path on this computer: the backend reads the file, and the files it names
+    /// (outside its folder only once approved).
+    Path,
 }
 
 /// A form field.
@@ -22,6 +25,8 @@ pub enum Field {
     Tags,
     Latitude,
     Longitude,
+    /// The kubeconfig's path ([`SourceKind::Path`]).
+    Path,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -43,6 +48,8 @@ pub struct ImportForm {
     pub text: String,
     /// The picked file's name, for display.
     pub file_name: Option<String>,
+    /// The kubeconfig's path on this computer ([`SourceKind::Path`]).
+    pub path: String,
     pub context: String,
     pub all: bool,
     pub name: String,
@@ -53,6 +60,10 @@ pub struct ImportForm {
     /// Hashes of the exec plugins approved in the current preview (see
     /// [`ImportAction::ApproveExec`]); sent with the import, checked by the backend.
     pub approved_exec: Vec<String>,
+    /// Hashes of the files outside the kubeconfig's folder approved in the current
+    /// preview (see [`ImportAction::ApproveFile`]); sent with the import, recomputed
+    /// and checked by the backend.
+    pub approved_files: Vec<String>,
     pub insecure: bool,
     pub stage: Stage,
     pub error: Option<IpcError>,
@@ -70,6 +81,11 @@ pub enum ImportAction {
     All(bool),
     /// Approve (or not) the exec plugin the preview shows with this hash.
     ApproveExec {
+        hash: String,
+        approved: bool,
+    },
+    /// Approve (or not) reading the outside file the preview shows with this hash.
+    ApproveFile {
         hash: String,
         approved: bool,
     },
@@ -100,12 +116,23 @@ fn coord(s: &str, range: std::ops::RangeInclusive<f64>) -> Result<Option<f64>, (
 impl ImportForm {
     /// The request for the backend, or what is wrong with the form.
     pub fn request(&self) -> Result<ImportRequest, String> {
-        if self.text.trim().is_empty() {
-            return Err(match self.source {
-                SourceKind::File => "Choose a kubeconfig file first.".into(),
-                SourceKind::Paste => "Paste a kubeconfig first.".into(),
-            });
-        }
+        let source = match self.source {
+            SourceKind::Path if self.path.trim().is_empty() => {
+                return Err("Type the kubeconfig's path first.".into());
+            }
+            SourceKind::Path => ImportSource::Path {
+                path: self.path.trim().to_string(),
+            },
+            _ if self.text.trim().is_empty() => {
+                return Err(match self.source {
+                    SourceKind::Paste => "Paste a kubeconfig first.".into(),
+                    _ => "Choose a kubeconfig file first.".into(),
+                });
+            }
+            _ => ImportSource::Text {
+                text: self.text.clone(),
+            },
+        };
         let lat = coord(&self.latitude, -90.0..=90.0)
             .map_err(|_| "Latitude must be a number between -90 and 90.".to_string())?;
         let lon = coord(&self.longitude, -180.0..=180.0)
@@ -117,9 +144,7 @@ impl ImportForm {
         };
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         Ok(ImportRequest {
-            source: ImportSource::Text {
-                text: self.text.clone(),
-            },
+            source,
             context: opt(&self.context),
             all: self.all,
             name: if self.all { None } else { opt(&self.name) },
@@ -132,6 +157,7 @@ impl ImportForm {
                 .filter(|t| !t.is_empty())
                 .collect(),
             approved_exec: self.approved_exec.clone(),
+            approved_files: self.approved_files.clone(),
             insecure_skip_tls_verify: self.insecure,
         })
     }
@@ -150,6 +176,7 @@ impl ImportForm {
                 | ImportAction::Import
                 | ImportAction::Imported(_)
                 | ImportAction::ApproveExec { .. }
+                | ImportAction::ApproveFile { .. }
         );
         if edited && self.busy() {
             return n;
@@ -168,6 +195,7 @@ impl ImportForm {
                 Field::Tags => n.tags = v,
                 Field::Latitude => n.latitude = v,
                 Field::Longitude => n.longitude = v,
+                Field::Path => n.path = v,
             },
             ImportAction::All(b) => n.all = b,
             ImportAction::ApproveExec { hash, approved } => {
@@ -177,6 +205,16 @@ impl ImportForm {
                 n.approved_exec.retain(|h| *h != hash);
                 if approved && shown && !self.busy() {
                     n.approved_exec.push(hash);
+                }
+            }
+            ImportAction::ApproveFile { hash, approved } => {
+                // Only a file the current preview shows as outside can be approved.
+                let shown = matches!(&self.stage, Stage::Previewed(p)
+                    if p.sites.iter().flat_map(|s| &s.file_refs)
+                        .any(|f| f.approval.as_deref() == Some(hash.as_str())));
+                n.approved_files.retain(|h| *h != hash);
+                if approved && shown && !self.busy() {
+                    n.approved_files.push(hash);
                 }
             }
             ImportAction::Insecure(b) => n.insecure = b,
@@ -201,6 +239,7 @@ impl ImportForm {
             // Any edit invalidates the preview, its approvals and the last error.
             n.error = None;
             n.approved_exec.clear();
+            n.approved_files.clear();
             if matches!(n.stage, Stage::Previewed(_)) {
                 n.stage = Stage::Editing;
             }
@@ -218,132 +257,5 @@ impl Reducible for ImportForm {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use outpost_ipc::ErrorKind;
-
-    fn filled() -> ImportForm {
-        ImportForm::default().apply(ImportAction::FileLoaded {
-            name: "k3s.yaml".into(),
-            text: "apiVersion: v1".into(),
-        })
-    }
-
-    #[test]
-    fn request_needs_text_and_both_coordinates() {
-        assert!(
-            ImportForm::default()
-                .request()
-                .unwrap_err()
-                .contains("Choose")
-        );
-        let f = filled().apply(ImportAction::Set(Field::Latitude, "48.1".into()));
-        assert!(f.request().unwrap_err().contains("both"));
-        let f = f.apply(ImportAction::Set(Field::Longitude, "200".into()));
-        assert!(f.request().unwrap_err().contains("Longitude"));
-        let f = f
-            .apply(ImportAction::Pick {
-                lat: 48.137_2,
-                lon: 11.575_4,
-            })
-            .apply(ImportAction::Set(Field::Tags, " eu, shop ,,".into()))
-            .apply(ImportAction::Set(Field::Name, " munich-1 ".into()));
-        let r = f.request().unwrap();
-        assert_eq!(r.location, Some((48.1372, 11.5754)));
-        assert_eq!(r.tags, ["eu", "shop"]);
-        assert_eq!(r.name.as_deref(), Some("munich-1"));
-        let all = f.apply(ImportAction::All(true)).request().unwrap();
-        assert_eq!(
-            (all.all, all.name),
-            (true, None),
-            "a name applies to one context only"
-        );
-    }
-
-    #[test]
-    fn edits_invalidate_the_preview_and_errors_keep_the_form() {
-        let preview = ImportPreview {
-            source: "pasted text".into(),
-            sites: vec![],
-        };
-        let f = filled()
-            .apply(ImportAction::Check)
-            .apply(ImportAction::Checked(Ok(preview)));
-        assert!(matches!(f.stage, Stage::Previewed(_)));
-        let edited = f.apply(ImportAction::Set(Field::Address, "10.0.0.5".into()));
-        assert_eq!(edited.stage, Stage::Editing);
-        let failed = edited
-            .apply(ImportAction::Import)
-            .apply(ImportAction::Imported(Err(IpcError::new(
-                ErrorKind::Tls,
-                "SAN mismatch",
-            ))));
-        assert_eq!(failed.stage, Stage::Editing);
-        assert_eq!(failed.address, "10.0.0.5");
-        assert_eq!(failed.error.as_ref().map(|e| e.kind), Some(ErrorKind::Tls));
-    }
-
-    fn exec_preview(hash: &str) -> ImportPreview {
-        ImportPreview {
-            source: "pasted text".into(),
-            sites: vec![outpost_ipc::PlannedSiteInfo {
-                context: "dev".into(),
-                name: "dev".into(),
-                display_name: "dev".into(),
-                renames: vec![],
-                server_before: "https://10.0.0.5:6443".into(),
-                server_after: "https://10.0.0.5:6443".into(),
-                san_ok: None,
-                san_detail: String::new(),
-                credential_kind: "exec".into(),
-                exec: Some(outpost_ipc::ExecInfo {
-                    command: "aws".into(),
-                    args: vec!["eks".into()],
-                    env_names: vec![],
-                    command_line: "aws eks".into(),
-                    hash: hash.into(),
-                }),
-                exec_needs_approval: true,
-                client_cert_expires_ms: None,
-                file_refs: vec![],
-                warnings: vec![],
-            }],
-        }
-    }
-
-    #[test]
-    fn exec_approval_sends_the_hashes_shown_and_edits_withdraw_it() {
-        let approve = |hash: &str| ImportAction::ApproveExec {
-            hash: hash.into(),
-            approved: true,
-        };
-        // Nothing previewed: nothing to approve.
-        assert!(filled().apply(approve("h1")).approved_exec.is_empty());
-        let f = filled()
-            .apply(ImportAction::Check)
-            .apply(ImportAction::Checked(Ok(exec_preview("h1"))));
-        assert!(f.apply(approve("other")).approved_exec.is_empty());
-        let f = f.apply(approve("h1"));
-        assert!(
-            matches!(f.stage, Stage::Previewed(_)),
-            "approving is no edit"
-        );
-        assert_eq!(f.request().unwrap().approved_exec, ["h1"]);
-        let off = f.apply(ImportAction::ApproveExec {
-            hash: "h1".into(),
-            approved: false,
-        });
-        assert!(off.request().unwrap().approved_exec.is_empty());
-        let edited = f.apply(ImportAction::Set(Field::Tags, "eu".into()));
-        assert!(edited.request().unwrap().approved_exec.is_empty());
-    }
-
-    #[test]
-    fn edits_are_ignored_while_busy() {
-        let f = filled().apply(ImportAction::Check);
-        assert_eq!(
-            f.apply(ImportAction::Paste("x".into())).text,
-            "apiVersion: v1"
-        );
-    }
-}
+#[path = "import_tests.rs"]
+mod tests;

@@ -13,6 +13,8 @@ pub fn apply(
     store: &SiteStore,
     vault: &Vault,
 ) -> Result<Vec<String>, ImportError> {
+    // A file outside the kubeconfig's folder that nobody approved was never read.
+    plan.require_files_approved()?;
     let mut written: Vec<(String, Item)> = Vec::new();
     let mut keyring_err = None;
     let result = store.modify(|sites| {

@@ -53,47 +53,58 @@ pub(super) fn load_credentials(
     }
     if has_cert {
         let cert = match (&u.client_certificate_data, &u.client_certificate) {
-            (Some(d), _) => decode_data(d.as_bytes(), "client-certificate-data", ctx)?,
+            (Some(d), _) => Some(decode_data(d.as_bytes(), "client-certificate-data", ctx)?),
             (None, Some(p)) => refs.read(p, "client-certificate", ctx)?,
             _ => unreachable_pair(ctx)?,
         };
         let key = match (&u.client_key_data, &u.client_key) {
-            (Some(d), _) => Secret::new(decode_data(d.expose(), "client-key-data", ctx)?),
-            (None, Some(p)) => Secret::new(refs.read(p, "client-key", ctx)?),
+            (Some(d), _) => Some(decode_data(d.expose(), "client-key-data", ctx)?),
+            (None, Some(p)) => refs.read(p, "client-key", ctx)?,
             _ => unreachable_pair(ctx)?,
         };
-        let der = super::certs::pem_certs(&cert);
-        let leaf = der
-            .first()
-            .ok_or_else(|| invalid(ctx, "the client certificate is not a PEM certificate"))?;
-        let na = super::certs::not_after(leaf)
-            .map_err(|m| invalid(ctx, format!("client certificate: {m}")))?;
-        let now = jiff::Timestamp::now();
-        if na <= now {
-            return Err(ImportError::ExpiredClientCert {
-                context: ctx.to_string(),
-                expired_at: na,
-            });
-        }
-        let days = (na.as_second() - now.as_second()) / 86_400;
-        if days < EXPIRY_WARN_DAYS {
-            warnings.push(format!(
-                "the client certificate expires in {days} days ({na}); K3s renews it only when \
-                 the server restarts close to expiry"
-            ));
-        }
-        expires = Some(na);
-        secrets.push((Item::ClientCert, Secret::new(cert)));
-        secrets.push((Item::ClientKey, key));
         kind = Some(CredentialKind::ClientCert);
+        // A file awaiting approval was not read: the plan shows it, apply refuses.
+        if let (Some(cert), Some(key)) = (cert, key) {
+            let key = Secret::new(key);
+            let der = super::certs::pem_certs(&cert);
+            let leaf = der
+                .first()
+                .ok_or_else(|| invalid(ctx, "the client certificate is not a PEM certificate"))?;
+            let na = super::certs::not_after(leaf)
+                .map_err(|m| invalid(ctx, format!("client certificate: {m}")))?;
+            let now = jiff::Timestamp::now();
+            if na <= now {
+                return Err(ImportError::ExpiredClientCert {
+                    context: ctx.to_string(),
+                    expired_at: na,
+                });
+            }
+            let days = (na.as_second() - now.as_second()) / 86_400;
+            if days < EXPIRY_WARN_DAYS {
+                warnings.push(format!(
+                    "the client certificate expires in {days} days ({na}); K3s renews it only \
+                     when the server restarts close to expiry"
+                ));
+            }
+            expires = Some(na);
+            secrets.push((Item::ClientCert, Secret::new(cert)));
+            secrets.push((Item::ClientKey, key));
+        }
     }
     let token = match (&u.token, &u.token_file) {
         (Some(t), _) => Some(t.clone()),
-        (None, Some(p)) => {
-            let raw = refs.read(p, "tokenFile", ctx)?;
-            let t = String::from_utf8(raw).map_err(|_| invalid(ctx, "token file is not text"))?;
-            Some(Secret::from_string(t.trim().to_string()))
-        }
+        (None, Some(p)) => match refs.read(p, "tokenFile", ctx)? {
+            Some(raw) => {
+                let t =
+                    String::from_utf8(raw).map_err(|_| invalid(ctx, "token file is not text"))?;
+                Some(Secret::from_string(t.trim().to_string()))
+            }
+            None => {
+                // Awaiting approval: the kind is known, the token is not read.
+                kind.get_or_insert(CredentialKind::Token);
+                None
+            }
+        },
         _ => None,
     };
     if let Some(t) = token {

@@ -21,7 +21,7 @@ mod tlscheck;
 
 pub use apply::apply;
 pub use exec::ExecPreview;
-pub use files::{FileRef, MAX_REF_BYTES};
+pub use files::{FileKind, FileRef, MAX_REF_BYTES};
 pub use plan::plan;
 pub use tlscheck::SanCheck;
 
@@ -126,6 +126,11 @@ pub enum ImportError {
          since the preview; preview again and approve what it shows"
     )]
     ExecApprovalMismatch { hash: String },
+    #[error(
+        "the approved file {hash} is not in this import: its path or size changed since \
+         the preview; preview again and approve what it shows"
+    )]
+    FileApprovalMismatch { hash: String },
     #[error("{0}")]
     Duplicate(String),
     #[error("{0}")]
@@ -156,7 +161,8 @@ impl ImportError {
             ImportError::ExpiredClientCert { .. } => "auth",
             ImportError::InsecureNotAllowed { .. }
             | ImportError::FileRefNeedsApproval { .. }
-            | ImportError::ExecApprovalMismatch { .. } => "denied",
+            | ImportError::ExecApprovalMismatch { .. }
+            | ImportError::FileApprovalMismatch { .. } => "denied",
             ImportError::SanMismatch { .. }
             | ImportError::CaMismatch { .. }
             | ImportError::ServingCertExpired { .. } => "tls",
@@ -201,6 +207,9 @@ pub struct ImportOptions {
     /// Files outside the kubeconfig's folder the user approved reading (exactly as
     /// the preview shows them).
     pub allowed_files: Vec<PathBuf>,
+    /// Files outside the kubeconfig's folder the user approved in the preview, by
+    /// their [`FileRef::approval`] hashes; a hash matching no file refuses the import.
+    pub approved_files: Vec<String>,
     /// Per-site opt-in to skip TLS verification.
     pub insecure_skip_tls_verify: bool,
     /// Budget for fetching the serving certificate.
@@ -217,6 +226,7 @@ impl Default for ImportOptions {
             tags: Vec::new(),
             sites_file: None,
             allowed_files: Vec::new(),
+            approved_files: Vec::new(),
             insecure_skip_tls_verify: false,
             tls_timeout: Duration::from_secs(3),
         }
@@ -249,7 +259,7 @@ pub struct PlannedSite {
     /// An exec plugin that will not run until approved ([`ImportPlan::approve_exec`]).
     pub exec_needs_approval: bool,
     pub client_cert_expires: Option<jiff::Timestamp>,
-    /// The files read for this site.
+    /// The files this site reads (outside ones pending approval are listed, not read).
     pub file_refs: Vec<FileRef>,
     pub warnings: Vec<String>,
     /// Keyring items to write (never serialized).

@@ -71,12 +71,14 @@ pub async fn plan(
     for ctx in &selected {
         let m = meta.iter().find(|m| &m.name == ctx);
         let span = tracing::info_span!("import", context = %ctx);
-        let refs = RefReader::new(base.as_deref(), &opts.allowed_files);
+        let refs = RefReader::new(base.as_deref(), &opts.allowed_files, &opts.approved_files);
         let p = plan_one(&kc, ctx, refs, opts, m).instrument(span).await?;
         sites.push(p);
     }
     check_duplicates(&sites, existing)?;
-    Ok(ImportPlan { source, sites })
+    let plan = ImportPlan { source, sites };
+    plan.check_file_approvals(&opts.approved_files)?;
+    Ok(plan)
 }
 
 fn check_duplicates(sites: &[PlannedSite], existing: &[Site]) -> Result<(), ImportError> {
@@ -221,7 +223,11 @@ async fn plan_one(
     .collect();
 
     // TLS.
-    let ca_pem = load_ca(cluster, &mut refs, ctx)?;
+    let (ca_pem, ca_pending) = match load_ca(cluster, &mut refs, ctx)? {
+        Ca::Pem(p) => (Some(p), false),
+        Ca::None => (None, false),
+        Ca::Pending => (None, true),
+    };
     let insecure = cluster.insecure_skip_tls_verify || opts.insecure_skip_tls_verify;
     if cluster.insecure_skip_tls_verify && !opts.insecure_skip_tls_verify {
         return Err(ImportError::InsecureNotAllowed {
@@ -234,7 +240,7 @@ async fn plan_one(
              path can impersonate its API server"
                 .into(),
         );
-    } else if ca_pem.is_none() {
+    } else if ca_pem.is_none() && !ca_pending {
         warnings.push("no certificate-authority: the system trust roots will be used".into());
     }
     let check_name = cluster
@@ -244,6 +250,10 @@ async fn plan_one(
     let san_check = if insecure {
         SanCheck::Skipped {
             reason: "TLS verification is off".into(),
+        }
+    } else if ca_pending {
+        SanCheck::Skipped {
+            reason: "the certificate-authority file awaits your approval".into(),
         }
     } else {
         tlscheck::check(
@@ -317,17 +327,24 @@ async fn plan_one(
     })
 }
 
-fn load_ca(
-    cluster: &Cluster,
-    refs: &mut RefReader,
-    ctx: &str,
-) -> Result<Option<Vec<u8>>, ImportError> {
+/// The cluster's certificate authority.
+enum Ca {
+    Pem(Vec<u8>),
+    None,
+    /// In a file outside the kubeconfig's folder not approved yet.
+    Pending,
+}
+
+fn load_ca(cluster: &Cluster, refs: &mut RefReader, ctx: &str) -> Result<Ca, ImportError> {
     let pem = if let Some(d) = &cluster.certificate_authority_data {
         decode_data(d.as_bytes(), "certificate-authority-data", ctx)?
     } else if let Some(p) = &cluster.certificate_authority {
-        refs.read(p, "certificate-authority", ctx)?
+        match refs.read(p, "certificate-authority", ctx)? {
+            Some(pem) => pem,
+            None => return Ok(Ca::Pending),
+        }
     } else {
-        return Ok(None);
+        return Ok(Ca::None);
     };
     if super::certs::pem_certs(&pem).is_empty() {
         return Err(invalid(
@@ -335,5 +352,5 @@ fn load_ca(
             "the certificate authority is not a PEM certificate",
         ));
     }
-    Ok(Some(pem))
+    Ok(Ca::Pem(pem))
 }

@@ -17,7 +17,7 @@ pub(super) struct Env {
     pub(super) tmp: tempfile::TempDir,
     pub(super) store: SiteStore,
     mem: MemoryStore,
-    vault: Vault,
+    pub(super) vault: Vault,
 }
 
 pub(super) fn env() -> Env {

@@ -61,6 +61,8 @@ async fn a_file_outside_the_kubeconfigs_folder_needs_its_exact_path_approved() {
     let p = config_in(tmp.path(), "    token-file: ../vault-token");
     let e = plan(&Input::Path(p.clone()), &quick(), &[])
         .await
+        .unwrap()
+        .require_files_approved()
         .unwrap_err();
     let outside = std::fs::canonicalize(tmp.path().join("vault-token")).unwrap();
     let ImportError::FileRefNeedsApproval { path, field, .. } = &e else {
@@ -74,23 +76,17 @@ async fn a_file_outside_the_kubeconfigs_folder_needs_its_exact_path_approved() {
     // Approving another path changes nothing; approving this one reads it.
     let mut o = quick();
     o.allowed_files = vec![tmp.path().join("other")];
-    assert_eq!(
-        plan(&Input::Path(p.clone()), &o, &[])
-            .await
-            .unwrap_err()
-            .kind(),
-        "denied"
-    );
+    let still = plan(&Input::Path(p.clone()), &o, &[]).await.unwrap();
+    assert_eq!(still.require_files_approved().unwrap_err().kind(), "denied");
+    assert!(still.sites[0].secrets.is_empty(), "not read while pending");
     o.allowed_files = vec![outside.clone()];
     let planned = plan(&Input::Path(p), &o, &[]).await.unwrap();
     let s = &planned.sites[0];
+    assert_eq!(s.file_refs.len(), 1);
+    let f = &s.file_refs[0];
     assert_eq!(
-        s.file_refs,
-        [FileRef {
-            field: "tokenFile",
-            path: outside,
-            approved: true
-        }]
+        (f.field, f.kind, &f.path, f.size, f.outside, f.approved),
+        ("tokenFile", FileKind::Token, &outside, 23, true, true)
     );
     assert_eq!(
         s.secrets[0].1.expose(),
@@ -102,8 +98,79 @@ async fn a_file_outside_the_kubeconfigs_folder_needs_its_exact_path_approved() {
     let q = config_in(tmp.path(), "    token-file: token");
     std::fs::write(q.parent().unwrap().join("token"), "tok").unwrap();
     let planned = plan(&Input::Path(q), &quick(), &[]).await.unwrap();
-    assert!(!planned.sites[0].file_refs[0].approved);
-    assert!(planned.sites[0].file_refs[0].path.ends_with("kc/token"));
+    let f = &planned.sites[0].file_refs[0];
+    assert!(!f.approved && !f.outside && f.approval.is_none());
+    assert!(f.path.ends_with("kc/token"));
+}
+
+/// The wizard's way: the preview lists the outside file (path, kind, size) with a
+/// hash; only that hash approves it, and apply refuses while it is not approved.
+#[tokio::test]
+async fn the_preview_lists_outside_files_and_only_their_hashes_approve_them() {
+    let env = env();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("vault-token"), "hvs.secret-vault-token\n").unwrap();
+    std::fs::write(tmp.path().join("ca.crt"), Pki::new("ca").ca_pem).unwrap();
+    let user = "    token-file: ../vault-token";
+    let p = config_in(tmp.path(), user);
+    let outside = std::fs::canonicalize(tmp.path().join("vault-token")).unwrap();
+
+    // Preview: listed, not read, and apply refuses with the clear error.
+    let preview = plan(&Input::Path(p.clone()), &quick(), &[]).await.unwrap();
+    let f = preview.sites[0].file_refs[0].clone();
+    assert_eq!(
+        (f.kind, &f.path, f.size, f.outside, f.approved),
+        (FileKind::Token, &outside, 23, true, false)
+    );
+    assert_eq!(preview.pending_files().len(), 1);
+    assert!(preview.sites[0].secrets.is_empty(), "not read before approval");
+    let hash = f.approval.clone().expect("an outside file has an approval hash");
+    let e = apply(preview, &env.store, &env.vault).unwrap_err();
+    assert!(
+        matches!(e, ImportError::FileRefNeedsApproval { .. }),
+        "{e:?}"
+    );
+    assert!(env.store.list().unwrap().is_empty(), "nothing written");
+
+    // A hash of anything else (another path, a made-up one) refuses the whole import.
+    let mut o = quick();
+    o.approved_files = vec!["0".repeat(64)];
+    let e = plan(&Input::Path(p.clone()), &o, &[]).await.unwrap_err();
+    assert!(
+        matches!(e, ImportError::FileApprovalMismatch { .. }),
+        "{e:?}"
+    );
+    assert_eq!(e.kind(), "denied");
+    let other = config_in(tmp.path(), "    token-file: ../ca.crt");
+    let other_hash = plan(&Input::Path(other), &quick(), &[]).await.unwrap().sites[0].file_refs
+        [0]
+    .approval
+    .clone()
+    .unwrap();
+    let p = config_in(tmp.path(), user);
+    o.approved_files = vec![other_hash];
+    let e = plan(&Input::Path(p.clone()), &o, &[]).await.unwrap_err();
+    assert_eq!(e.kind(), "denied", "{e}");
+
+    // The file changed since the preview (its size): the old hash no longer approves.
+    std::fs::write(tmp.path().join("vault-token"), "hvs.another-token\n").unwrap();
+    o.approved_files = vec![hash.clone()];
+    let e = plan(&Input::Path(p.clone()), &o, &[]).await.unwrap_err();
+    assert!(
+        matches!(e, ImportError::FileApprovalMismatch { .. }),
+        "{e:?}"
+    );
+    std::fs::write(tmp.path().join("vault-token"), "hvs.secret-vault-token\n").unwrap();
+
+    // The hash shown approves exactly that file: read, and the import applies.
+    let approved = plan(&Input::Path(p), &o, &[]).await.unwrap();
+    assert!(approved.pending_files().is_empty());
+    assert!(approved.sites[0].file_refs[0].approved);
+    assert_eq!(
+        approved.sites[0].secrets[0].1.expose(),
+        b"hvs.secret-vault-token"
+    );
+    assert_eq!(apply(approved, &env.store, &env.vault).unwrap(), ["edge"]);
 }
 
 #[cfg(unix)]
@@ -114,7 +181,8 @@ async fn a_symlink_in_the_folder_pointing_outside_needs_approval() {
     let p = config_in(tmp.path(), "    token-file: link");
     std::os::unix::fs::symlink(tmp.path().join("secret"), p.parent().unwrap().join("link"))
         .unwrap();
-    let e = plan(&Input::Path(p), &quick(), &[]).await.unwrap_err();
+    let planned = plan(&Input::Path(p), &quick(), &[]).await.unwrap();
+    let e = planned.require_files_approved().unwrap_err();
     assert_eq!(e.kind(), "denied", "{e}");
 }
 
