@@ -228,7 +228,10 @@ fn outside_token_kubeconfig(fleet: &Fleet, dir: &std::path::Path) -> (String, St
     let mut v: serde_json::Value =
         serde_saphyr::from_str(&fleet.kubeconfig_yaml().expect("kubeconfig")).expect("yaml");
     let user = &mut v["users"][0]["user"];
-    let token = user["token"].as_str().expect("a MicroK8s token").to_string();
+    let token = user["token"]
+        .as_str()
+        .expect("a MicroK8s token")
+        .to_string();
     *user = json!({ "tokenFile": "../token" });
     std::fs::create_dir_all(dir.join("kc")).expect("kc dir");
     std::fs::write(dir.join("token"), format!("{token}\n")).expect("token file");
@@ -324,7 +327,10 @@ async fn an_outside_token_file_is_read_only_once_its_exact_path_is_approved() {
     let store = std::fs::read_to_string(app.home.path().join("outpost.json")).expect("store");
     assert!(store.contains("wizard-mk8s"));
     let token = std::fs::read_to_string(&token_path).expect("token");
-    assert!(!store.contains(token.trim()), "the token went to the keyring");
+    assert!(
+        !store.contains(token.trim()),
+        "the token went to the keyring"
+    );
     app.close().await;
     fleet.shutdown().await;
 }

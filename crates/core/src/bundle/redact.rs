@@ -9,11 +9,13 @@
 //!   looks like a credential ([`sensitive_value`]) has its value replaced by [`REDACTED`];
 //! - ConfigMap values under sensitive-looking keys are replaced the same way;
 //! - secrets inside free text keep the text's shape ([`text`]): container and probe
-//!   `command`/`args` words (`--password=x`, `--token x`, `-p x`, `PASSWORD=x`),
+//!   `command`/`args` words (`--password=x`, `--token x`, `-p x`, `PASSWORD=x`,
+//!   `KEY="a b"` in shell lines, MySQL's `-pSECRET`, `redis-cli -a SECRET`: [`words`]),
 //!   connection strings in env values (`Server=db;Password=x`, URL passwords) and
 //!   config files carried in ConfigMaps (`password: x`, `api_key = "x"`, PEM blocks).
 
 mod text;
+mod words;
 
 use super::content::Redactions;
 use serde_json::{Map, Value};

@@ -177,9 +177,9 @@ impl RefReader {
             ));
         }
         let approval = outside.then(|| approval_hash(ctx, field, &resolved, meta.len()));
-        let approved = approval.as_ref().is_some_and(|h| {
-            self.approved.contains(&resolved) || self.approved_hashes.contains(h)
-        });
+        let approved = approval
+            .as_ref()
+            .is_some_and(|h| self.approved.contains(&resolved) || self.approved_hashes.contains(h));
         let found = FileRef {
             field,
             kind: FileKind::of(field),
@@ -190,7 +190,10 @@ impl RefReader {
             approval,
         };
         if outside && !approved {
-            tracing::info!(field, "file outside the kubeconfig's folder awaits approval");
+            tracing::info!(
+                field,
+                "file outside the kubeconfig's folder awaits approval"
+            );
             self.read.push(found);
             return Ok(None);
         }

@@ -123,8 +123,14 @@ async fn the_preview_lists_outside_files_and_only_their_hashes_approve_them() {
         (FileKind::Token, &outside, 23, true, false)
     );
     assert_eq!(preview.pending_files().len(), 1);
-    assert!(preview.sites[0].secrets.is_empty(), "not read before approval");
-    let hash = f.approval.clone().expect("an outside file has an approval hash");
+    assert!(
+        preview.sites[0].secrets.is_empty(),
+        "not read before approval"
+    );
+    let hash = f
+        .approval
+        .clone()
+        .expect("an outside file has an approval hash");
     let e = apply(preview, &env.store, &env.vault).unwrap_err();
     assert!(
         matches!(e, ImportError::FileRefNeedsApproval { .. }),
@@ -142,11 +148,14 @@ async fn the_preview_lists_outside_files_and_only_their_hashes_approve_them() {
     );
     assert_eq!(e.kind(), "denied");
     let other = config_in(tmp.path(), "    token-file: ../ca.crt");
-    let other_hash = plan(&Input::Path(other), &quick(), &[]).await.unwrap().sites[0].file_refs
-        [0]
-    .approval
-    .clone()
-    .unwrap();
+    let other_hash = plan(&Input::Path(other), &quick(), &[])
+        .await
+        .unwrap()
+        .sites[0]
+        .file_refs[0]
+        .approval
+        .clone()
+        .unwrap();
     let p = config_in(tmp.path(), user);
     o.approved_files = vec![other_hash];
     let e = plan(&Input::Path(p.clone()), &o, &[]).await.unwrap_err();

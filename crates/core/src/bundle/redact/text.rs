@@ -4,32 +4,8 @@
 //! `Server=db;Password=x;`, `host=db password=x`) and config files carried in
 //! ConfigMaps (`password: x`, `api_key = "x"`, `"token": "x",`, PEM blocks).
 
+use super::words::{Scanner, names_a_path};
 use super::{REDACTED, sensitive_name};
-
-/// Flags whose value is a path or a mode rather than the secret itself.
-fn names_a_path(flag: &str) -> bool {
-    let up = flag.to_ascii_uppercase();
-    ["FILE", "PATH", "DIR"].iter().any(|s| up.contains(s))
-}
-
-/// A flag (`--token`, `-p`) whose next word is a secret.
-fn secret_flag(word: &str) -> bool {
-    let Some(name) = word.strip_prefix('-') else {
-        return false;
-    };
-    let name = name.trim_start_matches('-');
-    !name.is_empty()
-        && !word.contains('=')
-        && (word == "-p" || (word.starts_with("--") && sensitive_name(name)))
-        && !names_a_path(name)
-}
-
-/// Whether the word after a secret flag is its value (and not another flag or, for
-/// `-p`, a port such as `8080` or `8080:80`).
-fn flag_value(flag: &str, next: &str) -> bool {
-    let port = flag == "-p" && next.chars().all(|c| c.is_ascii_digit() || c == ':');
-    !(next.is_empty() || next.starts_with('-') || next == REDACTED || port)
-}
 
 /// Where the token starting `rest` ends: at the first `is_sep` character, stepping
 /// over [`REDACTED`] markers (which contain blanks) so scrubbing twice changes nothing.
@@ -85,24 +61,42 @@ fn scrub_pairs(s: &str) -> String {
         let start = rest.find(|c: char| !is_sep(c)).unwrap_or(rest.len());
         out.push_str(&rest[..start]);
         rest = &rest[start..];
-        let end = token_end(rest, is_sep);
+        let mut end = token_end(rest, is_sep);
+        // A quoted value (`KEY="a b"`) runs to its closing quote.
+        if let Some(eq) = rest[..end].find('=')
+            && let Some(q @ ('"' | '\'')) = rest[eq + 1..].chars().next()
+            && let Some(close) = rest[eq + 2..].find(q)
+        {
+            end = end.max(eq + 2 + close + 1);
+        }
         let token = &rest[..end];
         match token.split_once('=') {
             Some((key, value))
                 if !value.is_empty()
-                    && value != REDACTED
+                    && unquoted(value).1 != REDACTED
                     && sensitive_name(key.trim_start_matches('-'))
                     && !names_a_path(key) =>
             {
                 out.push_str(key);
                 out.push('=');
-                out.push_str(REDACTED);
+                let q = unquoted(value).0;
+                out.push_str(&format!("{q}{REDACTED}{q}"));
             }
             _ => out.push_str(token),
         }
         rest = &rest[end..];
     }
     out
+}
+
+/// A value without its surrounding quotes, and the quote (`""` when none).
+fn unquoted(v: &str) -> (&str, &str) {
+    for q in ["\"", "'"] {
+        if v.len() >= 2 && v.starts_with(q) && v.ends_with(q) {
+            return (q, &v[1..v.len() - 1]);
+        }
+    }
+    ("", v)
 }
 
 /// A config-file line `key: value`, `key = value`, `"key": "value",` or
@@ -189,7 +183,7 @@ fn scrub_command_string(s: &str) -> String {
         return s;
     }
     let mut out = String::with_capacity(s.len());
-    let mut pending: Option<&str> = None;
+    let mut scan = Scanner::default();
     let mut rest = s.as_str();
     while !rest.is_empty() {
         let start = rest
@@ -199,12 +193,9 @@ fn scrub_command_string(s: &str) -> String {
         rest = &rest[start..];
         let end = token_end(rest, char::is_whitespace);
         let word = &rest[..end];
-        match pending.take() {
-            Some(flag) if flag_value(flag, word) => out.push_str(REDACTED),
-            _ => out.push_str(word),
-        }
-        if secret_flag(word) {
-            pending = Some(word);
+        match scan.word(word) {
+            Some(r) => out.push_str(&r),
+            None => out.push_str(word),
         }
         rest = &rest[end..];
     }
@@ -215,18 +206,13 @@ fn scrub_command_string(s: &str) -> String {
 /// changed.
 pub fn scrub_args(words: &mut [serde_json::Value]) -> u64 {
     let mut changed = 0;
-    let mut pending: Option<String> = None;
+    let mut scan = Scanner::default();
     for w in words.iter_mut() {
         let Some(s) = w.as_str() else {
-            pending = None;
+            scan.skip();
             continue;
         };
-        let flag = secret_flag(s).then(|| s.to_string());
-        let new = match pending.take() {
-            Some(f) if flag_value(&f, s) => REDACTED.to_string(),
-            _ => scrub_command_string(s),
-        };
-        pending = flag;
+        let new = scan.word(s).unwrap_or_else(|| scrub_command_string(s));
         if new != s {
             *w = serde_json::Value::String(new);
             changed += 1;
@@ -234,6 +220,10 @@ pub fn scrub_args(words: &mut [serde_json::Value]) -> u64 {
     }
     changed
 }
+
+#[cfg(test)]
+#[path = "text_tests.rs"]
+mod leak_tests;
 
 #[cfg(test)]
 mod tests {
