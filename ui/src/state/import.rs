@@ -222,7 +222,10 @@ impl ImportForm {
                 n.latitude = format!("{lat:.4}");
                 n.longitude = format!("{lon:.4}");
             }
-            ImportAction::Check => n.stage = Stage::Checking,
+            ImportAction::Check => {
+                n.stage = Stage::Checking;
+                n.error = None;
+            }
             ImportAction::Checked(Ok(p)) => n.stage = Stage::Previewed(p),
             ImportAction::Checked(Err(e)) => {
                 n.stage = Stage::Editing;

@@ -7,10 +7,10 @@
 //! computed from, and a hash that matches nothing refuses the whole import, so a bare
 //! "yes" can never approve a plugin nobody saw.
 
+use super::approval::Approval;
 use super::{ImportError, ImportPlan};
 use crate::secret::Secret;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// What a site's exec plugin runs, as the preview shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,26 +39,20 @@ pub(super) fn hash(
     args: &[String],
     env: &[(String, Secret)],
 ) -> String {
-    let mut h = Sha256::new();
-    // Length-prefixed fields: no two different command lines encode alike.
-    let mut field = |b: &[u8]| {
-        h.update((b.len() as u64).to_be_bytes());
-        h.update(b);
-    };
-    field(b"outpost-exec-v1");
-    field(context.as_bytes());
-    field(api_version.as_bytes());
-    field(command.as_bytes());
-    field(&(args.len() as u64).to_be_bytes());
+    let mut h = Approval::new("outpost-exec-v1");
+    h.field(context.as_bytes());
+    h.field(api_version.as_bytes());
+    h.field(command.as_bytes());
+    h.field(&(args.len() as u64).to_be_bytes());
     for a in args {
-        field(a.as_bytes());
+        h.field(a.as_bytes());
     }
-    field(&(env.len() as u64).to_be_bytes());
+    h.field(&(env.len() as u64).to_be_bytes());
     for (name, value) in env {
-        field(name.as_bytes());
-        field(value.expose());
+        h.field(name.as_bytes());
+        h.field(value.expose());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    h.hex()
 }
 
 impl ImportPlan {

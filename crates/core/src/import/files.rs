@@ -11,9 +11,9 @@
 //! [`MAX_REF_BYTES`] are read (`/dev/zero`, FIFOs and directories are refused before
 //! being opened).
 
+use super::approval::Approval;
 use super::{ImportError, ImportPlan};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -86,18 +86,12 @@ impl FileRef {
 
 /// The approval hash of an outside file (see [`FileRef::approval`]).
 fn approval_hash(context: &str, field: &str, path: &Path, size: u64) -> String {
-    let mut h = Sha256::new();
-    // Length-prefixed fields: no two different references encode alike.
-    let mut put = |b: &[u8]| {
-        h.update((b.len() as u64).to_be_bytes());
-        h.update(b);
-    };
-    put(b"outpost-file-v1");
-    put(context.as_bytes());
-    put(field.as_bytes());
-    put(path.as_os_str().as_encoded_bytes());
-    put(&size.to_be_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    let mut h = Approval::new("outpost-file-v1");
+    h.field(context.as_bytes());
+    h.field(field.as_bytes());
+    h.field(path.as_os_str().as_encoded_bytes());
+    h.field(&size.to_be_bytes());
+    h.hex()
 }
 
 /// Reads the files a kubeconfig names, under the rules of the module doc.

@@ -4,6 +4,7 @@
 //! keyring back on any failure so nothing is half-imported.
 
 mod apply;
+mod approval;
 pub mod certs;
 mod creds;
 mod exec;
