@@ -250,6 +250,8 @@ fn import_cmd(a: ImportArgs) -> anyhow::Result<ExitCode> {
         tags: a.tags,
         sites_file: a.sites_file,
         allowed_files: a.allow_files,
+        // The CLI approves by exact path (--allow-file), never by preview hash.
+        approved_files: Vec::new(),
         insecure_skip_tls_verify: a.insecure_skip_tls_verify,
         tls_timeout: Duration::from_secs_f64(a.tls_timeout),
     };
