@@ -70,7 +70,7 @@ pub enum ImportError {
     },
     #[error(
         "context {context:?}: {field} names {path}, outside the kubeconfig's folder: approve \
-         this exact path to read it (CLI: --allow-file {path})"
+         this exact path to read it (in the import preview's checkbox; CLI: --allow-file {path})"
     )]
     FileRefNeedsApproval {
         context: String,
