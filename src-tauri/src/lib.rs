@@ -77,7 +77,6 @@ pub fn run_app<R: Runtime>(
             let profiles = state.profiles.clone();
             app.manage(state);
             app.manage(logs::LogsState::default());
-            app.manage(rollouts::RolloutsState::default());
             app.manage(snapshots::SnapshotsState::default());
             app.manage(upgrades::UpgradesState::default());
             webview::tune(app);

@@ -10,7 +10,7 @@ use crate::error;
 use outpost_core::credentials::Vault;
 use outpost_core::health::MonitorOptions;
 use outpost_core::paths::{DEFAULT_PROFILE, Home};
-use outpost_core::session::Session;
+use outpost_core::session::{LiveRuns, Session};
 use outpost_ipc::IpcError;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -30,6 +30,14 @@ impl Active {
     pub fn is_demo(&self) -> bool {
         self.session.home().profile() == DEMO_PROFILE
     }
+
+    /// The same profile, sharing `runs` (the rollouts this process runs).
+    fn with_runs(self, runs: &LiveRuns) -> Active {
+        Active {
+            session: self.session.with_runs(runs.clone()),
+            vault: self.vault,
+        }
+    }
 }
 
 /// Owns the active profile and, while the demo is open, the simulated fleet.
@@ -39,6 +47,9 @@ pub struct Profiles {
     active: watch::Sender<Option<Result<Arc<Active>, IpcError>>>,
     /// Also serializes switches.
     demo: Mutex<Option<DemoFleet>>,
+    /// The rollouts this process runs, shared by every session it opens: a rollout
+    /// started before an import or a profile switch is still seen running.
+    runs: LiveRuns,
 }
 
 impl Profiles {
@@ -47,6 +58,7 @@ impl Profiles {
             root,
             active: watch::channel(None).0,
             demo: Mutex::new(None),
+            runs: LiveRuns::default(),
         }
     }
 
@@ -107,7 +119,7 @@ impl Profiles {
         })
         .await
         .map_err(error::join)??;
-        let active = Arc::new(active);
+        let active = Arc::new(active.with_runs(&self.runs));
         self.active.send_replace(Some(Ok(active.clone())));
         if let Some(fleet) = demo.take() {
             fleet.stop().await;
@@ -126,7 +138,7 @@ impl Profiles {
         }
         let home = self.home(DEMO_PROFILE)?;
         let (mut fleet, active) = crate::demo::start(home, demo_options()).await?;
-        let active = Arc::new(active);
+        let active = Arc::new(active.with_runs(&self.runs));
         self.active.send_replace(Some(Ok(active.clone())));
         fleet.take_offline_after_snapshot(active.session.monitor().clone());
         *demo = Some(fleet);
@@ -150,7 +162,7 @@ impl Profiles {
             .map_err(error::join)?
             .map_err(|e| error::core(e.kind(), e))?;
         let active = Arc::new(Active {
-            session,
+            session: session.with_runs(self.runs.clone()),
             vault: current.vault.clone(),
         });
         self.active.send_replace(Some(Ok(active.clone())));

@@ -1,13 +1,15 @@
-//! The `watch_fleet` stream: the full fleet first (and again after a profile switch),
-//! then one message per changed site, at most every [`MIN_INTERVAL`] so a busy fleet
-//! cannot flood the webview. Ends when the window's channel is gone.
+//! Streams to the webview. The `watch_fleet` stream: the full fleet first (and again
+//! after a profile switch), then one message per changed site, at most every
+//! [`MIN_INTERVAL`] so a busy fleet cannot flood the webview. Ends when the window's
+//! channel is gone. [`pipe`] forwards a session's stream (a rollout, upgrades).
 
 use crate::profiles::Profiles;
 use outpost_ipc::{FleetUpdate, SiteSummary};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tauri::ipc::Channel;
+use tauri::ipc::{Channel, IpcResponse};
+use tokio::sync::mpsc;
 
 /// Shortest time between two batches of changes.
 const MIN_INTERVAL: Duration = Duration::from_millis(250);
@@ -79,6 +81,16 @@ pub async fn forward_fleet(profiles: Arc<Profiles>, ch: Channel<FleetUpdate>) {
                     last = index(&rows);
                 }
             }
+        }
+    }
+}
+
+/// Forwards each message of a session's stream to `ch` until either ends; dropping the
+/// receiver then ends the session's side.
+pub async fn pipe<T: IpcResponse>(mut rx: mpsc::Receiver<T>, ch: Channel<T>) {
+    while let Some(v) = rx.recv().await {
+        if ch.send(v).is_err() {
+            return;
         }
     }
 }

@@ -14,9 +14,10 @@ use outpost_core::credentials::Vault;
 use outpost_core::paths::Home;
 use outpost_core::registry::SiteStore;
 use outpost_core::rollout::{
-    Control, Engine, EngineOptions, HealthGate, OnFailure, Plan, Report, RolloutStore, Status,
-    Targets, default_waves, new_id, parse_waves, split_waves,
+    Control, EngineOptions, HealthGate, OnFailure, Plan, Report, RolloutStore, Status, Targets,
+    default_waves, new_id, parse_waves, split_waves,
 };
+use outpost_core::session::{LiveRuns, Runner};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -360,15 +361,13 @@ fn execute(
         outln!("{line}");
     }
     rt.block_on(async move {
-        let engine = Engine::new(
-            home,
-            sites,
-            ClientCache::new(vault, Timeouts::default()),
-            opts,
-        );
-        let (tx, rx) = tokio::sync::watch::channel(engine.store().view(id)?);
+        // Through core's runner, as the app: a lock a watcher holds for an instant is
+        // retried instead of failing the run.
+        let clients = ClientCache::new(vault, Timeouts::default());
+        let runner = Runner::new(home.clone(), clients, LiveRuns::default(), opts);
+        let (tx, rx) = tokio::sync::watch::channel(store.view(id)?);
         let printer = tokio::spawn(show::live(rx, json));
-        let v = engine.run(id, Some(tx)).await;
+        let v = runner.run(sites, id, tx).await;
         let _ = printer.await;
         let v = v?;
         if !json {

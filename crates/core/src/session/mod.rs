@@ -9,6 +9,15 @@
 //! process (the CLI) imports or removes is added to or removed from the site list and the
 //! health engine within a second, and subscribers see the change.
 
+mod blocking;
+mod import;
+mod rollouts;
+mod runs;
+mod upgrades;
+
+pub use runs::{LiveRuns, RunKey, Runner};
+pub use upgrades::UpgradeWatchError;
+
 use crate::client::{ClientCache, Timeouts};
 use crate::credentials::Vault;
 use crate::detail::{self, DetailError};
@@ -49,6 +58,8 @@ pub struct Session {
     clients: ClientCache,
     monitor: FleetMonitor,
     timeouts: Timeouts,
+    vault: Arc<Vault>,
+    runs: LiveRuns,
     follow: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -70,7 +81,8 @@ impl Session {
         let snapshots = SnapshotStore::new(&home);
         let timeouts = opts.timeouts;
         let clients = ClientCache::new(vault.clone(), timeouts);
-        let monitor = FleetMonitor::start(sites.clone(), vault, Some(snapshots.clone()), opts);
+        let monitor =
+            FleetMonitor::start(sites.clone(), vault.clone(), Some(snapshots.clone()), opts);
         let shared: SharedSites = Arc::new(RwLock::new(Arc::new(sites.clone())));
         let follow = match RegistryWatch::start(store, sites, registry_watch::DEBOUNCE) {
             Ok(w) => Some(tokio::spawn(follow(
@@ -91,6 +103,8 @@ impl Session {
             clients,
             monitor,
             timeouts,
+            vault,
+            runs: LiveRuns::default(),
             follow,
         })
     }
