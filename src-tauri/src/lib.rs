@@ -1,8 +1,11 @@
 //! The Tauri shell around `outpost-core`: thin commands that validate, make one core
 //! call and map the error; streams go to the UI through `tauri::ipc::Channel`.
 //!
-//! `run()` is what `main` calls; `run_app()` takes any runtime so tests can use the mock.
+//! `run()` is what `main` calls; `run_app()` takes any runtime, and [`app_builder`] is
+//! the one place the app's plugins, state and commands are put together, so the
+//! mock-runtime test (`ipc_tests`) builds exactly the app that runs.
 
+mod args;
 mod commands;
 mod demo;
 mod error;
@@ -18,6 +21,9 @@ mod state;
 mod stream;
 mod upgrades;
 mod webview;
+
+#[cfg(test)]
+mod ipc_tests;
 
 pub use options::Options;
 
@@ -66,6 +72,52 @@ pub fn run_app<R: Runtime>(
     state: state::AppState,
     demo: bool,
 ) -> tauri::Result<()> {
+    app_builder(builder, state, demo).run(tauri::generate_context!())
+}
+
+/// The app on `builder`: plugins, managed state, the profile opening at start, and
+/// every command behind the request check ([`args::check`]).
+fn app_builder<R: Runtime>(
+    builder: tauri::Builder<R>,
+    state: state::AppState,
+    demo: bool,
+) -> tauri::Builder<R> {
+    let handler = tauri::generate_handler![
+        commands::app_info,
+        commands::get_settings,
+        commands::set_settings,
+        commands::export_app_log,
+        commands::fleet::list_sites,
+        commands::fleet::site_detail,
+        commands::fleet::watch_fleet,
+        commands::fleet::change_journal,
+        commands::fleet::open_demo,
+        commands::fleet::leave_demo,
+        commands::import::import_preview,
+        commands::import::import_apply,
+        logs::logs_open,
+        logs::logs_close,
+        logs::logs_query,
+        logs::logs_containers,
+        logs::logs_save,
+        rollouts::rollouts_list,
+        rollouts::rollout_plan_preview,
+        rollouts::rollout_start,
+        rollouts::rollout_watch,
+        rollouts::rollout_pause,
+        rollouts::rollout_resume,
+        rollouts::rollout_abort,
+        rollouts::rollout_report,
+        snapshots::snapshot_export,
+        snapshots::snapshot_import,
+        snapshots::snapshot_preview,
+        snapshots::site_changes,
+        snapshots::site_changes_dismiss,
+        snapshots::watch_notices,
+        upgrades::upgrades_overview,
+        upgrades::upgrade_start,
+        upgrades::upgrade_watch,
+    ];
     builder
         // Used by the backend only (save dialogs); the webview is granted nothing of it.
         .plugin(tauri_plugin_dialog::init())
@@ -84,41 +136,14 @@ pub fn run_app<R: Runtime>(
             Ok(())
         })
         .on_window_event(snapshots::on_window_event)
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::get_settings,
-            commands::set_settings,
-            commands::export_app_log,
-            commands::fleet::list_sites,
-            commands::fleet::site_detail,
-            commands::fleet::watch_fleet,
-            commands::fleet::change_journal,
-            commands::fleet::open_demo,
-            commands::fleet::leave_demo,
-            commands::import::import_preview,
-            commands::import::import_apply,
-            logs::logs_open,
-            logs::logs_close,
-            logs::logs_query,
-            logs::logs_containers,
-            logs::logs_save,
-            rollouts::rollouts_list,
-            rollouts::rollout_plan_preview,
-            rollouts::rollout_start,
-            rollouts::rollout_watch,
-            rollouts::rollout_pause,
-            rollouts::rollout_resume,
-            rollouts::rollout_abort,
-            rollouts::rollout_report,
-            snapshots::snapshot_export,
-            snapshots::snapshot_import,
-            snapshots::snapshot_preview,
-            snapshots::site_changes,
-            snapshots::site_changes_dismiss,
-            snapshots::watch_notices,
-            upgrades::upgrades_overview,
-            upgrades::upgrade_start,
-            upgrades::upgrade_watch,
-        ])
-        .run(tauri::generate_context!())
+        .invoke_handler(move |invoke: tauri::ipc::Invoke<R>| {
+            let command = invoke.message.command();
+            match args::check(command, invoke.message.payload()) {
+                Ok(()) => handler(invoke),
+                Err(e) => {
+                    invoke.resolver.reject(e);
+                    true
+                }
+            }
+        })
 }

@@ -5,7 +5,7 @@
 //! One watch runs at a time: a new `upgrade_watch` (an empty one when the view goes
 //! away) ends the previous one. A watch also ends once every watched site is done.
 
-use crate::commands::check_name;
+use crate::commands::check_names;
 use crate::{error, state::AppState, stream};
 use outpost_ipc::upgrade::{
     SiteUpgradeInfo, UpgradeStartCmd, UpgradeWatchCmd, UpgradesOverviewCmd,
@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use tauri::State;
 use tauri::async_runtime::JoinHandle;
 use tauri::ipc::Channel;
+use tokio::sync::mpsc::Receiver;
 
 type Req<C> = <C as Command>::Request;
 type Res<C> = Result<<C as Command>::Response, IpcError>;
@@ -26,6 +27,11 @@ pub struct UpgradesState {
 }
 
 impl UpgradesState {
+    /// Pipes `updates` into `ch` as the current watch.
+    fn start(&self, updates: Receiver<Vec<SiteUpgradeInfo>>, ch: Channel<Vec<SiteUpgradeInfo>>) {
+        self.replace(Some(tauri::async_runtime::spawn(stream::pipe(updates, ch))));
+    }
+
     /// Ends the current watch (its stream ends with its receiver) and keeps `next`.
     fn replace(&self, next: Option<JoinHandle<()>>) {
         let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
@@ -51,7 +57,7 @@ pub async fn upgrade_start(
     state: State<'_, AppState>,
     req: Req<UpgradeStartCmd>,
 ) -> Res<UpgradeStartCmd> {
-    req.sites.iter().try_for_each(|n| check_name(n))?;
+    check_names(&req.sites)?;
     let active = state.profiles.ready().await?;
     active
         .session
@@ -68,17 +74,13 @@ pub async fn upgrade_watch(
     req: Req<UpgradeWatchCmd>,
     on_update: Channel<Vec<SiteUpgradeInfo>>,
 ) -> Res<UpgradeWatchCmd> {
-    req.sites.iter().try_for_each(|n| check_name(n))?;
+    check_names(&req.sites)?;
     watches.replace(None);
     if req.sites.is_empty() {
         return Ok(());
     }
     let active = state.profiles.ready().await?;
-    let updates = active
-        .session
-        .watch_upgrades(&req.sites)
-        .map_err(|e| error::core(e.kind(), e))?;
-    let pipe = tauri::async_runtime::spawn(stream::pipe(updates, on_update));
-    watches.replace(Some(pipe));
+    let updates = active.session.watch_upgrades(&req.sites);
+    watches.start(updates.map_err(|e| error::core(e.kind(), e))?, on_update);
     Ok(())
 }

@@ -39,16 +39,9 @@ pub async fn change_journal(
     req: Req<ChangeJournalCmd>,
 ) -> Res<ChangeJournalCmd> {
     super::check_name(&req.name)?;
-    let log = outpost_core::actions::ChangeLog::new(state.profiles.ready().await?.session.home());
-    let mut entries = tokio::task::spawn_blocking(move || log.list(&req.name))
-        .await
-        .map_err(error::join)?
-        .map_err(|e| error::core(e.kind(), e))?;
-    entries.reverse();
-    Ok(entries
-        .iter()
-        .map(outpost_core::rollout::ipc::change)
-        .collect())
+    let active = state.profiles.ready().await?;
+    let entries = active.session.change_journal(&req.name).await;
+    entries.map_err(|e| error::core(e.kind(), e))
 }
 
 /// Streams fleet changes to `on_update` until the window goes away.

@@ -29,6 +29,11 @@ pub(crate) fn check_name(name: &str) -> Result<(), IpcError> {
     }
 }
 
+/// Refuses any of `names` that cannot be a site name.
+pub(crate) fn check_names(names: &[String]) -> Result<(), IpcError> {
+    names.iter().try_for_each(|n| check_name(n))
+}
+
 /// The site record named `name` (checked first), or `not_found`.
 pub(crate) fn site_of(sites: &[Site], name: &str) -> Result<Site, IpcError> {
     check_name(name)?;

@@ -11,6 +11,7 @@
 
 mod blocking;
 mod import;
+mod journal;
 mod rollouts;
 mod runs;
 mod upgrades;
