@@ -82,7 +82,40 @@ fn app_builder<R: Runtime>(
     state: state::AppState,
     demo: bool,
 ) -> tauri::Builder<R> {
-    let handler = tauri::generate_handler![
+    let handler = handler::<R>();
+    builder
+        // Used by the backend only (save dialogs); the webview is granted nothing of it.
+        .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| {
+            state
+                .home
+                .ensure()
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+            let profiles = state.profiles.clone();
+            app.manage(state);
+            app.manage(logs::LogsState::default());
+            app.manage(snapshots::SnapshotsState::default());
+            app.manage(upgrades::UpgradesState::default());
+            webview::tune(app);
+            tauri::async_runtime::spawn(async move { profiles.start(demo).await });
+            Ok(())
+        })
+        .on_window_event(snapshots::on_window_event)
+        .invoke_handler(move |invoke: tauri::ipc::Invoke<R>| {
+            let command = invoke.message.command();
+            match args::check(command, invoke.message.payload()) {
+                Ok(()) => handler(invoke),
+                Err(e) => {
+                    invoke.resolver.reject(e);
+                    true
+                }
+            }
+        })
+}
+
+/// Every command of the app.
+fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
         commands::app_info,
         commands::get_settings,
         commands::set_settings,
@@ -117,33 +150,5 @@ fn app_builder<R: Runtime>(
         upgrades::upgrades_overview,
         upgrades::upgrade_start,
         upgrades::upgrade_watch,
-    ];
-    builder
-        // Used by the backend only (save dialogs); the webview is granted nothing of it.
-        .plugin(tauri_plugin_dialog::init())
-        .setup(move |app| {
-            state
-                .home
-                .ensure()
-                .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
-            let profiles = state.profiles.clone();
-            app.manage(state);
-            app.manage(logs::LogsState::default());
-            app.manage(snapshots::SnapshotsState::default());
-            app.manage(upgrades::UpgradesState::default());
-            webview::tune(app);
-            tauri::async_runtime::spawn(async move { profiles.start(demo).await });
-            Ok(())
-        })
-        .on_window_event(snapshots::on_window_event)
-        .invoke_handler(move |invoke: tauri::ipc::Invoke<R>| {
-            let command = invoke.message.command();
-            match args::check(command, invoke.message.payload()) {
-                Ok(()) => handler(invoke),
-                Err(e) => {
-                    invoke.resolver.reject(e);
-                    true
-                }
-            }
-        })
+    ]
 }
