@@ -19,9 +19,11 @@ fn app(
     WebviewWindow<tauri::test::MockRuntime>,
 ) {
     let home = Home::resolve(Some(root), "default").expect("home");
-    let app = app_builder(mock_builder(), AppState::new(home), false)
+    let mut app = app_builder(mock_builder(), AppState::new(home), false)
         .build(mock_context(noop_assets()))
         .expect("the app builds on the mock runtime");
+    // Runs the app's setup (managed state, the profile opening) as `run()` would.
+    app.run_iteration(|_, _| {});
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("main window");
@@ -55,7 +57,7 @@ fn every_command_refuses_a_bad_request_with_a_typed_error() {
     let (_app, w) = app(dir.path());
     let channel = "__CHANNEL__:7";
     for name in COMMANDS {
-        for bad in [json!({"req": 42}), json!({"req": ["x"]}), json!({})] {
+        for bad in [json!({"req": 42}), json!({"req": "?"}), json!({})] {
             let mut args = bad.clone();
             args["on_update"] = json!(channel);
             args["on_event"] = json!(channel);
