@@ -22,7 +22,9 @@ fn app(
     let mut app = app_builder(mock_builder(), AppState::new(home), false)
         .build(mock_context(noop_assets()))
         .expect("the app builds on the mock runtime");
-    // Runs the app's setup (managed state, the profile opening) as `run()` would.
+    // Runs the app's setup (managed state, the profile opening) as `run()` would. Once,
+    // not in a loop (the busy-loop the deprecation warns of); `run` would never return.
+    #[allow(deprecated)]
     app.run_iteration(|_, _| {});
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()

@@ -3,6 +3,8 @@
 //! held for good still answers `busy`, and a rollout this process runs already is not
 //! run twice.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use outpost_core::actions::WorkloadRef;
 use outpost_core::client::{ClientCache, Timeouts};
 use outpost_core::credentials::{EphemeralStore, Vault};
