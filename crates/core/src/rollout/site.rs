@@ -1,6 +1,7 @@
 //! One site's step of a rollout: read its state, write the new images once, follow the
 //! rollout through the health gate; and rolling a failed site back.
 
+use crate::error::ErrorKind;
 use super::RolloutError;
 use super::engine::Run;
 use super::journal::{Entry, SiteOutcome};
@@ -111,7 +112,7 @@ fn describe(run: &Run) -> String {
 
 /// Whether an error means "try again later" rather than "this site refuses".
 fn transient(e: &ActionError) -> bool {
-    e.is_unreachable() || matches!(e, ActionError::Client(c) if c.kind() == "api")
+    e.is_unreachable() || matches!(e, ActionError::Client(c) if c.kind() == ErrorKind::Api)
 }
 
 async fn update(run: &Arc<Run>, site: &str) -> Result<(), RolloutError> {

@@ -9,6 +9,8 @@
 //! process (the CLI) imports or removes is added to or removed from the site list and the
 //! health engine within a second, and subscribers see the change.
 
+use crate::error::ErrorKind;
+
 use crate::client::{ClientCache, Timeouts};
 use crate::credentials::Vault;
 use crate::detail::{self, DetailError};
@@ -29,7 +31,7 @@ pub enum SessionError {
 }
 
 impl SessionError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             SessionError::Registry(e) => e.kind(),
         }
@@ -80,7 +82,7 @@ impl Session {
                 clients.clone(),
             ))),
             Err(e) => {
-                tracing::warn!(error = %e, kind = e.kind(), "changes other programs make to the sites will show after a restart only");
+                tracing::warn!(error = %e, kind = ?e.kind(), "changes other programs make to the sites will show after a restart only");
                 None
             }
         };
