@@ -14,6 +14,17 @@ pub fn join(e: tokio::task::JoinError) -> IpcError {
     IpcError::new(ErrorKind::Internal, format!("background task failed: {e}"))
 }
 
+/// Maps a failure to start the built-in demo fleet (the simulator's own kinds): files
+/// that cannot be written are `storage`, anything else is Outpost's own fault.
+pub fn sim(e: outpost_sim::SimError) -> IpcError {
+    use outpost_sim::error::ErrorKind as Sim;
+    let kind = match e.kind() {
+        Sim::Io => ErrorKind::Storage,
+        _ => ErrorKind::Internal,
+    };
+    IpcError::new(kind, e.to_string())
+}
+
 /// Maps a data-directory error.
 pub fn paths(e: outpost_core::paths::PathError) -> IpcError {
     core(e.kind(), e)

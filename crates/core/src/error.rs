@@ -68,6 +68,13 @@ impl From<ErrorKind> for Ipc {
     }
 }
 
+/// The IPC wire name (`busy`, `not_found`, …), for logs and journals.
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(Ipc::from(*self).as_str())
+    }
+}
+
 impl ErrorKind {
     /// Whether the site did not answer usefully (as opposed to refusing the request).
     pub fn is_offline(self) -> bool {

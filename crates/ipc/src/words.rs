@@ -90,6 +90,9 @@ impl Reachability {
                 "Sending more than Outpost accepts: check the site, it may be broken or compromised."
                     .to_string()
             }
+            (_, Some(ErrorKind::InvalidInput)) => {
+                "The site's settings are not usable: edit the site or re-import it.".to_string()
+            }
             (_, Some(k)) => k.words().to_string(),
             (_, None) => return None,
         };
