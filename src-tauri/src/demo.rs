@@ -62,12 +62,8 @@ pub async fn start(home: Home, opts: MonitorOptions) -> Result<(DemoFleet, Activ
     .await
     .map_err(error::sim)?;
     let offline = offline.iter().filter_map(|n| fleet.site(n)).collect();
-    let kubeconfig = fleet
-        .kubeconfig_yaml()
-        .map_err(error::sim)?;
-    let sites_json = fleet
-        .sites_file_json()
-        .map_err(error::sim)?;
+    let kubeconfig = fleet.kubeconfig_yaml().map_err(error::sim)?;
+    let sites_json = fleet.sites_file_json().map_err(error::sim)?;
     let demo = DemoFleet {
         fleet,
         offline,

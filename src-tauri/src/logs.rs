@@ -10,9 +10,9 @@ mod convert;
 mod offline;
 
 use crate::{error, state::AppState};
-use outpost_core::error::ErrorKind as CoreKind;
 use outpost_core::client::{ClientCache, Timeouts};
 use outpost_core::credentials::Vault;
+use outpost_core::error::ErrorKind as CoreKind;
 use outpost_core::logs::{
     self, BufferOptions, FilterSpec, LogStream, OpenSpec, Target, Window, WorkloadKind,
 };

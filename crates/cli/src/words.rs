@@ -69,9 +69,16 @@ mod tests {
             lines.next(),
             Some("error: The site does not answer: check its power and network.")
         );
-        assert!(lines.next().is_some_and(|d| d.starts_with("details: reading lyon-1: unreachable: Error reading")));
+        assert!(
+            lines.next().is_some_and(
+                |d| d.starts_with("details: reading lyon-1: unreachable: Error reading")
+            )
+        );
         let busy = anyhow::Error::new(outpost_core::rollout::RolloutError::Busy("r1".into()));
-        assert!(error_text(&busy).starts_with("error: Another rollout is running: wait for it or abort it.\n"));
+        assert!(
+            error_text(&busy)
+                .starts_with("error: Another rollout is running: wait for it or abort it.\n")
+        );
         let plain = anyhow::anyhow!("no site named \"x\"");
         assert_eq!(error_text(&plain), "error: no site named \"x\"");
     }

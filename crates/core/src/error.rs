@@ -128,7 +128,10 @@ mod tests {
     fn every_core_kind_has_its_one_sentence() {
         for k in ALL {
             let w = k.words();
-            assert!(w.ends_with('.') && w.matches(". ").count() == 0, "{k:?}: {w}");
+            assert!(
+                w.ends_with('.') && w.matches(". ").count() == 0,
+                "{k:?}: {w}"
+            );
         }
     }
 }

@@ -102,8 +102,14 @@ fn a_batch_reads_what_keyring_wrote_like_per_entry_reads() {
     }
     vault.delete_site(&legacy).unwrap();
     let mut r = vault.reader();
-    assert_eq!(r.get(&sites[1], Item::Token).unwrap_err().kind(), outpost_core::error::ErrorKind::Auth);
-    assert_eq!(r.get(&legacy, Item::Token).unwrap_err().kind(), outpost_core::error::ErrorKind::Auth);
+    assert_eq!(
+        r.get(&sites[1], Item::Token).unwrap_err().kind(),
+        outpost_core::error::ErrorKind::Auth
+    );
+    assert_eq!(
+        r.get(&legacy, Item::Token).unwrap_err().kind(),
+        outpost_core::error::ErrorKind::Auth
+    );
 }
 
 #[test]

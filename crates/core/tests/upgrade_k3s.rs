@@ -405,7 +405,11 @@ async fn the_desktop_start_refuses_per_site_and_validates_the_request() {
     .await
     .unwrap();
     assert!(!out[0].ok);
-    assert_ne!(out[0].error_kind, Some(outpost_ipc::ErrorKind::Unhealthy), "{out:?}");
+    assert_ne!(
+        out[0].error_kind,
+        Some(outpost_ipc::ErrorKind::Unhealthy),
+        "{out:?}"
+    );
     // Every attempt is in the sites' change journals.
     let j = changes.list("k3s-down").unwrap();
     assert_eq!(j.len(), 2, "{j:?}");

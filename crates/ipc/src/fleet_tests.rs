@@ -56,8 +56,10 @@ fn site_summary_rejects_unknown_fields_and_unknown_levels() {
 
 #[test]
 fn reachability_names_and_offline() {
-    let r: Reachability =
-        serde_json::from_value(json!({"state": "tls_failed", "kind": "tls", "since_ms": 5, "detail": "unknown CA"})).unwrap();
+    let r: Reachability = serde_json::from_value(
+        json!({"state": "tls_failed", "kind": "tls", "since_ms": 5, "detail": "unknown CA"}),
+    )
+    .unwrap();
     assert_eq!(r.state, ReachabilityState::TlsFailed);
     assert_eq!(r.kind, Some(ErrorKind::Tls));
     assert_eq!(r.since_ms, Some(5));

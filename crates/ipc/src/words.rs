@@ -154,7 +154,10 @@ mod tests {
             detail: Some("Error reading events stream: ServiceError: peer closed".into()),
         };
         let w = r.words(Some("14:02")).unwrap_or_default();
-        assert_eq!(w, "Not answering since 14:02: check the site's power and network.");
+        assert_eq!(
+            w,
+            "Not answering since 14:02: check the site's power and network."
+        );
         assert!(!w.contains("ServiceError"));
         for state in [
             ReachabilityState::Unreachable,
@@ -162,7 +165,10 @@ mod tests {
             ReachabilityState::AuthFailed,
             ReachabilityState::TlsFailed,
         ] {
-            let r = Reachability { state, ..Reachability::default() };
+            let r = Reachability {
+                state,
+                ..Reachability::default()
+            };
             one_sentence(&r.words(Some("14:02")).unwrap_or_default());
             one_sentence(&r.words(None).unwrap_or_default());
         }

@@ -10,12 +10,18 @@ const DAY: i64 = 24 * 60 * MINUTE;
 /// as its offset east of UTC in minutes.
 pub fn format_clock(ms: i64, now_ms: i64, offset_min: i64) -> String {
     let local = ms + offset_min * MINUTE;
-    let (h, m) = (local.rem_euclid(DAY) / (60 * MINUTE), local.rem_euclid(60 * MINUTE) / MINUTE);
+    let (h, m) = (
+        local.rem_euclid(DAY) / (60 * MINUTE),
+        local.rem_euclid(60 * MINUTE) / MINUTE,
+    );
     if now_ms - ms < DAY {
         format!("{h:02}:{m:02}")
     } else {
         let date = super::time::format_utc(local.div_euclid(DAY) * DAY);
-        format!("{} {h:02}:{m:02}", date.split(' ').next().unwrap_or_default())
+        format!(
+            "{} {h:02}:{m:02}",
+            date.split(' ').next().unwrap_or_default()
+        )
     }
 }
 
@@ -72,7 +78,10 @@ mod tests {
         );
         s.reachability = Reachability::default();
         s.reasons = vec!["pod pos/api CrashLoopBackOff".into()];
-        assert_eq!(reasons_shown(&s, None), vec!["pod pos/api CrashLoopBackOff"]);
+        assert_eq!(
+            reasons_shown(&s, None),
+            vec!["pod pos/api CrashLoopBackOff"]
+        );
     }
 
     #[test]

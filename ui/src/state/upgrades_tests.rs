@@ -129,7 +129,10 @@ fn started_sites_are_watched_refusals_are_kept_and_done_reloads() {
     assert!(!s.starting && !s.confirming);
     assert_eq!(s.watched, vec!["old-a".to_string()]);
     assert_ne!(s.watch_gen, gen0);
-    assert_eq!(s.results[1].error_kind, Some(outpost_ipc::ErrorKind::Unhealthy));
+    assert_eq!(
+        s.results[1].error_kind,
+        Some(outpost_ipc::ErrorKind::Unhealthy)
+    );
     let node = |state| NodeUpgradeInfo {
         name: "n0".into(),
         role: "server".into(),

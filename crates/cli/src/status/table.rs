@@ -37,9 +37,14 @@ fn clean(s: &str, max: usize) -> String {
 /// `14:02` today, `Dec 7 14:02` before, in the local time zone.
 fn local_time(ms: i64, now: jiff::Timestamp) -> Option<String> {
     let tz = jiff::tz::TimeZone::system();
-    let t = jiff::Timestamp::from_millisecond(ms).ok()?.to_zoned(tz.clone());
+    let t = jiff::Timestamp::from_millisecond(ms)
+        .ok()?
+        .to_zoned(tz.clone());
     let today = now.to_zoned(tz).date() == t.date();
-    Some(t.strftime(if today { "%H:%M" } else { "%b %-d %H:%M" }).to_string())
+    Some(
+        t.strftime(if today { "%H:%M" } else { "%b %-d %H:%M" })
+            .to_string(),
+    )
 }
 
 /// The reasons, the reachability one said with "since" (its cause chain is only in

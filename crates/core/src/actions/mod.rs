@@ -202,7 +202,10 @@ mod tests {
         let r = WorkloadRef::parse("shop/pos-terminal").unwrap();
         assert_eq!(r.to_string(), "shop/pos-terminal");
         for bad in ["shop", "/x", "Shop/x", "shop/", "shop/X y"] {
-            assert_eq!(WorkloadRef::parse(bad).unwrap_err().kind(), crate::error::ErrorKind::InvalidInput);
+            assert_eq!(
+                WorkloadRef::parse(bad).unwrap_err().kind(),
+                crate::error::ErrorKind::InvalidInput
+            );
         }
         let m = parse_images(&["app=reg/pos:2.4", "side=reg/s:1"]).unwrap();
         assert_eq!(m["app"], "reg/pos:2.4");

@@ -92,9 +92,7 @@ impl BundleError {
             | BundleError::HostileName(_)
             | BundleError::TooLarge { .. }
             | BundleError::Invalid(_) => ErrorKind::InvalidInput,
-            BundleError::PassphraseRequired | BundleError::WrongPassphrase => {
-                ErrorKind::Passphrase
-            }
+            BundleError::PassphraseRequired | BundleError::WrongPassphrase => ErrorKind::Passphrase,
             BundleError::Older { .. }
             | BundleError::EndpointMismatch { .. }
             | BundleError::NameTaken(_) => ErrorKind::Conflict,

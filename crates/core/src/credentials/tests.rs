@@ -103,7 +103,10 @@ fn entry_ids_round_trip_and_reject_garbage() {
         "nothex/edge-1/token",
         "0123456789abcdef/edge-1/token/x",
     ] {
-        assert_eq!(parse_entry_id(bad).unwrap_err().kind(), crate::error::ErrorKind::InvalidInput);
+        assert_eq!(
+            parse_entry_id(bad).unwrap_err().kind(),
+            crate::error::ErrorKind::InvalidInput
+        );
     }
 }
 
@@ -169,7 +172,10 @@ fn the_same_site_in_two_profiles_or_homes_has_separate_entries() {
     a.delete_site("edge").unwrap();
     assert_eq!(b.get("edge", Item::Token).unwrap().expose(), b"b-token");
     assert_eq!(c.get("edge", Item::Token).unwrap().expose(), b"c-token");
-    assert_eq!(a.get("edge", Item::Token).unwrap_err().kind(), crate::error::ErrorKind::Auth);
+    assert_eq!(
+        a.get("edge", Item::Token).unwrap_err().kind(),
+        crate::error::ErrorKind::Auth
+    );
 }
 
 #[test]

@@ -350,7 +350,9 @@ impl Shared {
                 tracing::debug!(bytes, "snapshot written");
                 self.update(name, |e| e.stats.snapshots_written += 1);
             }
-            Ok(Err(err)) => tracing::warn!(error = %err, kind = ?err.kind(), "snapshot not written"),
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, kind = ?err.kind(), "snapshot not written")
+            }
             Err(err) => tracing::warn!(error = %err, "snapshot task failed"),
         }
     }

@@ -54,7 +54,10 @@ pub fn evaluate(site: &Site, o: &Observation<'_>, now: jiff::Timestamp) -> SiteH
         ),
         Reach::Reachable | Reach::Unknown => {}
         // One sentence from the kind; the cause chain stays in `reach_reason`.
-        r => raise(Level::Critical, sentence(r, o.reach_kind).unwrap_or_default()),
+        r => raise(
+            Level::Critical,
+            sentence(r, o.reach_kind).unwrap_or_default(),
+        ),
     }
     let nodes_total = st.nodes.len() as u32;
     let nodes_ready = st.nodes.values().filter(|n| n.ready).count() as u32;

@@ -164,7 +164,11 @@ fn a_site_answering_with_errors_is_a_warning_when_data_is_known() {
     // The words, from the kind; the API's own message is the detail only.
     let words = "Answering with errors, so the data may lag: check the site's control plane.";
     assert_eq!(h.reasons, vec![words]);
-    assert!(h.reach_reason.as_deref().is_some_and(|d| d.contains("API error 500")));
+    assert!(
+        h.reach_reason
+            .as_deref()
+            .is_some_and(|d| d.contains("API error 500"))
+    );
     // Without data, the same answer leaves the level unknown, with the same words.
     o.have_data = false;
     let h = evaluate(&s, &o, now);
@@ -196,13 +200,20 @@ fn a_down_site_reads_one_short_sentence_with_the_chain_only_in_the_detail() {
     let r = crate::health::reachability(&h);
     assert_eq!(r.kind, Some(outpost_ipc::ErrorKind::Unreachable));
     assert_eq!(r.since_ms, o.last_seen.map(|t| t.as_millisecond()));
-    assert!(r.detail.as_deref().is_some_and(|d| d.contains("close_notify")));
+    assert!(
+        r.detail
+            .as_deref()
+            .is_some_and(|d| d.contains("close_notify"))
+    );
     assert_eq!(
         r.words(Some("14:02")).as_deref(),
         Some("Not answering since 14:02: check the site's power and network.")
     );
     for shown in h.reasons.iter().chain(r.words(None).iter()) {
-        assert!(!shown.contains("ServiceError") && shown.len() < 100, "{shown}");
+        assert!(
+            !shown.contains("ServiceError") && shown.len() < 100,
+            "{shown}"
+        );
     }
 }
 

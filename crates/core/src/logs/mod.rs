@@ -149,6 +149,9 @@ mod tests {
             LogError::Client(ClientError::Timeout("x".into())).kind(),
             crate::error::ErrorKind::Timeout
         );
-        assert_eq!(LogError::Io("disk".into()).kind(), crate::error::ErrorKind::Storage);
+        assert_eq!(
+            LogError::Io("disk".into()).kind(),
+            crate::error::ErrorKind::Storage
+        );
     }
 }

@@ -68,8 +68,14 @@ fn update_and_remove() {
     assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
     assert_eq!(s.get("edge-1").unwrap().location.latitude, None);
     assert_eq!(s.remove("edge-1").unwrap().name, "edge-1");
-    assert_eq!(s.remove("edge-1").unwrap_err().kind(), crate::error::ErrorKind::NotFound);
-    assert_eq!(s.get("nope").unwrap_err().kind(), crate::error::ErrorKind::NotFound);
+    assert_eq!(
+        s.remove("edge-1").unwrap_err().kind(),
+        crate::error::ErrorKind::NotFound
+    );
+    assert_eq!(
+        s.get("nope").unwrap_err().kind(),
+        crate::error::ErrorKind::NotFound
+    );
 }
 
 fn assert_moved_aside(content: &str, why: &str) {

@@ -1,13 +1,13 @@
 //! One site's step of a rollout: read its state, write the new images once, follow the
 //! rollout through the health gate; and rolling a failed site back.
 
-use crate::error::ErrorKind;
 use super::RolloutError;
 use super::engine::Run;
 use super::journal::{Entry, SiteOutcome};
 use crate::actions::{
     self, Action, ActionError, ChangeRecord, FailReason, RolloutState, WatchOptions, WorkloadState,
 };
+use crate::error::ErrorKind;
 use futures::StreamExt;
 use std::sync::Arc;
 use tracing::Instrument;

@@ -100,11 +100,17 @@ fn corrupt_or_foreign_snapshots_are_reported_not_fatal() {
         zstd::bulk::compress(b"{\"format\":", 3).unwrap(),
     )
     .unwrap();
-    assert_eq!(store.read("bad").unwrap_err().kind(), crate::error::ErrorKind::Corrupt);
+    assert_eq!(
+        store.read("bad").unwrap_err().kind(),
+        crate::error::ErrorKind::Corrupt
+    );
     // A snapshot of another site copied under this name.
     store.write(&snap("other", 1)).unwrap();
     std::fs::copy(store.path("other"), store.path("mine")).unwrap();
-    assert_eq!(store.read("mine").unwrap_err().kind(), crate::error::ErrorKind::Corrupt);
+    assert_eq!(
+        store.read("mine").unwrap_err().kind(),
+        crate::error::ErrorKind::Corrupt
+    );
 }
 
 #[test]

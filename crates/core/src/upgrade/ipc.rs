@@ -188,7 +188,10 @@ pub async fn start(
                         error_kind: Some(outpost_ipc::ErrorKind::from(e.kind())),
                         snap_command: None,
                     },
-                    format!("refused: {}", outpost_ipc::ErrorKind::from(e.kind()).as_str()),
+                    format!(
+                        "refused: {}",
+                        outpost_ipc::ErrorKind::from(e.kind()).as_str()
+                    ),
                 )
             }
         };
