@@ -77,7 +77,10 @@ async fn a_file_outside_the_kubeconfigs_folder_needs_its_exact_path_approved() {
     let mut o = quick();
     o.allowed_files = vec![tmp.path().join("other")];
     let still = plan(&Input::Path(p.clone()), &o, &[]).await.unwrap();
-    assert_eq!(still.require_files_approved().unwrap_err().kind(), crate::error::ErrorKind::Denied);
+    assert_eq!(
+        still.require_files_approved().unwrap_err().kind(),
+        crate::error::ErrorKind::Denied
+    );
     assert!(still.sites[0].secrets.is_empty(), "not read while pending");
     o.allowed_files = vec![outside.clone()];
     let planned = plan(&Input::Path(p), &o, &[]).await.unwrap();
