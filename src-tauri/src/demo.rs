@@ -60,14 +60,10 @@ pub async fn start(home: Home, opts: MonitorOptions) -> Result<(DemoFleet, Activ
         ..FleetConfig::default()
     })
     .await
-    .map_err(|e| error::core(e.kind(), e))?;
+    .map_err(error::sim)?;
     let offline = offline.iter().filter_map(|n| fleet.site(n)).collect();
-    let kubeconfig = fleet
-        .kubeconfig_yaml()
-        .map_err(|e| error::core(e.kind(), e))?;
-    let sites_json = fleet
-        .sites_file_json()
-        .map_err(|e| error::core(e.kind(), e))?;
+    let kubeconfig = fleet.kubeconfig_yaml().map_err(error::sim)?;
+    let sites_json = fleet.sites_file_json().map_err(error::sim)?;
     let demo = DemoFleet {
         fleet,
         offline,

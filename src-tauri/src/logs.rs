@@ -12,6 +12,7 @@ mod offline;
 use crate::{error, state::AppState};
 use outpost_core::client::{ClientCache, Timeouts};
 use outpost_core::credentials::Vault;
+use outpost_core::error::ErrorKind as CoreKind;
 use outpost_core::logs::{
     self, BufferOptions, FilterSpec, LogStream, OpenSpec, Target, Window, WorkloadKind,
 };
@@ -158,8 +159,8 @@ pub async fn logs_open(
             Ok(s) => (s, None),
             // The site could not be asked (down, or no usable credentials, as
             // for a site known only from an imported bundle).
-            Err(e) if matches!(e.kind(), "unreachable" | "timeout" | "auth" | "tls") => {
-                tracing::info!(kind = e.kind(), error = %e, "logs: site not read; trying its stored snapshot");
+            Err(e) if e.kind().is_offline() || e.kind() == CoreKind::Auth => {
+                tracing::info!(kind = ?e.kind(), error = %e, "logs: site not read; trying its stored snapshot");
                 match offline::open(&state.profiles, &names, &spec, opts, true).await? {
                     Some((s, at)) => (s, Some(at)),
                     None => return Err(error::core(e.kind(), e)),

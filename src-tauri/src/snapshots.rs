@@ -54,24 +54,11 @@ impl Default for SnapshotsState {
     }
 }
 
-/// A bundle error as the UI sees it: malformed bundles are invalid input, a missing or
-/// wrong passphrase is `auth`, an older bundle a `conflict`; the message says which.
+/// A bundle error as the UI sees it (by its typed kind): malformed bundles are invalid
+/// input, a missing or wrong passphrase is `auth`, an older bundle a `conflict`; the
+/// message says which.
 pub fn fail(e: BundleError) -> IpcError {
-    let kind = match &e {
-        BundleError::Site { source, .. } => match source.kind() {
-            "credentials" => ErrorKind::Auth,
-            "config" => ErrorKind::InvalidInput,
-            k => error::kind_from_core(k),
-        },
-        BundleError::Registry(r) => error::kind_from_core(r.kind()),
-        e => match e.kind() {
-            "passphrase" => ErrorKind::Auth,
-            "older" | "endpoint" | "name-taken" => ErrorKind::Conflict,
-            "storage" => ErrorKind::Storage,
-            _ => ErrorKind::InvalidInput,
-        },
-    };
-    IpcError::new(kind, e.to_string())
+    error::core(e.kind(), e)
 }
 
 fn invalid(msg: impl Into<String>) -> IpcError {
@@ -247,7 +234,7 @@ async fn import_into(
     .await
     .map_err(error::join)?
     .map_err(|e| {
-        tracing::info!(kind = e.kind(), error = %e, "snapshot bundle refused");
+        tracing::info!(kind = ?e.kind(), error = %e, "snapshot bundle refused");
         fail(e)
     })?;
     profiles.reload().await?;

@@ -10,6 +10,7 @@ mod site;
 mod snapshot;
 mod status;
 mod upgrade;
+mod words;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -69,7 +70,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            errln!("error: {e:#}");
+            errln!("{}", words::error_text(&e));
             ExitCode::from(1)
         }
     }

@@ -8,6 +8,8 @@
 //! 0700 ([`private_dir_all`]), files 0600 ([`append_private`], [`create_private`]), and
 //! looser existing ones are tightened ([`tighten`]).
 
+use crate::error::ErrorKind;
+
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -23,8 +25,8 @@ pub enum FsError {
 
 impl FsError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
-        "storage"
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::Storage
     }
 }
 

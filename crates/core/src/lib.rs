@@ -1,8 +1,8 @@
 //! Outpost's core: everything the desktop app and the `outpost` CLI do, with no UI
 //! framework in it.
 //!
-//! Each module owns one `thiserror` error enum with a `kind()` so callers (the Tauri
-//! shell, the CLI) can map failures without matching on strings.
+//! Each module owns one `thiserror` error enum whose `kind()` is an [`error::ErrorKind`],
+//! so callers (the Tauri shell, the CLI) map failures without matching on strings.
 
 pub mod actions;
 pub mod bundle;
@@ -10,6 +10,7 @@ pub mod client;
 pub mod credentials;
 pub mod detail;
 pub mod discovery;
+pub mod error;
 pub mod fsutil;
 pub mod health;
 pub mod import;

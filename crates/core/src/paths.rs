@@ -5,6 +5,8 @@
 //! to, so the CLI and the desktop app share sites and settings). A profile other than
 //! `default` lives under `profiles/<name>/`, which keeps the demo fleet apart from real sites.
 
+use crate::error::ErrorKind;
+
 use std::path::{Path, PathBuf};
 
 /// Environment variable that overrides the data directory.
@@ -36,12 +38,12 @@ pub enum PathError {
 
 impl PathError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             PathError::NoDataDir | PathError::Create { .. } | PathError::Permissions { .. } => {
-                "storage"
+                ErrorKind::Storage
             }
-            PathError::InvalidProfile(_) => "invalid_input",
+            PathError::InvalidProfile(_) => ErrorKind::InvalidInput,
         }
     }
 }
@@ -171,7 +173,7 @@ mod tests {
     fn profile_names_cannot_escape_the_directory() {
         for bad in ["", "../x", "a/b", "x y", "..", &"a".repeat(65)] {
             let e = Home::at("/data", bad).unwrap_err();
-            assert_eq!(e.kind(), "invalid_input", "{bad:?}");
+            assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput, "{bad:?}");
         }
     }
 

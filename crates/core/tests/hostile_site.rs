@@ -29,7 +29,7 @@ fn assert_too_large(e: &ClientError, what: &str) {
     else {
         panic!("expected the size error, got {e:?}");
     };
-    assert_eq!(e.kind(), "too-large");
+    assert_eq!(e.kind(), outpost_core::error::ErrorKind::TooLarge);
     assert_eq!(site, "hostile");
     assert!(w.contains(what), "{e}");
     assert!(*limit > 0);

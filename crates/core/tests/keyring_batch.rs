@@ -93,7 +93,7 @@ fn a_batch_reads_what_keyring_wrote_like_per_entry_reads() {
     // Missing: the same error either way.
     let by_batch = r.get(&sites[0], Item::Password).unwrap_err();
     let by_entry = vault.get(&sites[0], Item::Password).unwrap_err();
-    assert_eq!(by_batch.kind(), "auth");
+    assert_eq!(by_batch.kind(), outpost_core::error::ErrorKind::Auth);
     assert_eq!(by_batch.to_string(), by_entry.to_string());
     drop(r);
 
@@ -102,8 +102,14 @@ fn a_batch_reads_what_keyring_wrote_like_per_entry_reads() {
     }
     vault.delete_site(&legacy).unwrap();
     let mut r = vault.reader();
-    assert_eq!(r.get(&sites[1], Item::Token).unwrap_err().kind(), "auth");
-    assert_eq!(r.get(&legacy, Item::Token).unwrap_err().kind(), "auth");
+    assert_eq!(
+        r.get(&sites[1], Item::Token).unwrap_err().kind(),
+        outpost_core::error::ErrorKind::Auth
+    );
+    assert_eq!(
+        r.get(&legacy, Item::Token).unwrap_err().kind(),
+        outpost_core::error::ErrorKind::Auth
+    );
 }
 
 #[test]

@@ -31,7 +31,10 @@ fn keyutils_round_trip_through_the_vault() {
     );
 
     vault.delete_site(&site).unwrap();
-    assert_eq!(other.get(&site, Item::Token).unwrap_err().kind(), "auth");
+    assert_eq!(
+        other.get(&site, Item::Token).unwrap_err().kind(),
+        outpost_core::error::ErrorKind::Auth
+    );
     assert!(
         !home
             .secrets_dir()

@@ -80,10 +80,13 @@ fn secret_service_round_trip_small_and_large_items() {
     assert_eq!(other.get(&site, Item::Token).unwrap(), token2);
 
     vault.delete_site(&site).unwrap();
-    assert_eq!(other.get(&site, Item::Token).unwrap_err().kind(), "auth");
+    assert_eq!(
+        other.get(&site, Item::Token).unwrap_err().kind(),
+        outpost_core::error::ErrorKind::Auth
+    );
     assert_eq!(
         other.get(&site, Item::ClientKey).unwrap_err().kind(),
-        "auth"
+        outpost_core::error::ErrorKind::Auth
     );
     assert!(!blob.exists());
     // Deleting again is fine.

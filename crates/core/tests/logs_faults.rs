@@ -118,7 +118,9 @@ async fn a_cut_connection_resumes_from_the_last_line_without_gaps_or_repeats() {
     )
     .await;
     assert!(
-        seen.notices.iter().any(|n| n.kind == "unreachable"),
+        seen.notices
+            .iter()
+            .any(|n| n.kind == outpost_core::error::ErrorKind::Unreachable),
         "the stream was cut and retried while the site was down: {:#?}",
         seen.notices
     );

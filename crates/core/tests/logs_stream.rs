@@ -275,15 +275,15 @@ async fn bad_requests_fail_with_typed_errors() {
     };
     assert_eq!(
         err(spec(pod("no-such-pod"), false)).await,
-        Some("not_found")
+        Some(outpost_core::error::ErrorKind::NotFound)
     );
     assert_eq!(
         err(spec(deployment("no-such-deploy"), true)).await,
-        Some("not_found")
+        Some(outpost_core::error::ErrorKind::NotFound)
     );
     assert_eq!(
         err(spec(pod("<script>"), false)).await,
-        Some("invalid_input")
+        Some(outpost_core::error::ErrorKind::InvalidInput)
     );
     assert_eq!(
         err(spec(
@@ -294,7 +294,7 @@ async fn bad_requests_fail_with_typed_errors() {
             false
         ))
         .await,
-        Some("invalid_input")
+        Some(outpost_core::error::ErrorKind::InvalidInput)
     );
     assert_eq!(
         err(OpenSpec {
@@ -302,7 +302,7 @@ async fn bad_requests_fail_with_typed_errors() {
             ..spec(deployment("scale"), false)
         })
         .await,
-        Some("not_found")
+        Some(outpost_core::error::ErrorKind::NotFound)
     );
     assert_eq!(
         logs::open(
@@ -314,7 +314,7 @@ async fn bad_requests_fail_with_typed_errors() {
         .await
         .err()
         .map(|e| e.kind()),
-        Some("invalid_input")
+        Some(outpost_core::error::ErrorKind::InvalidInput)
     );
     let bad = logs::FilterSpec {
         pattern: "([".into(),
@@ -339,7 +339,7 @@ async fn bad_requests_fail_with_typed_errors() {
             )
             .err()
             .map(|e| e.kind()),
-        Some("invalid_input")
+        Some(outpost_core::error::ErrorKind::InvalidInput)
     );
     env.finish().await;
 }

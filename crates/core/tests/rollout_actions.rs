@@ -100,7 +100,7 @@ async fn set_image_rollback_conflict_scale_restart_pause() {
     )
     .await
     .unwrap_err();
-    assert_eq!(err.kind(), "not_found");
+    assert_eq!(err.kind(), outpost_core::error::ErrorKind::NotFound);
 
     // Conflict: a stale copy is refused with 409, the action is redone on fresh state,
     // and the other writer's change survives.

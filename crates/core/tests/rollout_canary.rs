@@ -106,7 +106,10 @@ async fn bad_canary_stops_after_wave_one_and_is_rolled_back() {
     );
     assert_eq!(info.counts.waiting, 4);
     // A failed rollout is not resumed.
-    assert_eq!(e.run(&id, None).await.unwrap_err().kind(), "conflict");
+    assert_eq!(
+        e.run(&id, None).await.unwrap_err().kind(),
+        outpost_core::error::ErrorKind::Conflict
+    );
     env.finish().await;
 }
 

@@ -44,11 +44,11 @@ async fn k3s_upgrade_moves_every_node_and_a_stuck_one_is_reported() {
     let err = upgrade::start(&env.client("k3s-bare"), &site("k3s-bare"), TARGET, None)
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), "not_found");
+    assert_eq!(err.kind(), outpost_core::error::ErrorKind::NotFound);
     let err = upgrade::start(&good, &site("k3s-good"), "latest", None)
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), "invalid_input");
+    assert_eq!(err.kind(), outpost_core::error::ErrorKind::InvalidInput);
 
     // MicroK8s: the exact command, nothing created.
     match upgrade::start(&env.client("mk8s"), &site("mk8s"), "v1.31.4", None)
@@ -184,14 +184,14 @@ async fn an_unhealthy_site_is_refused_unless_forced() {
     let b = fleet.sites.get("k3s-b").unwrap();
     upgrade::check_health("k3s-a", Some(a), false).unwrap();
     let err = upgrade::check_health("k3s-b", Some(b), false).unwrap_err();
-    assert_eq!(err.kind(), "unhealthy");
+    assert_eq!(err.kind(), outpost_core::error::ErrorKind::Unhealthy);
     assert!(err.to_string().contains("--force"), "{err}");
     upgrade::check_health("k3s-b", Some(b), true).unwrap();
     assert_eq!(
         upgrade::check_health("k3s-a", None, false)
             .unwrap_err()
             .kind(),
-        "unhealthy"
+        outpost_core::error::ErrorKind::Unhealthy
     );
     env.finish().await;
 }
@@ -349,7 +349,7 @@ async fn the_desktop_start_refuses_per_site_and_validates_the_request() {
         let e = uipc::start(&sites, &clients, health, &r, &changes)
             .await
             .unwrap_err();
-        assert_eq!(e.kind(), "invalid_input");
+        assert_eq!(e.kind(), outpost_core::error::ErrorKind::InvalidInput);
         assert!(e.to_string().contains(what), "{e}");
     }
     assert!(
@@ -376,7 +376,7 @@ async fn the_desktop_start_refuses_per_site_and_validates_the_request() {
         "{out:?}"
     );
     assert!(!out[1].ok);
-    assert_eq!(out[1].error_kind.as_deref(), Some("unhealthy"));
+    assert_eq!(out[1].error_kind, Some(outpost_ipc::ErrorKind::Unhealthy));
     assert!(
         out[1].message.contains("last health check failed")
             && out[1].message.contains("tick Force"),
@@ -405,7 +405,11 @@ async fn the_desktop_start_refuses_per_site_and_validates_the_request() {
     .await
     .unwrap();
     assert!(!out[0].ok);
-    assert_ne!(out[0].error_kind.as_deref(), Some("unhealthy"), "{out:?}");
+    assert_ne!(
+        out[0].error_kind,
+        Some(outpost_ipc::ErrorKind::Unhealthy),
+        "{out:?}"
+    );
     // Every attempt is in the sites' change journals.
     let j = changes.list("k3s-down").unwrap();
     assert_eq!(j.len(), 2, "{j:?}");

@@ -29,6 +29,16 @@ pub enum ErrorKind {
     Denied,
     /// The user cancelled (closed a dialog).
     Cancelled,
+    /// Another rollout or upgrade is running.
+    Busy,
+    /// A health gate refused to go on (the message names the gate).
+    Unhealthy,
+    /// The site sent more than Outpost accepts (broken or compromised).
+    TooLarge,
+    /// Outpost's own stored data is damaged.
+    Corrupt,
+    /// The site's API answered with an error status.
+    Api,
     /// A bug or an unexpected state: the message says more.
     Internal,
 }
@@ -48,6 +58,11 @@ impl ErrorKind {
             ErrorKind::Storage => "storage",
             ErrorKind::Denied => "denied",
             ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Busy => "busy",
+            ErrorKind::Unhealthy => "unhealthy",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::Corrupt => "corrupt",
+            ErrorKind::Api => "api",
             ErrorKind::Internal => "internal",
         }
     }

@@ -89,13 +89,22 @@ impl ReachabilityState {
     }
 }
 
-/// Reachability with the human reason (e.g. "connect: connection refused").
+/// Reachability, typed: the UI and the CLI say it in words
+/// ([`Reachability::words`]); the cause chain is only the `detail`, for a disclosure.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reachability {
     pub state: ReachabilityState,
+    /// What the last failure was (also set while reachable when the API answers with
+    /// errors or sends too much); `None` when all is well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub kind: Option<crate::ErrorKind>,
+    /// Last answer (Unix ms) while the site is offline: "not answering since".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_ms: Option<i64>,
+    /// The cause chain, for the log and the "details" disclosure only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// Kubernetes distribution of a site.

@@ -1,6 +1,7 @@
 //! Serde shapes of the fleet types: what the backend must send, byte for byte.
 
 use super::*;
+use crate::ErrorKind;
 use serde_json::json;
 
 fn summary_json() -> serde_json::Value {
@@ -33,7 +34,7 @@ fn site_summary_round_trips_with_snake_case_enums() {
     assert_eq!(s.distro, Distro::K3s);
     assert_eq!(s.level, HealthLevel::Critical);
     assert_eq!(s.reachability.state, ReachabilityState::Reachable);
-    assert_eq!(s.reachability.reason, None);
+    assert_eq!(s.reachability.detail, None);
     assert_eq!(serde_json::to_value(&s).unwrap(), summary_json());
 }
 
@@ -55,10 +56,14 @@ fn site_summary_rejects_unknown_fields_and_unknown_levels() {
 
 #[test]
 fn reachability_names_and_offline() {
-    let r: Reachability =
-        serde_json::from_value(json!({"state": "tls_failed", "reason": "unknown CA"})).unwrap();
+    let r: Reachability = serde_json::from_value(
+        json!({"state": "tls_failed", "kind": "tls", "since_ms": 5, "detail": "unknown CA"}),
+    )
+    .unwrap();
     assert_eq!(r.state, ReachabilityState::TlsFailed);
-    assert_eq!(r.reason.as_deref(), Some("unknown CA"));
+    assert_eq!(r.kind, Some(ErrorKind::Tls));
+    assert_eq!(r.since_ms, Some(5));
+    assert_eq!(r.detail.as_deref(), Some("unknown CA"));
     assert!(r.state.is_offline());
     assert!(!ReachabilityState::Reachable.is_offline());
     assert!(!ReachabilityState::Unknown.is_offline());

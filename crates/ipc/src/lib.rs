@@ -18,6 +18,7 @@ pub mod profile;
 pub mod rollout;
 pub mod snapshot;
 pub mod upgrade;
+pub mod words;
 
 pub use app::*;
 pub use error::{ErrorKind, IpcError};

@@ -104,7 +104,7 @@ pub struct UpgradeStartResult {
     pub message: String,
     /// The core's error kind when refused (`unhealthy`, `not_found`, `invalid_input`…).
     #[serde(default)]
-    pub error_kind: Option<String>,
+    pub error_kind: Option<crate::ErrorKind>,
     /// MicroK8s: the command to run on each node instead.
     #[serde(default)]
     pub snap_command: Option<String>,

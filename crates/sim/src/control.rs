@@ -12,6 +12,8 @@
 //! `Origin` or a loopback one, so neither another local user nor a web page (DNS
 //! rebinding, a form post) can switch faults; bodies are capped at [`MAX_BODY`] bytes.
 
+use crate::error::ErrorKind;
+
 use crate::faults::{Fault, FaultSet};
 use crate::site::Site;
 use crate::store::Store;
@@ -39,10 +41,10 @@ pub enum ControlError {
 }
 
 impl ControlError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            ControlError::NotLoopback(_) => "config",
-            ControlError::Bind(..) => "bind",
+            ControlError::NotLoopback(_) => ErrorKind::Config,
+            ControlError::Bind(..) => ErrorKind::Bind,
         }
     }
 }

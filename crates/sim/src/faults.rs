@@ -1,5 +1,7 @@
 //! Faults a site can suffer, switchable at run time.
 
+use crate::error::ErrorKind;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -12,8 +14,8 @@ pub enum FaultError {
 }
 
 impl FaultError {
-    pub fn kind(&self) -> &'static str {
-        "bad-fault"
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::BadRequest
     }
 }
 

@@ -1,6 +1,8 @@
 //! The fleet runtime: starts every site (certificates, seeded store, listener, world
 //! ticks) and hands out handles for tests and the CLI.
 
+use crate::error::ErrorKind;
+
 use crate::faults::{Fault, FaultSet};
 use crate::site::{SimClock, Site, site_seed};
 use crate::spec::SiteSpec;
@@ -48,13 +50,15 @@ pub enum SimError {
 }
 
 impl SimError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            SimError::Bind { .. } => "bind",
-            SimError::Tls(_) => "tls",
-            SimError::DuplicateName(_) | SimError::UnknownSite(_) | SimError::Range(_) => "config",
-            SimError::Write { .. } | SimError::Encode(_) => "io",
-            SimError::Join(_) => "internal",
+            SimError::Bind { .. } => ErrorKind::Bind,
+            SimError::Tls(_) => ErrorKind::Tls,
+            SimError::DuplicateName(_) | SimError::UnknownSite(_) | SimError::Range(_) => {
+                ErrorKind::Config
+            }
+            SimError::Write { .. } | SimError::Encode(_) => ErrorKind::Io,
+            SimError::Join(_) => ErrorKind::Internal,
         }
     }
 }
@@ -190,7 +194,7 @@ fn tick_once(site: &Site, now: jiff::Timestamp, dt_secs: f64, rng: &mut rand::rn
     };
     for action in world::tick(&site.store, &mut ctx) {
         if let Err(e) = site.store.apply(action) {
-            tracing::debug!(error = %e, kind = e.kind(), "world action not applied");
+            tracing::debug!(error = %e, kind = ?e.kind(), "world action not applied");
         }
     }
 }

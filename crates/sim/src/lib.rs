@@ -13,6 +13,7 @@
 pub mod api;
 pub mod control;
 pub mod demo;
+pub mod error;
 pub mod faults;
 pub mod fleet;
 pub mod kubeconfig;

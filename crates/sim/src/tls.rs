@@ -4,6 +4,8 @@
 //! (MicroK8s). Also the broken variants faults need: an expired serving certificate and
 //! one from a CA the kubeconfig does not trust.
 
+use crate::error::ErrorKind;
+
 use crate::spec::Distro;
 use rand::Rng;
 use rcgen::{
@@ -28,8 +30,8 @@ pub enum TlsError {
 }
 
 impl TlsError {
-    pub fn kind(&self) -> &'static str {
-        "tls"
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::Tls
     }
 }
 

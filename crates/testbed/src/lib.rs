@@ -59,17 +59,36 @@ pub enum TestbedError {
     Compact(String),
 }
 
+/// What went wrong bringing up a test site, by meaning.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The Go-built control planes are not installed (`scripts/setup.sh test`).
+    MissingBinaries,
+    /// Writing the site's files failed.
+    Io,
+    /// Certificates or keys could not be made.
+    Pki,
+    /// The site's settings are inconsistent.
+    Config,
+    /// A control-plane process did not start or become ready.
+    Start,
+    /// Seeding the site's objects failed.
+    Seed,
+    /// The site's API refused a request (seeding, compaction).
+    Api,
+}
+
 impl TestbedError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            TestbedError::MissingBinaries(_) => "missing",
-            TestbedError::Io { .. } => "io",
-            TestbedError::Pki(_) => "pki",
-            TestbedError::Config(_) => "config",
-            TestbedError::Start { .. } => "start",
-            TestbedError::Seed { .. } => "seed",
-            TestbedError::Kube(_) => "kube",
-            TestbedError::Compact(_) => "compact",
+            TestbedError::MissingBinaries(_) => ErrorKind::MissingBinaries,
+            TestbedError::Io { .. } => ErrorKind::Io,
+            TestbedError::Pki(_) => ErrorKind::Pki,
+            TestbedError::Config(_) => ErrorKind::Config,
+            TestbedError::Start { .. } => ErrorKind::Start,
+            TestbedError::Seed { .. } => ErrorKind::Seed,
+            TestbedError::Kube(_) | TestbedError::Compact(_) => ErrorKind::Api,
         }
     }
 }

@@ -172,7 +172,7 @@ mod tests {
                 site: "s".into(),
                 pod: None,
                 container: None,
-                kind: "unreachable",
+                kind: outpost_core::error::ErrorKind::Unreachable,
                 message: "refused".into(),
             }],
             ended: Some("closed".into()),

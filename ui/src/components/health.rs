@@ -26,8 +26,7 @@ pub fn site_flags(s: &SiteSummary) -> Html {
     let offline = s.reachability.state.is_offline().then(|| {
         let title = s
             .reachability
-            .reason
-            .clone()
+            .words(None)
             .unwrap_or_else(|| s.reachability.state.as_str().replace('_', " "));
         html! { <span class="flag flag-offline" title={title}>{ "Offline" }</span> }
     });
@@ -35,6 +34,31 @@ pub fn site_flags(s: &SiteSummary) -> Html {
         .stale
         .map(|_| html! { <span class="flag flag-stale" title="Data from an offline snapshot">{ "Snapshot" }</span> });
     html! { <>{ for offline }{ for stale }</> }
+}
+
+/// The reasons of `s` as shown: its reachability in words, "since" on the local clock.
+pub fn reasons(s: &SiteSummary) -> Vec<String> {
+    let now = now_ms();
+    let offset = -(js_sys::Date::new_0().get_timezone_offset() as i64);
+    let since = s
+        .reachability
+        .since_ms
+        .map(|t| crate::state::reasons::format_clock(t, now, offset));
+    crate::state::reasons::reasons_shown(s, since.as_deref())
+}
+
+/// An error in words ([`crate::state::reasons::error_line`]), its kind and message
+/// behind a "Details" disclosure.
+pub fn error_view(what: &str, e: &outpost_ipc::IpcError) -> Html {
+    html! {
+        <>
+            <span class="error-words">{ crate::state::reasons::error_line(what, e) }</span>
+            <details class="error-details">
+                <summary>{ "Details" }</summary>
+                <code>{ format!("{}: {}", e.kind.as_str(), e.message) }</code>
+            </details>
+        </>
+    }
 }
 
 /// Milliseconds since the epoch, from the browser clock.

@@ -221,7 +221,7 @@ fn fleet_error(status: &FleetStatus) -> Html {
     match status {
         FleetStatus::Failed(e) => html! {
             <div class="banner banner-error" id="fleet-error" role="alert">
-                { format!("Could not load the site list ({}): {}", e.kind.as_str(), e.message) }
+                { super::health::error_view("Could not load the site list", e) }
             </div>
         },
         FleetStatus::Loading => {

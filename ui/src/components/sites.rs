@@ -186,7 +186,7 @@ fn row(s: &SiteSummary, drift: &VersionDrift, now: i64, on_open: &Callback<Strin
             <td>{ &s.city }</td>
             <td>
                 { level_badge(s.level) }{ site_flags(s) }
-                if let Some(r) = s.reasons.first() { <div class="muted small reason">{ r }</div> }
+                if let Some(r) = super::health::reasons(s).first() { <div class="muted small reason">{ r }</div> }
             </td>
             <td>{ s.distro.label() }</td>
             <td class={classes!(outlier.then_some("outlier"))} data-outlier={outlier.then_some("true")}>

@@ -47,7 +47,7 @@ pub(super) fn new_name_input(id: String, value: &str, on: Callback<String>, busy
 pub(super) fn error_banner(id: &'static str, what: &str, e: &outpost_ipc::IpcError) -> Html {
     html! {
         <div class="banner banner-error" id={id} role="alert">
-            { format!("{what} ({}): {}", e.kind.as_str(), e.message) }
+            { super::health::error_view(what, e) }
         </div>
     }
 }

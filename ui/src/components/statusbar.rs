@@ -21,7 +21,7 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
         }
         Load::Failed(e) => html! {
             <span class="status-item error" role="alert" id="status-error">
-                { format!("Backend error ({}): {}", e.kind.as_str(), e.message) }
+                { super::health::error_view("Backend error", e) }
             </span>
         },
         Load::Ready(info) => {

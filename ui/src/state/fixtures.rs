@@ -20,7 +20,7 @@ pub fn site(name: &str, level: HealthLevel) -> SiteSummary {
         reasons: vec![],
         reachability: Reachability {
             state: ReachabilityState::Reachable,
-            reason: None,
+            ..Reachability::default()
         },
         last_seen_ms: Some(NOW_MS - 5_000),
         stale: None,
@@ -202,10 +202,12 @@ pub fn demo_fleet() -> Vec<SiteSummary> {
                 s.nodes_total = 2;
             }
             "oslo-sentrum" => {
-                s.reasons = vec!["unreachable: connection refused".into()];
+                s.reasons = vec!["Not answering: check the site's power and network.".into()];
                 s.reachability = Reachability {
                     state: ReachabilityState::Unreachable,
-                    reason: Some("connect 10.8.0.12:6443: connection refused".into()),
+                    kind: Some(outpost_ipc::ErrorKind::Unreachable),
+                    since_ms: Some(NOW_MS - 3 * 3_600_000),
+                    detail: Some("unreachable: connect 10.8.0.12:6443: connection refused".into()),
                 };
                 s.last_seen_ms = Some(NOW_MS - 3 * 3_600_000);
                 s.stale = Some(NOW_MS - 3 * 3_600_000);

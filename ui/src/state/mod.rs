@@ -5,6 +5,7 @@ pub mod detail;
 pub mod fleet;
 pub mod import;
 pub mod logs;
+pub mod reasons;
 pub mod rollouts;
 pub mod settings;
 pub mod sites;

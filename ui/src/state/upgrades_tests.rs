@@ -122,14 +122,17 @@ fn started_sites_are_watched_refusals_are_kept_and_done_reloads() {
             site: "old-b".into(),
             ok: false,
             message: "refusing to upgrade old-b: its last health check failed".into(),
-            error_kind: Some("unhealthy".into()),
+            error_kind: Some(outpost_ipc::ErrorKind::Unhealthy),
             snap_command: None,
         },
     ])));
     assert!(!s.starting && !s.confirming);
     assert_eq!(s.watched, vec!["old-a".to_string()]);
     assert_ne!(s.watch_gen, gen0);
-    assert_eq!(s.results[1].error_kind.as_deref(), Some("unhealthy"));
+    assert_eq!(
+        s.results[1].error_kind,
+        Some(outpost_ipc::ErrorKind::Unhealthy)
+    );
     let node = |state| NodeUpgradeInfo {
         name: "n0".into(),
         role: "server".into(),

@@ -34,16 +34,39 @@ fn clean(s: &str, max: usize) -> String {
     }
 }
 
-fn problems(h: &SiteHealth) -> String {
-    let rs: Vec<&String> = h
-        .reasons
-        .iter()
-        .filter(|r| !r.starts_with("stale:"))
+/// `14:02` today, `Dec 7 14:02` before, in the local time zone.
+fn local_time(ms: i64, now: jiff::Timestamp) -> Option<String> {
+    let tz = jiff::tz::TimeZone::system();
+    let t = jiff::Timestamp::from_millisecond(ms)
+        .ok()?
+        .to_zoned(tz.clone());
+    let today = now.to_zoned(tz).date() == t.date();
+    Some(
+        t.strftime(if today { "%H:%M" } else { "%b %-d %H:%M" })
+            .to_string(),
+    )
+}
+
+/// The reasons, the reachability one said with "since" (its cause chain is only in
+/// the JSON output's `reachReason`).
+fn problems(h: &SiteHealth, now: jiff::Timestamp) -> String {
+    let reach = outpost_core::health::reachability(h);
+    let plain = reach.words(None);
+    let since = reach.since_ms.and_then(|ms| local_time(ms, now));
+    let rs: Vec<String> = reach
+        .words(since.as_deref())
+        .into_iter()
+        .chain(
+            h.reasons
+                .iter()
+                .filter(|r| !r.starts_with("stale:") && Some(*r) != plain.as_ref())
+                .cloned(),
+        )
         .collect();
     match rs.as_slice() {
         [] => "-".into(),
-        [one] => clean(one, 70),
-        [first, rest @ ..] => format!("{} (+{} more)", clean(first, 60), rest.len()),
+        [one] => clean(one, 80),
+        [first, rest @ ..] => format!("{} (+{} more)", clean(first, 70), rest.len()),
     }
 }
 
@@ -68,7 +91,7 @@ fn row(h: &SiteHealth, now: jiff::Timestamp) -> [String; 9] {
         distro,
         format!("{}/{}", h.nodes_ready, h.nodes_total),
         format!("{}/{}", h.workloads_available, h.workloads_total),
-        problems(h),
+        problems(h, now),
         last_seen,
         stale,
     ]

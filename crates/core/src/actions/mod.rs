@@ -5,6 +5,8 @@
 //! Writes are read-modify-replace with the object's `resourceVersion`: a 409 conflict is
 //! retried on freshly read state, never forced.
 
+use crate::error::ErrorKind;
+
 mod apply;
 mod changes;
 mod history;
@@ -52,21 +54,21 @@ pub enum ActionError {
 impl ActionError {
     /// Coarse category: the client's kinds (`unreachable`, `timeout`, …), `not_found`,
     /// `invalid_input`, `conflict`, `storage`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             ActionError::Client(e) => e.kind(),
             ActionError::NotFound { .. }
             | ActionError::NoRevision(_)
-            | ActionError::NoPreviousRevision => "not_found",
-            ActionError::NoContainer(_) | ActionError::Invalid(_) => "invalid_input",
-            ActionError::Conflict { .. } => "conflict",
-            ActionError::Journal { .. } => "storage",
+            | ActionError::NoPreviousRevision => ErrorKind::NotFound,
+            ActionError::NoContainer(_) | ActionError::Invalid(_) => ErrorKind::InvalidInput,
+            ActionError::Conflict { .. } => ErrorKind::Conflict,
+            ActionError::Journal { .. } => ErrorKind::Storage,
         }
     }
 
     /// Whether the site was unreachable (as opposed to refusing the action).
     pub fn is_unreachable(&self) -> bool {
-        matches!(self, ActionError::Client(e) if matches!(e.kind(), "unreachable" | "timeout" | "tls"))
+        matches!(self, ActionError::Client(e) if e.kind().is_offline())
     }
 
     pub(crate) fn from_kube(e: &kube::Error, target: &WorkloadRef) -> ActionError {
@@ -200,7 +202,10 @@ mod tests {
         let r = WorkloadRef::parse("shop/pos-terminal").unwrap();
         assert_eq!(r.to_string(), "shop/pos-terminal");
         for bad in ["shop", "/x", "Shop/x", "shop/", "shop/X y"] {
-            assert_eq!(WorkloadRef::parse(bad).unwrap_err().kind(), "invalid_input");
+            assert_eq!(
+                WorkloadRef::parse(bad).unwrap_err().kind(),
+                crate::error::ErrorKind::InvalidInput
+            );
         }
         let m = parse_images(&["app=reg/pos:2.4", "side=reg/s:1"]).unwrap();
         assert_eq!(m["app"], "reg/pos:2.4");

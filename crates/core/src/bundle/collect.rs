@@ -293,6 +293,7 @@ pub async fn bundle(
         &Observation {
             state: &state,
             reach: Reach::Reachable,
+            reach_kind: None,
             reach_reason: None,
             last_seen: Some(now),
             snapshot_at: None,

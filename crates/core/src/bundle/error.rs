@@ -1,6 +1,8 @@
 //! The one error type of the bundle module: every way an export, an import, a diff or
 //! a parse can fail, with a coarse [`BundleError::kind`] for exit codes and IPC.
 
+use crate::error::ErrorKind;
+
 use std::path::PathBuf;
 
 /// Why a bundle could not be written, read, imported or compared.
@@ -80,22 +82,25 @@ impl BundleError {
     /// Coarse category: `not-a-bundle`, `version`, `truncated`, `corrupt`, `hostile`,
     /// `too-large`, `passphrase`, `invalid`, `older`, `endpoint`, `name-taken`, `site`,
     /// `storage`, `registry`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            BundleError::NotABundle => "not-a-bundle",
-            BundleError::UnsupportedVersion { .. } => "version",
-            BundleError::Truncated => "truncated",
-            BundleError::Corrupt(_) => "corrupt",
-            BundleError::HostileName(_) => "hostile",
-            BundleError::TooLarge { .. } => "too-large",
-            BundleError::PassphraseRequired | BundleError::WrongPassphrase => "passphrase",
-            BundleError::Invalid(_) => "invalid",
-            BundleError::Older { .. } => "older",
-            BundleError::EndpointMismatch { .. } => "endpoint",
-            BundleError::NameTaken(_) => "name-taken",
-            BundleError::Site { .. } => "site",
-            BundleError::Io { .. } | BundleError::Snapshot(_) | BundleError::Crypto => "storage",
-            BundleError::Registry(_) => "registry",
+            // A file handed in that is not a usable bundle: the message says why.
+            BundleError::NotABundle
+            | BundleError::UnsupportedVersion { .. }
+            | BundleError::Truncated
+            | BundleError::Corrupt(_)
+            | BundleError::HostileName(_)
+            | BundleError::TooLarge { .. }
+            | BundleError::Invalid(_) => ErrorKind::InvalidInput,
+            BundleError::PassphraseRequired | BundleError::WrongPassphrase => ErrorKind::Passphrase,
+            BundleError::Older { .. }
+            | BundleError::EndpointMismatch { .. }
+            | BundleError::NameTaken(_) => ErrorKind::Conflict,
+            BundleError::Site { source, .. } => source.kind(),
+            BundleError::Io { .. } | BundleError::Snapshot(_) | BundleError::Crypto => {
+                ErrorKind::Storage
+            }
+            BundleError::Registry(e) => e.kind(),
         }
     }
 

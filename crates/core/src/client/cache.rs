@@ -301,7 +301,7 @@ mod tests {
         }
         // A missing entry is the same error as when read on its own.
         let e = cache.auth_async(&sites[4]).await.unwrap_err();
-        assert_eq!(e.kind(), "auth");
+        assert_eq!(e.kind(), crate::error::ErrorKind::Auth);
         assert!(e.to_string().contains("s4/token"), "{e}");
         assert_eq!(mem.counts(), (5, 1), "one batch, one session, once each");
         // Clients come from the credentials already read.

@@ -3,6 +3,8 @@
 //! exec only when the site opted in), a TLS probe that classifies connection failures,
 //! and a per-site cache.
 
+use crate::error::ErrorKind;
+
 mod build;
 mod cache;
 mod classify;
@@ -57,18 +59,17 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    /// Coarse category: `unreachable`, `timeout`, `tls`, `auth`, `credentials`, `config`,
-    /// `api`, `too-large`.
-    pub fn kind(&self) -> &'static str {
+    /// What kind of failure: credentials the keyring cannot give count as `Auth`, a site
+    /// record that cannot become a client as `InvalidInput`.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            ClientError::Unreachable(_) => "unreachable",
-            ClientError::Timeout(_) => "timeout",
-            ClientError::Tls(_) => "tls",
-            ClientError::Auth(_) => "auth",
-            ClientError::Credentials(_) => "credentials",
-            ClientError::Config(_) => "config",
-            ClientError::Api { .. } => "api",
-            ClientError::TooLarge { .. } => "too-large",
+            ClientError::Unreachable(_) => ErrorKind::Unreachable,
+            ClientError::Timeout(_) => ErrorKind::Timeout,
+            ClientError::Tls(_) => ErrorKind::Tls,
+            ClientError::Auth(_) | ClientError::Credentials(_) => ErrorKind::Auth,
+            ClientError::Config(_) => ErrorKind::InvalidInput,
+            ClientError::Api { .. } => ErrorKind::Api,
+            ClientError::TooLarge { .. } => ErrorKind::TooLarge,
         }
     }
 

@@ -101,15 +101,15 @@ mod tests {
         let cut = net(NetError::Tls(
             "TLS handshake with 127.0.0.1:1: Connection reset by peer (os error 104)".into(),
         ));
-        assert_eq!(cut.kind(), "unreachable");
+        assert_eq!(cut.kind(), crate::error::ErrorKind::Unreachable);
         let eof = net(NetError::Tls(
             "TLS handshake with 127.0.0.1:1: tls handshake eof".into(),
         ));
-        assert_eq!(eof.kind(), "unreachable");
+        assert_eq!(eof.kind(), crate::error::ErrorKind::Unreachable);
         let bad = net(NetError::Tls(
             "TLS handshake with 127.0.0.1:1: invalid peer certificate: UnknownIssuer".into(),
         ));
-        assert_eq!(bad.kind(), "tls");
+        assert_eq!(bad.kind(), crate::error::ErrorKind::Tls);
     }
 
     #[test]

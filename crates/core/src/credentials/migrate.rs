@@ -9,6 +9,8 @@
 //!
 //! Nothing changes when the keyring refuses a read or write: the next open retries.
 
+use crate::error::ErrorKind;
+
 use super::{CredentialError, Vault, parse_entry_id};
 use crate::registry::{RegistryError, Site, SiteStore};
 
@@ -23,7 +25,7 @@ pub enum MigrateError {
 
 impl MigrateError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             MigrateError::Credentials(e) => e.kind(),
             MigrateError::Registry(e) => e.kind(),

@@ -7,6 +7,8 @@
 //! encrypted with ChaCha20-Poly1305 under a random 256-bit data key; the key goes to the
 //! keyring and the ciphertext to `<profile>/secrets/<site>-<item>.enc`.
 
+use crate::error::ErrorKind;
+
 mod blob;
 mod ephemeral;
 mod ids;
@@ -62,12 +64,12 @@ pub enum CredentialError {
 
 impl CredentialError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            CredentialError::Missing(_) | CredentialError::NotListed { .. } => "auth",
-            CredentialError::Denied { .. } => "denied",
-            CredentialError::Keyring { .. } | CredentialError::Blob { .. } => "storage",
-            CredentialError::InvalidId(_) => "invalid_input",
+            CredentialError::Missing(_) | CredentialError::NotListed { .. } => ErrorKind::Auth,
+            CredentialError::Denied { .. } => ErrorKind::Denied,
+            CredentialError::Keyring { .. } | CredentialError::Blob { .. } => ErrorKind::Storage,
+            CredentialError::InvalidId(_) => ErrorKind::InvalidInput,
         }
     }
 }

@@ -23,7 +23,7 @@ fn small_secrets_go_straight_to_the_store() {
     assert!(!tmp.path().join("secrets").exists());
     v.delete("edge-1", Item::Token).unwrap();
     let e = v.get("edge-1", Item::Token).unwrap_err();
-    assert_eq!(e.kind(), "auth");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Auth);
     assert!(e.to_string().contains(&id));
 }
 
@@ -56,7 +56,7 @@ fn large_secrets_are_encrypted_in_a_file_with_the_key_in_the_store() {
     bad[last] ^= 1;
     std::fs::write(&path, &bad).unwrap();
     let e = v.get("edge-1", Item::ClientKey).unwrap_err();
-    assert_eq!(e.kind(), "storage");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Storage);
     // A blob moved to another item does not decrypt (the entry id is bound in).
     std::fs::write(&path, &file).unwrap();
     std::fs::copy(&path, tmp.path().join("secrets/edge-1-client-cert.enc")).unwrap();
@@ -103,7 +103,10 @@ fn entry_ids_round_trip_and_reject_garbage() {
         "nothex/edge-1/token",
         "0123456789abcdef/edge-1/token/x",
     ] {
-        assert_eq!(parse_entry_id(bad).unwrap_err().kind(), "invalid_input");
+        assert_eq!(
+            parse_entry_id(bad).unwrap_err().kind(),
+            crate::error::ErrorKind::InvalidInput
+        );
     }
 }
 
@@ -124,7 +127,7 @@ fn a_reader_reads_what_get_reads_over_one_session() {
     );
     let missing = r.get("edge-2", Item::Token).unwrap_err();
     let by_get = v.get("edge-2", Item::Token).unwrap_err();
-    assert_eq!(missing.kind(), "auth");
+    assert_eq!(missing.kind(), crate::error::ErrorKind::Auth);
     assert_eq!(missing.to_string(), by_get.to_string());
     drop(r);
     assert_eq!(
@@ -169,7 +172,10 @@ fn the_same_site_in_two_profiles_or_homes_has_separate_entries() {
     a.delete_site("edge").unwrap();
     assert_eq!(b.get("edge", Item::Token).unwrap().expose(), b"b-token");
     assert_eq!(c.get("edge", Item::Token).unwrap().expose(), b"c-token");
-    assert_eq!(a.get("edge", Item::Token).unwrap_err().kind(), "auth");
+    assert_eq!(
+        a.get("edge", Item::Token).unwrap_err().kind(),
+        crate::error::ErrorKind::Auth
+    );
 }
 
 #[test]
@@ -180,7 +186,7 @@ fn a_site_reads_only_the_entries_its_record_lists() {
     site.credentials.entries.clear();
     let e = v.get_listed(&site, Item::Token).unwrap_err();
     assert!(matches!(e, CredentialError::NotListed { .. }), "{e:?}");
-    assert_eq!(e.kind(), "auth");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Auth);
     assert!(v.reader().get_listed(&site, Item::Token).is_err());
     // Listing another profile's id does not read this profile's entry either.
     site.credentials.entries = vec![format!("fedcba9876543210/edge/token")];

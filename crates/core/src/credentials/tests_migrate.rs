@@ -116,7 +116,10 @@ fn a_refusing_keyring_changes_nothing() {
     *mem.fail_set_on.lock().unwrap() = Some("/edge/token".into());
     let vault = Vault::new(Box::new(mem.clone()), &home);
     let store = SiteStore::new(&home);
-    assert_eq!(migrate(&store, &vault).unwrap_err().kind(), "storage");
+    assert_eq!(
+        migrate(&store, &vault).unwrap_err().kind(),
+        crate::error::ErrorKind::Storage
+    );
     assert_eq!(
         store.get("edge").unwrap().credentials.entries,
         ["edge/token"]

@@ -6,6 +6,8 @@
 //! gives the same view from the last snapshot when the site does not answer, so the UI
 //! can show it with an "as of" banner instead of silently stale data.
 
+use crate::error::ErrorKind;
+
 mod bundle;
 mod convert;
 mod fetch;
@@ -32,13 +34,13 @@ pub enum DetailError {
 
 impl DetailError {
     /// Coarse category: `not_found`, or the client error's kind.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            DetailError::UnknownSite(_) => "not_found",
+            DetailError::UnknownSite(_) => ErrorKind::NotFound,
             DetailError::NoData { source, .. } => match source {
-                ClientError::Credentials(_) => "auth",
+                ClientError::Credentials(_) => ErrorKind::Auth,
                 ClientError::Api { .. } | ClientError::Config(_) | ClientError::TooLarge { .. } => {
-                    "unreachable"
+                    ErrorKind::Unreachable
                 }
                 other => other.kind(),
             },

@@ -1,6 +1,6 @@
 //! The map/list row of a site, and its detail from the last snapshot.
 
-use crate::health::{Level, Reach, SiteHealth, SiteState};
+use crate::health::{Level, SiteHealth, SiteState};
 use crate::registry::{Distro, Site};
 use crate::snapshot::Snapshot;
 use outpost_ipc as ipc;
@@ -11,17 +11,6 @@ fn level(l: Level) -> ipc::HealthLevel {
         Level::Warning => ipc::HealthLevel::Warning,
         Level::Critical => ipc::HealthLevel::Critical,
         Level::Unknown => ipc::HealthLevel::Unknown,
-    }
-}
-
-fn reach(r: Reach) -> ipc::ReachabilityState {
-    match r {
-        Reach::Reachable => ipc::ReachabilityState::Reachable,
-        Reach::Unreachable => ipc::ReachabilityState::Unreachable,
-        Reach::Timeout => ipc::ReachabilityState::Timeout,
-        Reach::AuthFailed => ipc::ReachabilityState::AuthFailed,
-        Reach::TlsFailed => ipc::ReachabilityState::TlsFailed,
-        Reach::Unknown => ipc::ReachabilityState::Unknown,
     }
 }
 
@@ -64,10 +53,7 @@ pub fn summary(site: &Site, health: Option<&SiteHealth>) -> ipc::SiteSummary {
     let Some(h) = health else { return s };
     s.level = level(h.level);
     s.reasons = h.reasons.clone();
-    s.reachability = ipc::Reachability {
-        state: reach(h.reach),
-        reason: h.reach_reason.clone(),
-    };
+    s.reachability = crate::health::reachability(h);
     s.last_seen_ms = h.last_seen.map(ms);
     s.stale = h.stale.then(|| h.snapshot_at.map(ms)).flatten();
     if let Some(d) = h.distro {

@@ -1,6 +1,8 @@
 //! Finding clusters: kubeconfigs already on this machine ([`local`]) and API servers on
 //! the LAN ([`scan`]).
 
+use crate::error::ErrorKind;
+
 pub mod local;
 pub mod scan;
 
@@ -17,7 +19,7 @@ pub enum DiscoveryError {
 
 impl DiscoveryError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
-        "invalid_input"
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidInput
     }
 }

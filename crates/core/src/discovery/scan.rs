@@ -139,7 +139,11 @@ mod tests {
         let e = hosts("10.0.0.0/15").unwrap_err();
         assert!(e.to_string().contains("at most a /16"));
         for bad in ["10.0.0.0", "10.0.0/24", "10.0.0.0/33", "::1/128"] {
-            assert_eq!(hosts(bad).unwrap_err().kind(), "invalid_input", "{bad}");
+            assert_eq!(
+                hosts(bad).unwrap_err().kind(),
+                crate::error::ErrorKind::InvalidInput,
+                "{bad}"
+            );
         }
         assert_eq!(parse_ports("6443, 16443").unwrap(), [6443, 16443]);
         assert!(parse_ports("x").is_err());

@@ -5,6 +5,7 @@ use super::evaluate::{Observation, evaluate};
 use super::model::{Reach, SiteHealth, SiteState};
 use super::monitor::{FleetHealth, MonitorOptions, SiteStats};
 use crate::client::{ClientCache, ClientError};
+use crate::error::ErrorKind;
 use crate::registry::Site;
 use crate::snapshot::{Snapshot, SnapshotStore};
 use std::collections::HashMap;
@@ -16,6 +17,7 @@ pub(crate) struct Entry {
     pub site: Site,
     pub state: SiteState,
     pub reach: Reach,
+    pub reach_kind: Option<ErrorKind>,
     pub reach_reason: Option<String>,
     pub last_seen: Option<jiff::Timestamp>,
     /// When `state` was last known to match the site.
@@ -47,6 +49,7 @@ impl Entry {
             site,
             state: SiteState::default(),
             reach: Reach::Unknown,
+            reach_kind: None,
             reach_reason: None,
             last_seen: None,
             data_at: None,
@@ -71,6 +74,7 @@ impl Entry {
             &Observation {
                 state: &self.state,
                 reach: self.reach,
+                reach_kind: self.reach_kind,
                 reach_reason: self.reach_reason.clone(),
                 last_seen: self.last_seen,
                 snapshot_at: if stale { self.data_at } else { None },
@@ -102,6 +106,7 @@ impl Entry {
             });
         }
         self.reach = Reach::Reachable;
+        self.reach_kind = None;
         self.reach_reason = None;
         self.last_seen = Some(jiff::Timestamp::now());
     }
@@ -138,11 +143,11 @@ impl Entry {
         if r == Reach::Reachable {
             // The site answered (429/5xx): it is up, the data may lag.
             self.seen();
-            self.reach_reason = Some(e.to_string());
         } else {
             self.reach = r;
-            self.reach_reason = Some(e.to_string());
         }
+        self.reach_kind = Some(e.kind());
+        self.reach_reason = Some(e.to_string());
     }
 }
 
@@ -262,7 +267,7 @@ impl Shared {
                 tracing::debug!("site answers again; an earlier reconnect baseline is kept")
             }
             Err(err) => {
-                tracing::warn!(error = %err, kind = err.kind(), "reconnect baseline not written")
+                tracing::warn!(error = %err, kind = ?err.kind(), "reconnect baseline not written")
             }
         };
         match tokio::runtime::Handle::try_current() {
@@ -303,7 +308,7 @@ impl Shared {
                 });
             }
             Ok(None) => {}
-            Err(err) => tracing::warn!(error = %err, kind = err.kind(), "snapshot ignored"),
+            Err(err) => tracing::warn!(error = %err, kind = ?err.kind(), "snapshot ignored"),
         }
     }
 
@@ -345,7 +350,9 @@ impl Shared {
                 tracing::debug!(bytes, "snapshot written");
                 self.update(name, |e| e.stats.snapshots_written += 1);
             }
-            Ok(Err(err)) => tracing::warn!(error = %err, kind = err.kind(), "snapshot not written"),
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, kind = ?err.kind(), "snapshot not written")
+            }
             Err(err) => tracing::warn!(error = %err, "snapshot task failed"),
         }
     }

@@ -1,6 +1,8 @@
 //! Rolling a site's cached state up into a [`SiteHealth`] with a level and reasons.
 
 use super::model::{Level, PodProblem, PodTrouble, Reach, SiteHealth, SiteState};
+use super::words::sentence;
+use crate::error::ErrorKind;
 use crate::registry::{Distro, Site};
 
 /// Serving certificates expiring within this many days give a warning.
@@ -24,6 +26,9 @@ pub fn detect_distro(site: &Site, state: &SiteState) -> Option<Distro> {
 pub struct Observation<'a> {
     pub state: &'a SiteState,
     pub reach: Reach,
+    /// The last failure's kind: the reason shown is its sentence.
+    pub reach_kind: Option<ErrorKind>,
+    /// The last failure's cause chain, kept as the detail only.
     pub reach_reason: Option<String>,
     pub last_seen: Option<jiff::Timestamp>,
     /// Set when `state` comes from a snapshot taken at this time.
@@ -42,23 +47,16 @@ pub fn evaluate(site: &Site, o: &Observation<'_>, now: jiff::Timestamp) -> SiteH
         reasons.push(why);
     };
     match o.reach {
-        // It answers, but with errors (429/5xx): the data may lag.
+        // It answers, but with errors (429/5xx) or too much: the data may lag.
         Reach::Reachable if o.have_data && o.reach_reason.is_some() => raise(
             Level::Warning,
-            format!(
-                "the API answers with errors: {}",
-                o.reach_reason.clone().unwrap_or_default()
-            ),
+            sentence(o.reach, Some(o.reach_kind.unwrap_or(ErrorKind::Api))).unwrap_or_default(),
         ),
         Reach::Reachable | Reach::Unknown => {}
-        // The reason already names the failure ("unreachable: …", "TLS failed: …").
+        // One sentence from the kind; the cause chain stays in `reach_reason`.
         r => raise(
             Level::Critical,
-            match o.reach_reason.clone().filter(|why| !why.is_empty()) {
-                Some(why) if why.to_lowercase().starts_with(r.as_str()) => why,
-                Some(why) => format!("{}: {why}", r.as_str()),
-                None => r.as_str().to_string(),
-            },
+            sentence(r, o.reach_kind).unwrap_or_default(),
         ),
     }
     let nodes_total = st.nodes.len() as u32;
@@ -142,8 +140,7 @@ pub fn evaluate(site: &Site, o: &Observation<'_>, now: jiff::Timestamp) -> SiteH
     if !o.have_data && matches!(o.reach, Reach::Unknown | Reach::Reachable) {
         level = Level::Unknown;
         reasons.push(
-            o.reach_reason
-                .clone()
+            sentence(o.reach, o.reach_kind.filter(|_| o.reach_reason.is_some()))
                 .unwrap_or_else(|| "no data yet".into()),
         );
     }
@@ -161,6 +158,7 @@ pub fn evaluate(site: &Site, o: &Observation<'_>, now: jiff::Timestamp) -> SiteH
         level,
         reasons,
         reach: o.reach,
+        reach_kind: o.reach_kind,
         reach_reason: o.reach_reason.clone(),
         last_seen: o.last_seen,
         distro: detect_distro(site, st).or(site.distro),

@@ -15,6 +15,7 @@ pub mod prune;
 mod site_task;
 mod sweep;
 mod watches;
+mod words;
 
 pub use evaluate::{CERT_WARN_DAYS, Observation, detect_distro, evaluate, fmt_age};
 pub use model::{
@@ -23,6 +24,7 @@ pub use model::{
 };
 pub use monitor::{FleetHealth, FleetMonitor, MonitorOptions, SiteChanges, SiteStats};
 pub use sweep::{WARNING_EVENTS, sweep, sweep_with};
+pub use words::reachability;
 
 #[cfg(test)]
 mod tests;

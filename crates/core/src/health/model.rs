@@ -229,6 +229,10 @@ pub struct SiteHealth {
     pub level: Level,
     pub reasons: Vec<String>,
     pub reach: Reach,
+    /// What the last failure was, typed (the words come from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reach_kind: Option<crate::error::ErrorKind>,
+    /// The failure's cause chain: for the log and the "details" disclosure only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reach_reason: Option<String>,
     /// When the site last answered.

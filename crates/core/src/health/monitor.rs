@@ -274,6 +274,7 @@ impl FleetMonitor {
         for n in pending {
             self.shared.update(&n, |e| {
                 e.reach = Reach::Timeout;
+                e.reach_kind = Some(crate::error::ErrorKind::Timeout);
                 e.reach_reason = Some(format!("no answer within {deadline:?}"));
                 e.checked = true;
             });

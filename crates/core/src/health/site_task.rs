@@ -78,7 +78,7 @@ pub(crate) async fn run(shared: Arc<Shared>, name: String, mut stop: watch::Rece
                 }
             }
             Err(e) => {
-                tracing::info!(kind = e.kind(), reason = %e, "site check failed");
+                tracing::info!(kind = ?e.kind(), reason = %e, "site check failed");
                 shared.update(&name, |en| {
                     en.failed(&e);
                     en.checked = true;
@@ -189,7 +189,7 @@ async fn ping(shared: &Arc<Shared>, name: &str) -> bool {
             if matches!(err, ClientError::Auth(_)) {
                 shared.clients.forget(name);
             }
-            tracing::info!(kind = err.kind(), reason = %err, "site ping failed");
+            tracing::info!(kind = ?err.kind(), reason = %err, "site ping failed");
             shared.update(name, |e| e.failed(&err));
             false
         }

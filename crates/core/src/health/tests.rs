@@ -34,6 +34,7 @@ fn obs(state: &SiteState, reach: Reach) -> Observation<'_> {
     Observation {
         state,
         reach,
+        reach_kind: None,
         reach_reason: None,
         last_seen: None,
         snapshot_at: None,
@@ -155,19 +156,65 @@ fn a_site_answering_with_errors_is_a_warning_when_data_is_known() {
     st.nodes.insert("n1".into(), node(true, false, &[]));
     let mut o = obs(&st, Reach::Reachable);
     assert_eq!(evaluate(&s, &o, now).level, Level::Ok);
+    o.reach_kind = Some(crate::error::ErrorKind::Api);
     o.reach_reason = Some("API error 500: etcdserver: request timed out".into());
     let h = evaluate(&s, &o, now);
     assert_eq!(h.level, Level::Warning);
     assert!(!h.stale && h.nodes_total == 1);
-    assert_eq!(
-        h.reasons,
-        vec!["the API answers with errors: API error 500: etcdserver: request timed out"]
+    // The words, from the kind; the API's own message is the detail only.
+    let words = "Answering with errors, so the data may lag: check the site's control plane.";
+    assert_eq!(h.reasons, vec![words]);
+    assert!(
+        h.reach_reason
+            .as_deref()
+            .is_some_and(|d| d.contains("API error 500"))
     );
-    // Without data, the same answer leaves the level unknown, with the error as reason.
+    // Without data, the same answer leaves the level unknown, with the same words.
     o.have_data = false;
     let h = evaluate(&s, &o, now);
     assert_eq!(h.level, Level::Unknown);
-    assert!(h.reasons.iter().any(|r| r.contains("API error 500")));
+    assert_eq!(h.reasons, vec![words]);
+}
+
+#[test]
+fn a_down_site_reads_one_short_sentence_with_the_chain_only_in_the_detail() {
+    let now = jiff::Timestamp::now();
+    let s = site("https://10.0.0.1:6443");
+    let mut st = SiteState::default();
+    st.nodes.insert("n1".into(), node(true, false, &[]));
+    let chain = "unreachable: Error reading events stream: ServiceError: error reading a body \
+        from connection: ServiceError: peer closed connection without sending TLS close_notify: \
+        https://docs.rs/rustls/latest/rustls/manual/_03_howto/index.html#unexpected-eof";
+    let e = crate::client::ClientError::Unreachable(chain.into());
+    let mut o = obs(&st, Reach::of(&e));
+    o.reach_kind = Some(e.kind());
+    o.reach_reason = Some(e.to_string());
+    o.last_seen = Some(now - jiff::SignedDuration::from_secs(600));
+    let h = evaluate(&s, &o, now);
+    assert_eq!(h.level, Level::Critical);
+    assert_eq!(
+        h.reasons,
+        vec!["Not answering: check the site's power and network."]
+    );
+    // Across the IPC: typed, since the last answer, the chain as the detail.
+    let r = crate::health::reachability(&h);
+    assert_eq!(r.kind, Some(outpost_ipc::ErrorKind::Unreachable));
+    assert_eq!(r.since_ms, o.last_seen.map(|t| t.as_millisecond()));
+    assert!(
+        r.detail
+            .as_deref()
+            .is_some_and(|d| d.contains("close_notify"))
+    );
+    assert_eq!(
+        r.words(Some("14:02")).as_deref(),
+        Some("Not answering since 14:02: check the site's power and network.")
+    );
+    for shown in h.reasons.iter().chain(r.words(None).iter()) {
+        assert!(
+            !shown.contains("ServiceError") && shown.len() < 100,
+            "{shown}"
+        );
+    }
 }
 
 #[test]

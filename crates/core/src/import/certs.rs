@@ -1,5 +1,7 @@
 //! X.509 helpers: PEM splitting, expiry and subjectAltName coverage.
 
+use crate::error::ErrorKind;
+
 use std::net::IpAddr;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
@@ -26,8 +28,8 @@ impl std::fmt::Display for San {
 pub struct CertError(String);
 
 impl CertError {
-    pub fn kind(&self) -> &'static str {
-        "certificate"
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidInput
     }
 }
 

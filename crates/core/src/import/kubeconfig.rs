@@ -219,7 +219,7 @@ mod tests {
         };
         assert!(*line >= 3, "line {line}");
         assert!(*column > 0);
-        assert_eq!(e.kind(), "invalid_input");
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
         assert!(e.to_string().contains("k.yaml"), "{e}");
     }
 

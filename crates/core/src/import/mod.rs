@@ -3,6 +3,8 @@
 //! [`apply`] writes it: keyring entries first, then one registry write, rolling the
 //! keyring back on any failure so nothing is half-imported.
 
+use crate::error::ErrorKind;
+
 mod apply;
 mod approval;
 pub mod certs;
@@ -146,7 +148,7 @@ pub enum ImportError {
 
 impl ImportError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             ImportError::Yaml { .. }
             | ImportError::NoContexts(_)
@@ -155,19 +157,19 @@ impl ImportError {
             | ImportError::Usage(_)
             | ImportError::FileRefRefused { .. }
             | ImportError::ProxyUnsupported { .. }
-            | ImportError::SitesFile { .. } => "invalid_input",
+            | ImportError::SitesFile { .. } => ErrorKind::InvalidInput,
             ImportError::Input { .. }
             | ImportError::ContextNotFound { .. }
-            | ImportError::MissingFile { .. } => "not_found",
-            ImportError::ExpiredClientCert { .. } => "auth",
+            | ImportError::MissingFile { .. } => ErrorKind::NotFound,
+            ImportError::ExpiredClientCert { .. } => ErrorKind::Auth,
             ImportError::InsecureNotAllowed { .. }
             | ImportError::FileRefNeedsApproval { .. }
             | ImportError::ExecApprovalMismatch { .. }
-            | ImportError::FileApprovalMismatch { .. } => "denied",
+            | ImportError::FileApprovalMismatch { .. } => ErrorKind::Denied,
             ImportError::SanMismatch { .. }
             | ImportError::CaMismatch { .. }
-            | ImportError::ServingCertExpired { .. } => "tls",
-            ImportError::Duplicate(_) => "already_exists",
+            | ImportError::ServingCertExpired { .. } => ErrorKind::Tls,
+            ImportError::Duplicate(_) => ErrorKind::AlreadyExists,
             ImportError::Credentials(e) => e.kind(),
             ImportError::Registry(e) => e.kind(),
         }

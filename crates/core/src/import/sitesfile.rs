@@ -59,6 +59,6 @@ mod tests {
         std::fs::write(&p, "{").unwrap();
         let e = load(&p).unwrap_err();
         assert!(e.to_string().contains("sites.json"), "{e}");
-        assert_eq!(e.kind(), "invalid_input");
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
     }
 }

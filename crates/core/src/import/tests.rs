@@ -184,7 +184,7 @@ async fn san_mismatch_says_how_to_fix_it_for_k3s() {
     let e = plan(&text(k3s(&pki, &client)), &opts("edge", &addr), &[])
         .await
         .unwrap_err();
-    assert_eq!(e.kind(), "tls");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Tls);
     let m = e.to_string();
     assert!(m.contains("--tls-san 127.77.1.2"), "{m}");
     assert!(m.contains("IP:10.0.0.1"), "{m}");
@@ -282,7 +282,7 @@ async fn missing_referenced_files_are_named() {
     let e = plan(&Input::Path(p), &ImportOptions::default(), &[])
         .await
         .unwrap_err();
-    assert_eq!(e.kind(), "not_found");
+    assert_eq!(e.kind(), crate::error::ErrorKind::NotFound);
     let m = e.to_string();
     assert!(
         m.contains("certificate-authority") && m.contains("ca.crt"),
@@ -363,7 +363,7 @@ async fn all_contexts_with_a_sites_file_then_duplicates_are_refused() {
     let err = plan(&Input::Path(p.clone()), &o, &existing)
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), "already_exists");
+    assert_eq!(err.kind(), crate::error::ErrorKind::AlreadyExists);
     // --name with several contexts is ambiguous.
     let o2 = ImportOptions {
         name: Some("x".into()),
@@ -371,7 +371,7 @@ async fn all_contexts_with_a_sites_file_then_duplicates_are_refused() {
     };
     assert_eq!(
         plan(&Input::Path(p), &o2, &[]).await.unwrap_err().kind(),
-        "invalid_input"
+        crate::error::ErrorKind::InvalidInput
     );
 }
 
@@ -388,7 +388,7 @@ async fn apply_rolls_back_keyring_entries_on_failure() {
     // The keyring refuses the second item: the first is deleted again.
     *e.mem.fail_set_on.lock().unwrap() = Some("client-key".into());
     let err = apply(p.clone(), &e.store, &e.vault).unwrap_err();
-    assert_eq!(err.kind(), "storage");
+    assert_eq!(err.kind(), crate::error::ErrorKind::Storage);
     assert!(e.mem.ids().is_empty());
     assert!(e.store.list().unwrap().is_empty());
 
@@ -409,7 +409,7 @@ async fn apply_rolls_back_keyring_entries_on_failure() {
     other.credentials.entries = vec![id.clone(), cert_id];
     e.store.add(other).unwrap();
     let err = apply(p, &e.store, &e.vault).unwrap_err();
-    assert_eq!(err.kind(), "already_exists");
+    assert_eq!(err.kind(), crate::error::ErrorKind::AlreadyExists);
     assert_eq!(e.mem.ids().len(), 2, "{:?}", e.mem.ids());
     assert_eq!(
         e.vault.get("edge", Item::Token).unwrap().expose(),

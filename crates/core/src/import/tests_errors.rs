@@ -16,7 +16,7 @@ async fn expired_client_certificate_is_named_with_its_date() {
     )
     .await
     .unwrap_err();
-    assert_eq!(e.kind(), "auth");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Auth);
     assert!(e.to_string().contains("2021-03-04"), "{e}");
 }
 
@@ -30,7 +30,7 @@ async fn insecure_skip_tls_verify_needs_the_opt_in() {
     );
     let mut o = opts("edge", &format!("127.77.1.7:{}", closed_port("127.77.1.7")));
     let e = plan(&text(cfg.clone()), &o, &[]).await.unwrap_err();
-    assert_eq!(e.kind(), "denied");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Denied);
     assert!(e.to_string().contains("--insecure-skip-tls-verify"));
     o.insecure_skip_tls_verify = true;
     let p = plan(&text(cfg), &o, &[]).await.unwrap();
@@ -65,7 +65,7 @@ async fn bad_input_gives_clear_typed_errors() {
         ..Default::default()
     };
     let e = plan(&text(k3s(&pki, &client)), &o, &[]).await.unwrap_err();
-    assert_eq!(e.kind(), "not_found");
+    assert_eq!(e.kind(), crate::error::ErrorKind::NotFound);
     assert!(e.to_string().contains("available: default"), "{e}");
     // A generic K3s name on loopback needs --name.
     let e = plan(&text(k3s(&pki, &client)), &ImportOptions::default(), &[])
@@ -94,6 +94,6 @@ async fn same_endpoint_under_another_name_is_refused() {
     let e = plan(&text(k3s(&pki, &client)), &opts("b", &addr), &existing)
         .await
         .unwrap_err();
-    assert_eq!(e.kind(), "already_exists");
+    assert_eq!(e.kind(), crate::error::ErrorKind::AlreadyExists);
     assert!(e.to_string().contains("endpoint"), "{e}");
 }

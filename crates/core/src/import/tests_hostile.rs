@@ -48,7 +48,7 @@ async fn pasted_text_cannot_reference_any_file() {
             matches!(e, ImportError::FileRefRefused { .. }),
             "{user}: {e:?}"
         );
-        assert_eq!(e.kind(), "invalid_input");
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
         assert!(e.to_string().contains("pasted"), "{e}");
     }
 }
@@ -69,7 +69,7 @@ async fn a_file_outside_the_kubeconfigs_folder_needs_its_exact_path_approved() {
         panic!("{e:?}")
     };
     assert_eq!((path, *field), (&outside, "tokenFile"));
-    assert_eq!(e.kind(), "denied");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Denied);
     assert!(e.to_string().contains("--allow-file"), "{e}");
     assert!(!e.to_string().contains("hvs."), "{e}");
 
@@ -77,7 +77,10 @@ async fn a_file_outside_the_kubeconfigs_folder_needs_its_exact_path_approved() {
     let mut o = quick();
     o.allowed_files = vec![tmp.path().join("other")];
     let still = plan(&Input::Path(p.clone()), &o, &[]).await.unwrap();
-    assert_eq!(still.require_files_approved().unwrap_err().kind(), "denied");
+    assert_eq!(
+        still.require_files_approved().unwrap_err().kind(),
+        crate::error::ErrorKind::Denied
+    );
     assert!(still.sites[0].secrets.is_empty(), "not read while pending");
     o.allowed_files = vec![outside.clone()];
     let planned = plan(&Input::Path(p), &o, &[]).await.unwrap();
@@ -146,7 +149,7 @@ async fn the_preview_lists_outside_files_and_only_their_hashes_approve_them() {
         matches!(e, ImportError::FileApprovalMismatch { .. }),
         "{e:?}"
     );
-    assert_eq!(e.kind(), "denied");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Denied);
     let other = config_in(tmp.path(), "    token-file: ../ca.crt");
     let other_hash = plan(&Input::Path(other), &quick(), &[])
         .await
@@ -159,7 +162,7 @@ async fn the_preview_lists_outside_files_and_only_their_hashes_approve_them() {
     let p = config_in(tmp.path(), user);
     o.approved_files = vec![other_hash];
     let e = plan(&Input::Path(p.clone()), &o, &[]).await.unwrap_err();
-    assert_eq!(e.kind(), "denied", "{e}");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Denied, "{e}");
 
     // The file changed since the preview (its size): the old hash no longer approves.
     std::fs::write(tmp.path().join("vault-token"), "hvs.another-token\n").unwrap();
@@ -192,7 +195,7 @@ async fn a_symlink_in_the_folder_pointing_outside_needs_approval() {
         .unwrap();
     let planned = plan(&Input::Path(p), &quick(), &[]).await.unwrap();
     let e = planned.require_files_approved().unwrap_err();
-    assert_eq!(e.kind(), "denied", "{e}");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Denied, "{e}");
 }
 
 #[cfg(unix)]
@@ -252,7 +255,7 @@ async fn exec_plugins_are_approved_by_the_hash_of_their_command_line_only() {
         matches!(e, ImportError::ExecApprovalMismatch { .. }),
         "{e:?}"
     );
-    assert_eq!(e.kind(), "denied");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Denied);
     assert!(!p.sites[0].site.credentials.exec_approved);
 
     // Another argument or another env value: another hash.
@@ -302,7 +305,7 @@ async fn yaml_bombs_and_huge_documents_fail_fast_without_quoting_the_text() {
     let started = std::time::Instant::now();
     let e = plan(&text(bomb), &quick(), &[]).await.unwrap_err();
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "{e}");
-    assert_eq!(e.kind(), "invalid_input", "{e}");
+    assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput, "{e}");
 
     let huge = format!(
         "clusters: []\n#{}\n",

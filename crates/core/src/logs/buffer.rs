@@ -56,8 +56,8 @@ pub struct Notice {
     pub site: String,
     pub pod: Option<String>,
     pub container: Option<String>,
-    /// A [`LogError::kind`] name.
-    pub kind: &'static str,
+    /// What went wrong ([`LogError::kind`]).
+    pub kind: crate::error::ErrorKind,
     pub message: String,
 }
 

@@ -94,7 +94,7 @@ fn notices_and_end_are_delivered_once() {
             site: "s1".into(),
             pod: None,
             container: None,
-            kind: "unreachable",
+            kind: crate::error::ErrorKind::Unreachable,
             message: format!("n{i}"),
         });
     }

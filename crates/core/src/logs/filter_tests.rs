@@ -94,7 +94,7 @@ fn invalid_or_huge_patterns_are_rejected() {
         case_sensitive: true,
     };
     let e = Matcher::new(&bad).expect_err("invalid regex");
-    assert_eq!(e.kind(), "invalid_input");
+    assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
     let huge = FilterSpec {
         pattern: "a".repeat(MAX_PATTERN + 1),
         ..FilterSpec::default()

@@ -13,6 +13,8 @@
 //! - [`LogStream::query`] filters the whole ring (substring or regex) with an
 //!   incremental match index, returning one window for virtualised rendering.
 
+use crate::error::ErrorKind;
+
 mod buffer;
 pub mod filter;
 mod recorded;
@@ -55,26 +57,22 @@ pub enum LogError {
 
 impl LogError {
     /// Coarse category, using the IPC kind names.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            LogError::InvalidInput(_) | LogError::InvalidFilter(_) => "invalid_input",
-            LogError::NotFound(_) => "not_found",
-            LogError::Io(_) => "storage",
+            LogError::InvalidInput(_) | LogError::InvalidFilter(_) => ErrorKind::InvalidInput,
+            LogError::NotFound(_) => ErrorKind::NotFound,
+            LogError::Io(_) => ErrorKind::Storage,
             LogError::Client(c) => match c {
-                ClientError::Unreachable(_) => "unreachable",
-                ClientError::Timeout(_) => "timeout",
-                ClientError::Tls(_) => "tls",
-                ClientError::Auth(_) | ClientError::Credentials(_) => "auth",
-                ClientError::Config(_) => "invalid_input",
-                ClientError::TooLarge { .. } => "unreachable",
+                ClientError::TooLarge { .. } => ErrorKind::Unreachable,
                 ClientError::Api { code, .. } => match code {
-                    400 | 422 => "invalid_input",
-                    404 => "not_found",
-                    409 => "conflict",
-                    401 | 403 => "auth",
-                    429 | 500..=599 => "unreachable",
-                    _ => "internal",
+                    400 | 422 => ErrorKind::InvalidInput,
+                    404 => ErrorKind::NotFound,
+                    409 => ErrorKind::Conflict,
+                    401 | 403 => ErrorKind::Auth,
+                    429 | 500..=599 => ErrorKind::Unreachable,
+                    _ => ErrorKind::Api,
                 },
+                other => other.kind(),
             },
         }
     }
@@ -125,7 +123,7 @@ mod tests {
         ] {
             assert_eq!(
                 check_name("pod", bad).map_err(|e| e.kind()),
-                Err("invalid_input"),
+                Err(crate::error::ErrorKind::InvalidInput),
                 "{bad}"
             );
         }
@@ -138,12 +136,22 @@ mod tests {
         };
         assert_eq!(
             (api(400), api(404), api(503), api(418)),
-            ("invalid_input", "not_found", "unreachable", "internal")
+            (
+                crate::error::ErrorKind::InvalidInput,
+                crate::error::ErrorKind::NotFound,
+                crate::error::ErrorKind::Unreachable,
+                // Was `internal`: an unexpected status now says "the site's API answered
+                // with an error".
+                crate::error::ErrorKind::Api
+            )
         );
         assert_eq!(
             LogError::Client(ClientError::Timeout("x".into())).kind(),
-            "timeout"
+            crate::error::ErrorKind::Timeout
         );
-        assert_eq!(LogError::Io("disk".into()).kind(), "storage");
+        assert_eq!(
+            LogError::Io("disk".into()).kind(),
+            crate::error::ErrorKind::Storage
+        );
     }
 }

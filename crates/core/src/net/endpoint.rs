@@ -1,5 +1,7 @@
 //! `https://host:port` endpoints and `HOST[:PORT]` addresses, without a URL crate.
 
+use crate::error::ErrorKind;
+
 use std::net::IpAddr;
 
 /// Why an endpoint or address could not be parsed; the message says what is wrong.
@@ -8,8 +10,8 @@ use std::net::IpAddr;
 pub struct EndpointError(String);
 
 impl EndpointError {
-    pub fn kind(&self) -> &'static str {
-        "invalid_endpoint"
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidInput
     }
 }
 

@@ -1,6 +1,8 @@
 //! Networking helpers: endpoint parsing, fetching a server's certificate chain, and
 //! unauthenticated `GET /version` for discovery.
 
+use crate::error::ErrorKind;
+
 pub mod endpoint;
 pub mod tls;
 
@@ -19,12 +21,12 @@ pub enum NetError {
 
 impl NetError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            NetError::Timeout(_) => "timeout",
-            NetError::Unreachable(_) => "unreachable",
-            NetError::Tls(_) => "tls",
-            NetError::Http(_) => "internal",
+            NetError::Timeout(_) => ErrorKind::Timeout,
+            NetError::Unreachable(_) => ErrorKind::Unreachable,
+            NetError::Tls(_) => ErrorKind::Tls,
+            NetError::Http(_) => ErrorKind::Api,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! The site registry: [`Site`] records persisted in the profile's store file.
 
+use crate::error::ErrorKind;
+
 mod site;
 mod store;
 pub mod watch;
@@ -47,13 +49,13 @@ pub enum RegistryError {
 
 impl RegistryError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            RegistryError::Invalid(_) => "invalid_input",
-            RegistryError::NotFound(_) => "not_found",
-            RegistryError::AlreadyExists(_) => "already_exists",
+            RegistryError::Invalid(_) => ErrorKind::InvalidInput,
+            RegistryError::NotFound(_) => ErrorKind::NotFound,
+            RegistryError::AlreadyExists(_) => ErrorKind::AlreadyExists,
             RegistryError::Corrupt { .. } | RegistryError::Io { .. } | RegistryError::Write(_) => {
-                "storage"
+                ErrorKind::Storage
             }
         }
     }

@@ -295,7 +295,7 @@ pub(crate) mod tests {
         let mut s = sample("edge", "https://10.0.0.5:6443");
         s.credentials.entries = vec!["other/token".into()];
         let e = s.validate().unwrap_err();
-        assert_eq!(e.kind(), "invalid_input");
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
         let mut s = sample("edge", "https://10.0.0.5:6443");
         s.tags = vec!["bad tag".into()];
         assert!(s.validate().is_err());

@@ -43,11 +43,11 @@ fn duplicates_are_refused() {
     let e = s
         .add(sample("edge-1", "https://10.0.0.9:6443"))
         .unwrap_err();
-    assert_eq!(e.kind(), "already_exists");
+    assert_eq!(e.kind(), crate::error::ErrorKind::AlreadyExists);
     let e = s
         .add(sample("edge-9", "https://10.0.0.1:6443/"))
         .unwrap_err();
-    assert_eq!(e.kind(), "already_exists");
+    assert_eq!(e.kind(), crate::error::ErrorKind::AlreadyExists);
     assert!(e.to_string().contains("edge-1"), "{e}");
 }
 
@@ -61,22 +61,28 @@ fn update_and_remove() {
     assert_eq!(u.notes.as_deref(), Some("rack 3"));
     assert_eq!(s.get("edge-1").unwrap().notes.as_deref(), Some("rack 3"));
     let e = s.update("edge-1", |x| x.name = "x".into()).unwrap_err();
-    assert_eq!(e.kind(), "invalid_input");
+    assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
     let e = s
         .update("edge-1", |x| x.location.latitude = Some(200.0))
         .unwrap_err();
-    assert_eq!(e.kind(), "invalid_input");
+    assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
     assert_eq!(s.get("edge-1").unwrap().location.latitude, None);
     assert_eq!(s.remove("edge-1").unwrap().name, "edge-1");
-    assert_eq!(s.remove("edge-1").unwrap_err().kind(), "not_found");
-    assert_eq!(s.get("nope").unwrap_err().kind(), "not_found");
+    assert_eq!(
+        s.remove("edge-1").unwrap_err().kind(),
+        crate::error::ErrorKind::NotFound
+    );
+    assert_eq!(
+        s.get("nope").unwrap_err().kind(),
+        crate::error::ErrorKind::NotFound
+    );
 }
 
 fn assert_moved_aside(content: &str, why: &str) {
     let (t, s) = store();
     fs::write(s.path(), content).unwrap();
     let e = s.list().unwrap_err();
-    assert_eq!(e.kind(), "storage");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Storage);
     let RegistryError::Corrupt {
         path,
         moved_to,

@@ -8,6 +8,8 @@
 //! published only when it differs from the last one. Changes to other keys (the
 //! settings) publish nothing.
 
+use crate::error::ErrorKind;
+
 use super::{RegistryError, Site, SiteStore};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::ffi::OsString;
@@ -33,9 +35,9 @@ pub enum WatchError {
 }
 
 impl WatchError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            WatchError::Notify { .. } => "storage",
+            WatchError::Notify { .. } => ErrorKind::Storage,
             WatchError::Registry(e) => e.kind(),
         }
     }
@@ -152,7 +154,7 @@ async fn read_changes(
                 });
             }
             Ok(Err(e)) => {
-                tracing::warn!(error = %e, kind = e.kind(), "changed site registry not read; keeping the sites as they were")
+                tracing::warn!(error = %e, kind = ?e.kind(), "changed site registry not read; keeping the sites as they were")
             }
             Err(e) => tracing::warn!(error = %e, "site registry read failed"),
         }

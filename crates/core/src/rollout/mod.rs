@@ -3,6 +3,8 @@
 //! wave, rollback or pause on failure, offline sites kept pending and retried, and an
 //! append-only journal that lets a killed process resume without updating a site twice.
 
+use crate::error::ErrorKind;
+
 mod engine;
 pub mod ipc;
 mod journal;
@@ -48,13 +50,13 @@ pub enum RolloutError {
 
 impl RolloutError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            RolloutError::Invalid(_) => "invalid_input",
-            RolloutError::NotFound(_) => "not_found",
-            RolloutError::Corrupt(_) | RolloutError::Io { .. } => "storage",
-            RolloutError::Busy(_) => "busy",
-            RolloutError::NotResumable { .. } => "conflict",
+            RolloutError::Invalid(_) => ErrorKind::InvalidInput,
+            RolloutError::NotFound(_) => ErrorKind::NotFound,
+            RolloutError::Corrupt(_) | RolloutError::Io { .. } => ErrorKind::Storage,
+            RolloutError::Busy(_) => ErrorKind::Busy,
+            RolloutError::NotResumable { .. } => ErrorKind::Conflict,
             RolloutError::Registry(e) => e.kind(),
         }
     }

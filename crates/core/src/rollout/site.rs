@@ -7,6 +7,7 @@ use super::journal::{Entry, SiteOutcome};
 use crate::actions::{
     self, Action, ActionError, ChangeRecord, FailReason, RolloutState, WatchOptions, WorkloadState,
 };
+use crate::error::ErrorKind;
 use futures::StreamExt;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -111,7 +112,7 @@ fn describe(run: &Run) -> String {
 
 /// Whether an error means "try again later" rather than "this site refuses".
 fn transient(e: &ActionError) -> bool {
-    e.is_unreachable() || matches!(e, ActionError::Client(c) if c.kind() == "api")
+    e.is_unreachable() || matches!(e, ActionError::Client(c) if c.kind() == ErrorKind::Api)
 }
 
 async fn update(run: &Arc<Run>, site: &str) -> Result<(), RolloutError> {

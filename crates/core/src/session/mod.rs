@@ -19,6 +19,8 @@ mod upgrades;
 pub use runs::{LiveRuns, RunKey, Runner};
 pub use upgrades::UpgradeWatchError;
 
+use crate::error::ErrorKind;
+
 use crate::client::{ClientCache, Timeouts};
 use crate::credentials::Vault;
 use crate::detail::{self, DetailError};
@@ -39,7 +41,7 @@ pub enum SessionError {
 }
 
 impl SessionError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             SessionError::Registry(e) => e.kind(),
         }
@@ -93,7 +95,7 @@ impl Session {
                 clients.clone(),
             ))),
             Err(e) => {
-                tracing::warn!(error = %e, kind = e.kind(), "changes other programs make to the sites will show after a restart only");
+                tracing::warn!(error = %e, kind = ?e.kind(), "changes other programs make to the sites will show after a restart only");
                 None
             }
         };

@@ -32,10 +32,11 @@ pub enum UpgradeWatchError {
 
 impl UpgradeWatchError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        use crate::error::ErrorKind;
         match self {
-            UpgradeWatchError::UnknownSite(_) => "not_found",
-            UpgradeWatchError::MicroK8s(_) => "invalid_input",
+            UpgradeWatchError::UnknownSite(_) => ErrorKind::NotFound,
+            UpgradeWatchError::MicroK8s(_) => ErrorKind::InvalidInput,
         }
     }
 }

@@ -9,6 +9,8 @@
 //! until the technician dismisses it: the site view and `outpost snapshot diff
 //! before-reconnect:SITE live:SITE` show what changed since.
 
+use crate::error::ErrorKind;
+
 mod baseline;
 
 use crate::health::{SiteHealth, SiteState};
@@ -43,10 +45,10 @@ pub enum SnapshotError {
 
 impl SnapshotError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            SnapshotError::Corrupt { .. } => "corrupt",
-            SnapshotError::Io { .. } | SnapshotError::Write(_) => "storage",
+            SnapshotError::Corrupt { .. } => ErrorKind::Corrupt,
+            SnapshotError::Io { .. } | SnapshotError::Write(_) => ErrorKind::Storage,
         }
     }
 }

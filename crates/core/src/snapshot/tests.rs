@@ -9,6 +9,7 @@ fn health(site: &str) -> SiteHealth {
         level: Level::Ok,
         reasons: vec![],
         reach: Reach::Reachable,
+        reach_kind: None,
         reach_reason: None,
         last_seen: Some(jiff::Timestamp::now()),
         distro: None,
@@ -91,7 +92,7 @@ fn corrupt_or_foreign_snapshots_are_reported_not_fatal() {
     let store = SnapshotStore::at(tmp.path(), DEFAULT_MAX_BYTES);
     std::fs::write(store.path("bad"), b"not zstd at all").unwrap();
     let e = store.read("bad").unwrap_err();
-    assert_eq!(e.kind(), "corrupt");
+    assert_eq!(e.kind(), crate::error::ErrorKind::Corrupt);
     assert!(e.to_string().contains("bad.json.zst"), "{e}");
     // Valid zstd, invalid JSON.
     std::fs::write(
@@ -99,11 +100,17 @@ fn corrupt_or_foreign_snapshots_are_reported_not_fatal() {
         zstd::bulk::compress(b"{\"format\":", 3).unwrap(),
     )
     .unwrap();
-    assert_eq!(store.read("bad").unwrap_err().kind(), "corrupt");
+    assert_eq!(
+        store.read("bad").unwrap_err().kind(),
+        crate::error::ErrorKind::Corrupt
+    );
     // A snapshot of another site copied under this name.
     store.write(&snap("other", 1)).unwrap();
     std::fs::copy(store.path("other"), store.path("mine")).unwrap();
-    assert_eq!(store.read("mine").unwrap_err().kind(), "corrupt");
+    assert_eq!(
+        store.read("mine").unwrap_err().kind(),
+        crate::error::ErrorKind::Corrupt
+    );
 }
 
 #[test]

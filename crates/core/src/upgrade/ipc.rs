@@ -185,10 +185,13 @@ pub async fn start(
                         site: site.name.clone(),
                         ok: false,
                         message,
-                        error_kind: Some(e.kind().to_string()),
+                        error_kind: Some(outpost_ipc::ErrorKind::from(e.kind())),
                         snap_command: None,
                     },
-                    format!("refused: {}", e.kind()),
+                    format!(
+                        "refused: {}",
+                        outpost_ipc::ErrorKind::from(e.kind()).as_str()
+                    ),
                 )
             }
         };

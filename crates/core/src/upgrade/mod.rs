@@ -5,6 +5,8 @@
 //! A site whose last health check failed is refused unless forced. An upgrade that makes
 //! no progress for a while is reported too ([`ProgressMarkers`]).
 
+use crate::error::ErrorKind;
+
 pub mod ipc;
 mod plans;
 mod progress;
@@ -49,14 +51,14 @@ pub enum UpgradeError {
 
 impl UpgradeError {
     /// Coarse category for mapping to IPC and exit codes.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             UpgradeError::Client(e) => e.kind(),
-            UpgradeError::Invalid(_) => "invalid_input",
-            UpgradeError::Unhealthy { .. } => "unhealthy",
-            UpgradeError::NoController(_) => "not_found",
+            UpgradeError::Invalid(_) => ErrorKind::InvalidInput,
+            UpgradeError::Unhealthy { .. } => ErrorKind::Unhealthy,
+            UpgradeError::NoController(_) => ErrorKind::NotFound,
             UpgradeError::Journal(e) => e.kind(),
-            UpgradeError::Io { .. } => "storage",
+            UpgradeError::Io { .. } => ErrorKind::Storage,
             UpgradeError::Storage(e) => e.kind(),
         }
     }

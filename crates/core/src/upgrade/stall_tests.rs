@@ -149,7 +149,7 @@ fn any_change_resets_and_a_finished_upgrade_forgets() {
     assert!(!home.dir().join("upgrades/progress/s.json").exists());
     assert_eq!(
         m.observe("../x", &mut hung(), w, t1).unwrap_err().kind(),
-        "invalid_input"
+        crate::error::ErrorKind::InvalidInput
     );
 }
 

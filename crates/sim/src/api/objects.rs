@@ -236,7 +236,7 @@ fn apply_patch(doc: &mut Value, ctype: &str, body: &Value) -> Result<(), ApiErro
             Ok(())
         }
         "application/json-patch+json" => json_patch(doc, body).map_err(|e| match e.kind() {
-            "invalid" => ApiError::Invalid(e.to_string()),
+            crate::error::ErrorKind::Invalid => ApiError::Invalid(e.to_string()),
             _ => ApiError::BadRequest(e.to_string()),
         }),
         other => Err(ApiError::UnsupportedMediaType(format!(

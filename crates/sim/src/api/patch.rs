@@ -1,6 +1,8 @@
 //! Patch formats: JSON merge patch (RFC 7386), JSON patch (RFC 6902) and the parts of
 //! Kubernetes strategic merge patch that clients use (lists merged by key, `$patch`).
 
+use crate::error::ErrorKind;
+
 use serde_json::{Map, Value};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -14,10 +16,10 @@ pub enum PatchError {
 }
 
 impl PatchError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            PatchError::Invalid(_) => "bad-request",
-            PatchError::TestFailed(_) => "invalid",
+            PatchError::Invalid(_) => ErrorKind::BadRequest,
+            PatchError::TestFailed(_) => ErrorKind::Invalid,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! API errors, rendered as `Status` objects with the apiserver's reasons and codes.
 
+use crate::error::ErrorKind;
+
 use crate::store::StoreError;
 use serde_json::{Value, json};
 
@@ -32,8 +34,21 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn kind(&self) -> &'static str {
-        self.reason()
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ApiError::NotFound(_) => ErrorKind::NotFound,
+            ApiError::AlreadyExists(_) => ErrorKind::AlreadyExists,
+            ApiError::Conflict(_) => ErrorKind::Conflict,
+            ApiError::Invalid(_) => ErrorKind::Invalid,
+            ApiError::BadRequest(_) => ErrorKind::BadRequest,
+            ApiError::Unauthorized => ErrorKind::Unauthorized,
+            ApiError::MethodNotAllowed
+            | ApiError::UnsupportedMediaType(_)
+            | ApiError::NotAcceptable(_) => ErrorKind::Unsupported,
+            ApiError::Gone(_) => ErrorKind::Expired,
+            ApiError::TooManyRequests => ErrorKind::Overloaded,
+            ApiError::Internal(_) => ErrorKind::Internal,
+        }
     }
 
     pub fn code(&self) -> u16 {

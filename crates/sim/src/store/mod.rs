@@ -8,6 +8,8 @@
 //!
 //! One `std::sync::Mutex` guards the state; it is never held across an `.await`.
 
+use crate::error::ErrorKind;
+
 pub mod meta;
 pub mod select;
 
@@ -69,14 +71,14 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Coarse category (also the Kubernetes `reason` family).
-    pub fn kind(&self) -> &'static str {
+    /// What kind of failure (the Kubernetes `reason` family).
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            StoreError::NotFound { .. } => "not-found",
-            StoreError::AlreadyExists { .. } => "already-exists",
-            StoreError::Conflict { .. } => "conflict",
-            StoreError::Invalid(_) => "invalid",
-            StoreError::Expired { .. } => "expired",
+            StoreError::NotFound { .. } => ErrorKind::NotFound,
+            StoreError::AlreadyExists { .. } => ErrorKind::AlreadyExists,
+            StoreError::Conflict { .. } => ErrorKind::Conflict,
+            StoreError::Invalid(_) => ErrorKind::Invalid,
+            StoreError::Expired { .. } => ErrorKind::Expired,
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Label and field selectors, parsed from the `labelSelector` / `fieldSelector` query
 //! parameters and matched against stored objects.
 
+use crate::error::ErrorKind;
+
 use serde_json::Value;
 
 /// Why a selector could not be parsed.
@@ -12,8 +14,8 @@ pub enum SelectorError {
 
 impl SelectorError {
     /// Coarse category.
-    pub fn kind(&self) -> &'static str {
-        "bad-request"
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::BadRequest
     }
 }
 

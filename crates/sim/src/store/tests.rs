@@ -31,7 +31,7 @@ fn create_fills_metadata_and_versions_increase() {
             .is_some_and(|t| t.ends_with('Z'))
     );
     let dup = s.create(Resource::Pod, pod("a")).expect_err("dup");
-    assert_eq!(dup.kind(), "already-exists");
+    assert_eq!(dup.kind(), crate::error::ErrorKind::AlreadyExists);
     let g = s
         .create(
             Resource::Pod,
@@ -59,7 +59,7 @@ fn update_conflicts_on_stale_version_and_bumps_generation() {
     let stale = s
         .update(Resource::Pod, changed, UpdateMode::Full)
         .expect_err("stale");
-    assert_eq!(stale.kind(), "conflict");
+    assert_eq!(stale.kind(), crate::error::ErrorKind::Conflict);
     let mut spec = (*u).clone();
     spec["spec"]["containers"][0]["image"] = json!("i:2");
     spec["status"]["phase"] = json!("Failed");
@@ -104,7 +104,7 @@ fn delete_cascades_to_owned_objects() {
         s.delete(Resource::Deployment, Some("default"), "d")
             .expect_err("gone")
             .kind(),
-        "not-found"
+        crate::error::ErrorKind::NotFound
     );
 }
 
@@ -143,7 +143,7 @@ fn watch_replays_history_and_expires_after_compaction() {
         .watch(Resource::Pod, None, Some(from))
         .err()
         .expect("expired");
-    assert_eq!(err.kind(), "expired");
+    assert_eq!(err.kind(), crate::error::ErrorKind::Expired);
     let now = s.resource_version();
     assert!(s.watch(Resource::Pod, None, Some(now)).is_ok());
 }

@@ -15,6 +15,7 @@ pub struct SiteCardProps {
 #[function_component(SiteCard)]
 pub fn site_card(props: &SiteCardProps) -> Html {
     let s = &props.site;
+    let reasons = crate::components::health::reasons(s);
     let seen = match s.last_seen_ms {
         Some(t) => format!("Last seen {}", format_age(t, now_ms())),
         None => "Never reached".to_string(),
@@ -33,9 +34,9 @@ pub fn site_card(props: &SiteCardProps) -> Html {
             <div class="muted">{ format!("{} · {}", s.name, s.city) }</div>
             <div>{ format!("{} {version}", s.distro.label()) }</div>
             <div class="flags">{ site_flags(s) }</div>
-            if !s.reasons.is_empty() {
+            if !reasons.is_empty() {
                 <ul class="reasons">
-                    { for s.reasons.iter().take(3).map(|r| html! { <li>{ r }</li> }) }
+                    { for reasons.iter().take(3).map(|r| html! { <li>{ r }</li> }) }
                 </ul>
             }
             <div class="muted">{ seen }</div>

@@ -89,7 +89,7 @@ pub fn site_view(props: &SiteViewProps) -> Html {
                 Load::Loading => html! { <p class="muted" id="site-loading">{ "Loading site details…" }</p> },
                 Load::Failed(e) => html! {
                     <div class="banner banner-error" id="site-error" role="alert">
-                        { format!("Could not load the site's details ({}): {}", e.kind.as_str(), e.message) }
+                        { crate::components::health::error_view("Could not load the site's details", e) }
                     </div>
                 },
                 Load::Ready(d) => html! { <>
@@ -117,9 +117,16 @@ fn overview(s: &SiteSummary, now: i64) -> Html {
         .last_seen_ms
         .map(|t| format_age(t, now))
         .unwrap_or_else(|| "never".into());
-    let reach = match &s.reachability.reason {
-        Some(r) => format!("{} ({r})", s.reachability.state.as_str().replace('_', " ")),
-        None => s.reachability.state.as_str().replace('_', " "),
+    let reasons = crate::components::health::reasons(s);
+    let reach = html! {
+        <>
+            { s.reachability.words(None).unwrap_or_else(|| s.reachability.state.as_str().replace('_', " ")) }
+            if let Some(d) = &s.reachability.detail {
+                <details class="error-details" id="site-reach-details">
+                    <summary>{ "Details" }</summary><code>{ d }</code>
+                </details>
+            }
+        </>
     };
     html! {
         <div class="overview">
@@ -136,8 +143,8 @@ fn overview(s: &SiteSummary, now: i64) -> Html {
                 <dt>{ "Problem pods" }</dt><dd>{ s.problem_pods }</dd>
                 if !s.tags.is_empty() { <dt>{ "Tags" }</dt><dd>{ s.tags.join(", ") }</dd> }
             </dl>
-            if !s.reasons.is_empty() {
-                <ul class="reasons" id="site-reasons">{ for s.reasons.iter().map(|r| html! { <li>{ r }</li> }) }</ul>
+            if !reasons.is_empty() {
+                <ul class="reasons" id="site-reasons">{ for reasons.iter().map(|r| html! { <li>{ r }</li> }) }</ul>
             }
         </div>
     }

@@ -108,7 +108,7 @@ pub fn upgrade_form(props: &UpgradeFormProps) -> Html {
                 <ul class="upgrade-results" id="upgrade-results">
                     { for s.results.iter().map(|r| html! {
                         <li class={classes!("upgrade-result", if r.ok { "ok" } else { "refused" })} data-site={r.site.clone()}
-                            data-kind={r.error_kind.clone().unwrap_or_default()}>
+                            data-kind={r.error_kind.map(|k| k.as_str()).unwrap_or_default()}>
                             <strong>{ &r.site }</strong>{ ": " }{ &r.message }
                         </li>
                     }) }
