@@ -1,7 +1,7 @@
 //! Conversions to the IPC types the desktop shows (`outpost_ipc::snapshot`).
 
 use super::content::Manifest;
-use super::diff::{ChangeKind, Diff};
+use crate::model::{ChangeKind, Diff};
 use outpost_ipc::snapshot as ipc;
 
 /// The summary of a bundle's manifest, with its age as of `now`.
@@ -76,7 +76,7 @@ pub fn diff(d: &Diff) -> ipc::SnapshotDiff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::diff::Change;
+    use crate::model::Change;
 
     #[test]
     fn same_json_as_core() {

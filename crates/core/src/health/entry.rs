@@ -2,9 +2,9 @@
 //! across an `.await`, and the publishing of changed health to subscribers.
 
 use super::evaluate::{Observation, evaluate};
-use super::model::{Reach, SiteHealth, SiteState};
 use super::monitor::{FleetHealth, MonitorOptions, SiteStats};
 use crate::client::{ClientCache, ClientError};
+use crate::model::{Reach, SiteHealth, SiteState};
 use crate::registry::Site;
 use crate::snapshot::{Snapshot, SnapshotStore};
 use std::collections::HashMap;
@@ -115,9 +115,9 @@ impl Entry {
         self.resync = false;
         self.baseline_since = None;
         let name = &self.site.name;
-        let before = crate::bundle::View::of_state(String::new(), None, &b.state);
-        let now = crate::bundle::View::of_state(String::new(), None, &self.state);
-        let changes = crate::bundle::diff::diff(&before, &now);
+        let before = crate::model::View::of_state(String::new(), None, &b.state);
+        let now = crate::model::View::of_state(String::new(), None, &self.state);
+        let changes = crate::model::diff(&before, &now);
         tracing::debug!(site = %name, changes = changes.len(), "caught up after coming back");
         if !changes.is_empty() {
             self.keep = Some(b);

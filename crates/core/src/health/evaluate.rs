@@ -1,6 +1,6 @@
 //! Rolling a site's cached state up into a [`SiteHealth`] with a level and reasons.
 
-use super::model::{Level, PodProblem, PodTrouble, Reach, SiteHealth, SiteState};
+use crate::model::{Level, PodProblem, PodTrouble, Reach, SiteHealth, SiteState};
 use crate::registry::{Distro, Site};
 
 /// Serving certificates expiring within this many days give a warning.

@@ -9,18 +9,18 @@
 
 mod entry;
 mod evaluate;
-pub mod model;
 mod monitor;
 pub mod prune;
 mod site_task;
 mod sweep;
 mod watches;
 
-pub use evaluate::{CERT_WARN_DAYS, Observation, detect_distro, evaluate, fmt_age};
-pub use model::{
+/// The state types live in [`crate::model`]; re-exported for the app and the CLI.
+pub use crate::model::{
     EventInfo, Level, NodeInfo, PodInfo, PodProblem, PodTrouble, Reach, SiteHealth, SiteState,
     WorkloadInfo,
 };
+pub use evaluate::{CERT_WARN_DAYS, Observation, detect_distro, evaluate, fmt_age};
 pub use monitor::{FleetHealth, FleetMonitor, MonitorOptions, SiteChanges, SiteStats};
 pub use sweep::{WARNING_EVENTS, sweep, sweep_with};
 

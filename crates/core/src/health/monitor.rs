@@ -1,9 +1,9 @@
 //! [`FleetMonitor`]: the handle the CLI and the desktop app hold.
 
 use super::entry::Shared;
-use super::model::{Reach, SiteHealth, SiteState};
 use crate::client::{ClientCache, Timeouts};
 use crate::credentials::Vault;
+use crate::model::{Reach, SiteHealth, SiteState};
 use crate::registry::Site;
 use crate::snapshot::SnapshotStore;
 use serde::Serialize;

@@ -11,7 +11,7 @@
 
 mod baseline;
 
-use crate::health::{SiteHealth, SiteState};
+use crate::model::{SiteHealth, SiteState};
 use crate::paths::Home;
 pub use baseline::BASELINE_LABEL;
 use serde::{Deserialize, Serialize};
