@@ -9,6 +9,7 @@
 
 mod entry;
 mod evaluate;
+mod known;
 mod monitor;
 pub mod prune;
 mod site_task;

@@ -251,7 +251,7 @@ impl FleetMonitor {
 
     /// Whether every site has been checked once.
     pub fn all_checked(&self) -> bool {
-        self.shared.lock().values().all(|e| e.checked)
+        self.shared.lock().values().all(|e| e.known.checked())
     }
 
     /// Waits until every site was checked once, or `deadline` passes. Sites still
@@ -268,14 +268,14 @@ impl FleetMonitor {
             .shared
             .lock()
             .iter()
-            .filter(|(_, e)| !e.checked)
+            .filter(|(_, e)| !e.known.checked())
             .map(|(n, _)| n.clone())
             .collect();
         for n in pending {
             self.shared.update(&n, |e| {
                 e.reach = Reach::Timeout;
                 e.reach_reason = Some(format!("no answer within {deadline:?}"));
-                e.checked = true;
+                e.known.unanswered();
             });
         }
         self.current()

@@ -280,9 +280,7 @@ fn apply(shared: &Arc<Shared>, name: &str, f: impl FnOnce(&mut SiteState)) {
             }
         }
         e.data_at = e.last_seen;
-        e.from_snapshot = false;
-        e.have_data = true;
-        e.dirty = true;
+        e.known.live();
         e.stats.watch_events += 1;
     });
 }
