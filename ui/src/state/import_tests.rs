@@ -12,16 +12,14 @@ fn filled() -> ImportForm {
 
 #[test]
 fn request_needs_text_and_both_coordinates() {
-    assert!(
-        ImportForm::default()
-            .request()
-            .unwrap_err()
-            .contains("Choose")
+    assert_eq!(
+        ImportForm::default().request().unwrap_err(),
+        ImportFormError::NoFile
     );
     let f = filled().apply(ImportAction::Set(Field::Latitude, "48.1".into()));
-    assert!(f.request().unwrap_err().contains("both"));
+    assert_eq!(f.request().unwrap_err(), ImportFormError::HalfLocation);
     let f = f.apply(ImportAction::Set(Field::Longitude, "200".into()));
-    assert!(f.request().unwrap_err().contains("Longitude"));
+    assert_eq!(f.request().unwrap_err(), ImportFormError::Longitude);
     let f = f
         .apply(ImportAction::Pick {
             lat: 48.137_2,
@@ -137,7 +135,7 @@ fn file_preview(hash: &str) -> ImportPreview {
 #[test]
 fn a_path_source_sends_the_path_and_file_approvals_only_the_hashes_shown() {
     let f = ImportForm::default().apply(ImportAction::Source(SourceKind::Path));
-    assert!(f.request().unwrap_err().contains("path"));
+    assert_eq!(f.request().unwrap_err(), ImportFormError::NoPath);
     let f = f.apply(ImportAction::Set(Field::Path, " /srv/kc/config ".into()));
     assert_eq!(
         f.request().unwrap().source,
