@@ -4,7 +4,7 @@
 //! `list_sites` answers summaries, `site_detail` one site in depth, and `watch_fleet`
 //! streams [`FleetUpdate`]s over a `tauri::ipc::Channel` the backend adds to the request.
 
-use crate::Command;
+use crate::{Command, WorkloadKind};
 use serde::{Deserialize, Serialize};
 
 /// Health of a site, a node or a workload, worst last.
@@ -206,7 +206,7 @@ pub struct NodeInfo {
 #[serde(deny_unknown_fields)]
 pub struct WorkloadInfo {
     /// `Deployment`, `StatefulSet`, `DaemonSet`.
-    pub kind: String,
+    pub kind: WorkloadKind,
     pub namespace: String,
     pub name: String,
     pub ready: u32,

@@ -132,7 +132,7 @@ fn started_sites_are_watched_refusals_are_kept_and_done_reloads() {
     assert_eq!(s.results[1].error_kind.as_deref(), Some("unhealthy"));
     let node = |state| NodeUpgradeInfo {
         name: "n0".into(),
-        role: "server".into(),
+        role: outpost_ipc::NodeRole::Server,
         version: "v1.30.8+k3s1".into(),
         target: Some("v1.31.4+k3s1".into()),
         state,

@@ -87,7 +87,7 @@ fn count(v: Option<i32>) -> u32 {
 pub fn deployment(d: &Deployment) -> ipc::WorkloadInfo {
     let spec = &d.spec;
     ipc::WorkloadInfo {
-        kind: "Deployment".into(),
+        kind: ipc::WorkloadKind::Deployment,
         namespace: d.namespace().unwrap_or_default(),
         name: d.name_any(),
         ready: count(d.status.as_ref().and_then(|s| s.ready_replicas)),
@@ -99,7 +99,7 @@ pub fn deployment(d: &Deployment) -> ipc::WorkloadInfo {
 pub fn statefulset(s: &StatefulSet) -> ipc::WorkloadInfo {
     let spec = &s.spec;
     ipc::WorkloadInfo {
-        kind: "StatefulSet".into(),
+        kind: ipc::WorkloadKind::StatefulSet,
         namespace: s.namespace().unwrap_or_default(),
         name: s.name_any(),
         ready: count(s.status.as_ref().and_then(|s| s.ready_replicas)),
@@ -111,7 +111,7 @@ pub fn statefulset(s: &StatefulSet) -> ipc::WorkloadInfo {
 pub fn daemonset(d: &DaemonSet) -> ipc::WorkloadInfo {
     let st = d.status.as_ref();
     ipc::WorkloadInfo {
-        kind: "DaemonSet".into(),
+        kind: ipc::WorkloadKind::DaemonSet,
         namespace: d.namespace().unwrap_or_default(),
         name: d.name_any(),
         ready: count(st.map(|s| s.number_ready)),

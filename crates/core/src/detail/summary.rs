@@ -26,11 +26,7 @@ fn reach(r: Reach) -> ipc::ReachabilityState {
 }
 
 pub(super) fn distro(d: Option<Distro>) -> ipc::Distro {
-    match d {
-        Some(Distro::K3s) => ipc::Distro::K3s,
-        Some(Distro::MicroK8s) => ipc::Distro::Microk8s,
-        _ => ipc::Distro::Other,
-    }
+    d.map(ipc::Distro::from).unwrap_or_default()
 }
 
 fn ms(t: jiff::Timestamp) -> i64 {
@@ -117,13 +113,16 @@ pub fn from_snapshot(site: &Site, snap: &Snapshot, health: Option<&SiteHealth>) 
     let workloads = st
         .workloads
         .values()
-        .map(|w| ipc::WorkloadInfo {
-            kind: w.kind.clone(),
-            namespace: w.namespace.clone(),
-            name: w.name.clone(),
-            ready: u32::try_from(w.available).unwrap_or(0),
-            desired: u32::try_from(w.desired).unwrap_or(0),
-            images: w.images.values().cloned().collect(),
+        // The health engine keeps Deployments, StatefulSets and DaemonSets only.
+        .filter_map(|w| {
+            Some(ipc::WorkloadInfo {
+                kind: ipc::WorkloadKind::parse(&w.kind)?,
+                namespace: w.namespace.clone(),
+                name: w.name.clone(),
+                ready: u32::try_from(w.available).unwrap_or(0),
+                desired: u32::try_from(w.desired).unwrap_or(0),
+                images: w.images.values().cloned().collect(),
+            })
         })
         .collect();
     let pods = st

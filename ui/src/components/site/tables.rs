@@ -78,10 +78,10 @@ pub fn workloads_table(ws: &[WorkloadInfo], on_logs: &Callback<(String, LogTarge
                 <tr data-workload={format!("{}/{}", w.namespace, w.name)}
                     class={classes!((!workload_ok(w)).then_some("row-warning"))}>
                     <th scope="row">{ format!("{}/{}", w.namespace, w.name) }</th>
-                    <td>{ &w.kind }</td>
+                    <td>{ w.kind.as_str() }</td>
                     <td>{ format!("{}/{}", w.ready, w.desired) }</td>
                     <td>{ for w.images.iter().map(|i| html! { <code class="image">{ i }</code> }) }</td>
-                    { logs_button(on_logs, &w.namespace, LogTarget::Workload { kind: w.kind.clone(), name: w.name.clone() }) }
+                    { logs_button(on_logs, &w.namespace, LogTarget::Workload { kind: w.kind, name: w.name.clone() }) }
                 </tr>
             }) }</tbody>
         </table>
