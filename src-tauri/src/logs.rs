@@ -12,9 +12,7 @@ mod offline;
 use crate::{error, state::AppState};
 use outpost_core::client::{ClientCache, Timeouts};
 use outpost_core::credentials::Vault;
-use outpost_core::logs::{
-    self, BufferOptions, FilterSpec, LogStream, OpenSpec, Target, Window, WorkloadKind,
-};
+use outpost_core::logs::{self, BufferOptions, FilterSpec, LogStream, OpenSpec, Target, Window};
 use outpost_core::registry::Site;
 use outpost_ipc::{
     Command, ErrorKind, IpcError, LogContainer, LogFilter, LogPod, LogTarget, LogsCloseCmd,
@@ -255,7 +253,7 @@ pub async fn logs_containers(
         .into_iter()
         .map(|p| LogPod {
             name: p.pod,
-            phase: p.phase,
+            phase: outpost_ipc::PodPhase::parse(&p.phase),
             containers: p
                 .containers
                 .into_iter()
@@ -333,6 +331,7 @@ pub async fn logs_save<R: Runtime>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use outpost_core::logs::WorkloadKind;
 
     #[test]
     fn targets_and_file_names() {

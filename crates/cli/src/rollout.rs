@@ -7,7 +7,6 @@
 
 mod show;
 
-use tokio::runtime::Runtime;
 use anyhow::{Context as _, bail};
 use outpost_core::actions::{WorkloadRef, parse_images};
 use outpost_core::client::{ClientCache, Timeouts};
@@ -22,6 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct HomeArgs {

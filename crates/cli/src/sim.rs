@@ -1,6 +1,5 @@
 //! `outpost sim`: run a fleet of simulated sites until Ctrl-C / SIGTERM.
 
-use tokio::runtime::Runtime;
 use anyhow::Context;
 use outpost_sim::control::serve_control;
 use outpost_sim::faults::FaultError;
@@ -9,6 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 #[derive(clap::Args, Debug)]
 pub struct SimArgs {

@@ -3,7 +3,6 @@
 
 mod render;
 
-use tokio::runtime::Runtime;
 use anyhow::{Context as _, bail};
 use outpost_core::credentials::Vault;
 use outpost_core::discovery::{local, scan};
@@ -14,6 +13,7 @@ use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 /// Where the data lives (every `site` subcommand takes these).
 #[derive(clap::Args, Debug, Clone)]

@@ -2,7 +2,6 @@
 //! then shown offline from it), compare two states of a site, and serve bundles
 //! read-only to kubectl.
 
-use tokio::runtime::Runtime;
 use anyhow::{Context as _, bail};
 use outpost_core::bundle::{self, Bundle, CollectOptions, Diff, SecretString, View};
 use outpost_core::client::{ClientCache, Timeouts};
@@ -15,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Profile {
@@ -296,7 +296,13 @@ pub fn run(cmd: SnapshotCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
             kubeconfig,
             bind,
             pass,
-        } => serve(&files, kubeconfig.as_deref(), bind, pass.read()?.as_ref(), rt),
+        } => serve(
+            &files,
+            kubeconfig.as_deref(),
+            bind,
+            pass.read()?.as_ref(),
+            rt,
+        ),
     }
 }
 

@@ -4,7 +4,6 @@
 
 mod table;
 
-use tokio::runtime::Runtime;
 use anyhow::{Context as _, bail};
 use outpost_core::credentials::Vault;
 use outpost_core::health::{FleetHealth, FleetMonitor, MonitorOptions, SiteHealth};
@@ -15,6 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 #[derive(clap::Args, Debug)]
 pub struct StatusArgs {

@@ -3,7 +3,6 @@
 //! `--no-progress`, tracked across runs in the data directory). MicroK8s sites get the exact
 //! `snap refresh` command: Outpost says it rather than leaving a silent gap.
 
-use tokio::runtime::Runtime;
 use crate::rollout::HomeArgs;
 use anyhow::{Context as _, bail};
 use outpost_core::actions::{ChangeLog, ChangeRecord, os_user};
@@ -16,6 +15,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Select {

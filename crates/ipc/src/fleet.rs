@@ -4,7 +4,7 @@
 //! `list_sites` answers summaries, `site_detail` one site in depth, and `watch_fleet`
 //! streams [`FleetUpdate`]s over a `tauri::ipc::Channel` the backend adds to the request.
 
-use crate::{Command, WorkloadKind};
+use crate::{Command, ConditionStatus, PodPhase, WorkloadKind};
 use serde::{Deserialize, Serialize};
 
 /// Health of a site, a node or a workload, worst last.
@@ -179,8 +179,7 @@ impl SiteSummary {
 pub struct NodeCondition {
     #[serde(rename = "type")]
     pub type_: String,
-    /// `True`, `False` or `Unknown`.
-    pub status: String,
+    pub status: ConditionStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -221,8 +220,7 @@ pub struct WorkloadInfo {
 pub struct PodInfo {
     pub namespace: String,
     pub name: String,
-    /// `Running`, `Pending`, `Succeeded`, `Failed`, `Unknown`.
-    pub phase: String,
+    pub phase: PodPhase,
     /// Waiting/terminated reason of the worst container, e.g. `CrashLoopBackOff`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

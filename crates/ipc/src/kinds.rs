@@ -1,6 +1,6 @@
 //! The closed sets of names that cross the IPC as enums rather than strings: a
-//! workload's kind, a node's upgrade role, why an upgrade is stuck, how a site
-//! authenticates. Each keeps the wire name it had as a string, so the JSON is
+//! workload's kind, a pod's phase, a condition's status, a node's upgrade role, why an upgrade is stuck, how
+//! a site authenticates. Each keeps the wire name it had as a string, so the JSON is
 //! unchanged; a name outside the set is refused when decoded instead of shown.
 
 use serde::{Deserialize, Serialize};
@@ -49,6 +49,88 @@ impl WorkloadKind {
 }
 
 impl std::fmt::Display for WorkloadKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A pod's phase, on the wire as Kubernetes names it (`Running`, …).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PodPhase {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    /// Also any phase this build does not know.
+    #[default]
+    Unknown,
+}
+
+impl PodPhase {
+    pub const ALL: [PodPhase; 5] = [
+        PodPhase::Pending,
+        PodPhase::Running,
+        PodPhase::Succeeded,
+        PodPhase::Failed,
+        PodPhase::Unknown,
+    ];
+
+    /// The phase of a pod's `status.phase` (`Unknown` for anything else).
+    pub fn parse(s: &str) -> PodPhase {
+        PodPhase::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .unwrap_or(PodPhase::Unknown)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodPhase::Pending => "Pending",
+            PodPhase::Running => "Running",
+            PodPhase::Succeeded => "Succeeded",
+            PodPhase::Failed => "Failed",
+            PodPhase::Unknown => "Unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for PodPhase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A condition's status, on the wire as Kubernetes writes it (`True`, `False`,
+/// `Unknown`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ConditionStatus {
+    True,
+    False,
+    /// Also any status this build does not know.
+    #[default]
+    Unknown,
+}
+
+impl ConditionStatus {
+    /// The status of a condition's `status` (`Unknown` for anything else).
+    pub fn parse(s: &str) -> ConditionStatus {
+        match s {
+            "True" => ConditionStatus::True,
+            "False" => ConditionStatus::False,
+            _ => ConditionStatus::Unknown,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConditionStatus::True => "True",
+            ConditionStatus::False => "False",
+            ConditionStatus::Unknown => "Unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for ConditionStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -139,6 +221,20 @@ mod tests {
         }
         assert_eq!(WorkloadKind::parse("sts"), Some(WorkloadKind::StatefulSet));
         assert_eq!(WorkloadKind::parse("CronJob"), None);
+        for p in PodPhase::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), json!(p.as_str()));
+            assert_eq!(PodPhase::parse(p.as_str()), p);
+        }
+        assert_eq!(PodPhase::parse("Evicted"), PodPhase::Unknown);
+        for c in [
+            ConditionStatus::True,
+            ConditionStatus::False,
+            ConditionStatus::Unknown,
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), json!(c.as_str()));
+            assert_eq!(ConditionStatus::parse(c.as_str()), c);
+        }
+        assert_eq!(ConditionStatus::parse("true"), ConditionStatus::Unknown);
         for r in [NodeRole::Server, NodeRole::Agent] {
             assert_eq!(serde_json::to_value(r).unwrap(), json!(r.as_str()));
         }
@@ -159,6 +255,7 @@ mod tests {
     fn names_outside_the_set_are_refused() {
         assert!(serde_json::from_value::<WorkloadKind>(json!("deployment")).is_err());
         assert!(serde_json::from_value::<NodeRole>(json!("master")).is_err());
+        assert!(serde_json::from_value::<PodPhase>(json!("running")).is_err());
         assert!(serde_json::from_value::<StuckKind>(json!("slow")).is_err());
         assert!(serde_json::from_value::<CredentialKind>(json!("oidc")).is_err());
     }

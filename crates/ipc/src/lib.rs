@@ -28,7 +28,7 @@ pub use app::*;
 pub use error::{ErrorKind, IpcError};
 pub use fleet::*;
 pub use import::*;
-pub use kinds::{CredentialKind, NodeRole, StuckKind, WorkloadKind};
+pub use kinds::{ConditionStatus, CredentialKind, NodeRole, PodPhase, StuckKind, WorkloadKind};
 pub use logs::*;
 pub use profile::*;
 

@@ -5,7 +5,7 @@
 //! Lines are data: sanitised text plus colour spans as byte ranges. Nothing here is
 //! markup, and the UI renders every string as a text node.
 
-use crate::{Command, IpcError, WorkloadKind};
+use crate::{Command, IpcError, PodPhase, WorkloadKind};
 use serde::{Deserialize, Serialize};
 
 /// Name of the channel argument of `logs_open`. Each channel message is raw bytes
@@ -260,7 +260,7 @@ pub struct LogsContainersRequest {
 #[serde(deny_unknown_fields)]
 pub struct LogPod {
     pub name: String,
-    pub phase: String,
+    pub phase: PodPhase,
     pub containers: Vec<LogContainer>,
 }
 

@@ -190,9 +190,7 @@ pub fn snapshot_changes(props: &ChangesProps) -> Html {
         return html! {};
     }
     let since = |d: &outpost_ipc::snapshot::SnapshotDiff| {
-        let t = d
-            .from_ms
-            .map_or_else(|| "?".to_string(), format_utc_secs);
+        let t = d.from_ms.map_or_else(|| "?".to_string(), format_utc_secs);
         if d.reconnect {
             format!("the snapshot as of {t}, before the site came back")
         } else {

@@ -50,12 +50,21 @@ mod tests {
     fn each_rollout_form_mistake_names_its_field_and_what_to_enter() {
         use RolloutFormError as E;
         let cases = [
-            (E::Workload, "Workload: namespace/deployment, e.g. retail/pos-terminal"),
-            (E::Container, "Container: the name of the container to update"),
+            (
+                E::Workload,
+                "Workload: namespace/deployment, e.g. retail/pos-terminal",
+            ),
+            (
+                E::Container,
+                "Container: the name of the container to update",
+            ),
             (E::Image, "Image: the new image, e.g. registry/app:2.5.0"),
             (E::Tag, "Tag: which tag the sites must have"),
             (E::Sites, "Sites: pick at least one site"),
-            (E::FailureBudget, "Failure budget: a number of sites per wave, e.g. 0"),
+            (
+                E::FailureBudget,
+                "Failure budget: a number of sites per wave, e.g. 0",
+            ),
             (E::Deadline, "Deadline: seconds, at least 1"),
             (E::Soak, "Soak: seconds, at least 0"),
         ];
@@ -72,8 +81,14 @@ mod tests {
             (E::NoFile, "Choose a kubeconfig file first."),
             (E::NothingPasted, "Paste a kubeconfig first."),
             (E::Latitude, "Latitude must be a number between -90 and 90."),
-            (E::Longitude, "Longitude must be a number between -180 and 180."),
-            (E::HalfLocation, "Give both latitude and longitude, or neither."),
+            (
+                E::Longitude,
+                "Longitude must be a number between -180 and 180.",
+            ),
+            (
+                E::HalfLocation,
+                "Give both latitude and longitude, or neither.",
+            ),
         ];
         for (e, text) in cases {
             assert_eq!(e.to_string(), text);

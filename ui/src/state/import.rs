@@ -135,8 +135,7 @@ impl ImportForm {
             },
         };
         let lat = coord(&self.latitude, -90.0..=90.0).map_err(|_| ImportFormError::Latitude)?;
-        let lon =
-            coord(&self.longitude, -180.0..=180.0).map_err(|_| ImportFormError::Longitude)?;
+        let lon = coord(&self.longitude, -180.0..=180.0).map_err(|_| ImportFormError::Longitude)?;
         let location = match (lat, lon) {
             (Some(a), Some(o)) => Some((a, o)),
             (None, None) => None,

@@ -2,11 +2,11 @@
 //! snapshot" panel, the "Import snapshot…" dialog and the notices of files dropped on
 //! the window. Pure: no DOM, no IPC.
 
+use super::time::format_utc_secs;
 use outpost_ipc::snapshot::{
     DiffEntry, DiffKind, ExportedBundle, ImportPreview, ImportResult, MAX_UPLOAD_BYTES, Notice,
     SnapshotDiff,
 };
-use super::time::format_utc_secs;
 use outpost_ipc::{ErrorKind, IpcError};
 use std::rc::Rc;
 use yew::Reducible;
@@ -136,7 +136,6 @@ pub fn change_class(k: DiffKind) -> &'static str {
         _ => "change",
     }
 }
-
 
 /// Human file size.
 pub fn size_text(bytes: u64) -> String {

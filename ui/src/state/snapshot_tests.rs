@@ -197,7 +197,6 @@ fn notices_are_newest_first_bounded_and_dismissable() {
     assert_eq!(size_text(3 << 20), "3.0 MiB");
 }
 
-
 fn preview(registered: Option<&str>) -> ImportPreview {
     ImportPreview {
         summary: summary(),

@@ -136,7 +136,10 @@ mod tests {
 
     #[test]
     fn utc_times_to_the_second() {
-        assert_eq!(format_utc_secs(1_795_556_294_939), "2026-11-24 21:38:14 UTC");
+        assert_eq!(
+            format_utc_secs(1_795_556_294_939),
+            "2026-11-24 21:38:14 UTC"
+        );
         assert_eq!(format_utc_secs(NOW_MS + 5_000), "2026-11-24 18:00:05 UTC");
         assert_eq!(format_utc_secs(-1), "1969-12-31 23:59:59 UTC");
     }

@@ -27,7 +27,7 @@ pub fn node(n: &Node, usage: &NodeUsage) -> ipc::NodeInfo {
             cs.iter()
                 .map(|c| ipc::NodeCondition {
                     type_: c.type_.clone(),
-                    status: c.status.clone(),
+                    status: ipc::ConditionStatus::parse(&c.status),
                     message: c.message.clone().filter(|m| !m.is_empty()),
                 })
                 .collect()
@@ -35,7 +35,7 @@ pub fn node(n: &Node, usage: &NodeUsage) -> ipc::NodeInfo {
         .unwrap_or_default();
     let ready = conditions
         .iter()
-        .any(|c| c.type_ == "Ready" && c.status == "True");
+        .any(|c| c.type_ == "Ready" && c.status == ipc::ConditionStatus::True);
     let mut roles: Vec<String> = n
         .labels()
         .keys()
@@ -162,8 +162,9 @@ pub fn pod(p: &Pod) -> ipc::PodInfo {
         namespace: pruned.namespace,
         name: pruned.name,
         phase: st
-            .and_then(|s| s.phase.clone())
-            .unwrap_or_else(|| "Unknown".into()),
+            .and_then(|s| s.phase.as_deref())
+            .map(ipc::PodPhase::parse)
+            .unwrap_or_default(),
         reason,
         ready,
         restarts: u32::try_from(pruned.restarts).unwrap_or(0),

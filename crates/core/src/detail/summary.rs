@@ -102,7 +102,7 @@ pub fn from_snapshot(site: &Site, snap: &Snapshot, health: Option<&SiteHealth>) 
                 .iter()
                 .map(|p| ipc::NodeCondition {
                     type_: p.clone(),
-                    status: "True".into(),
+                    status: ipc::ConditionStatus::True,
                     message: None,
                 })
                 .collect(),
@@ -131,7 +131,7 @@ pub fn from_snapshot(site: &Site, snap: &Snapshot, health: Option<&SiteHealth>) 
         .map(|p| ipc::PodInfo {
             namespace: p.namespace.clone(),
             name: p.name.clone(),
-            phase: "Unknown".into(),
+            phase: ipc::PodPhase::Unknown,
             reason: p.reason.clone(),
             ready: p.trouble.is_none(),
             restarts: u32::try_from(p.restarts).unwrap_or(0),

@@ -312,10 +312,14 @@ fn parse_version_response(buf: &[u8]) -> Result<VersionInfo, VersionAnswerError>
 fn dechunk(mut b: &[u8]) -> Result<Vec<u8>, VersionAnswerError> {
     let mut out = Vec::new();
     loop {
-        let eol = b.windows(2).position(|w| w == b"\r\n").ok_or(VersionAnswerError::Chunk)?;
+        let eol = b
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or(VersionAnswerError::Chunk)?;
         let size_txt = String::from_utf8_lossy(&b[..eol]);
         let size_txt = size_txt.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_txt, 16).map_err(|_| VersionAnswerError::ChunkSize)?;
+        let size =
+            usize::from_str_radix(size_txt, 16).map_err(|_| VersionAnswerError::ChunkSize)?;
         b = &b[eol + 2..];
         if size == 0 {
             return Ok(out);

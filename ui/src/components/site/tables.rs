@@ -4,7 +4,7 @@ use crate::state::detail::{
     is_crash_looping, pod_has_problem, pod_status, sort_events, sort_pods, workload_ok,
 };
 use crate::state::time::{format_age, format_duration};
-use outpost_ipc::LogTarget;
+use outpost_ipc::{ConditionStatus, LogTarget};
 use outpost_ipc::{EventInfo, EventType, NodeInfo, PodInfo, WorkloadInfo};
 use yew::prelude::*;
 
@@ -30,7 +30,7 @@ pub fn nodes_table(nodes: &[NodeInfo]) -> Html {
             <tbody>{ for nodes.iter().map(|n| {
                 // Ready=True is good; any other condition being True is a problem.
                 let bad: Vec<_> = n.conditions.iter()
-                    .filter(|c| (c.type_ == "Ready") != (c.status == "True"))
+                    .filter(|c| (c.type_ == "Ready") != (c.status == ConditionStatus::True))
                     .collect();
                 html! {
                     <tr data-node={n.name.clone()} class={classes!((!n.ready).then_some("row-critical"))}>
