@@ -10,8 +10,8 @@
 //! [`IpcError`].
 //!
 //! Times cross as one type: Unix milliseconds (`i64`, UTC), in fields named `*_ms`
-//! (the UI formats them without a date library); durations are `*_ms` (`u64`) or
-//! `*_secs`. Closed sets of names are enums ([`kinds`]).
+//! (and `SiteSummary::stale`, the snapshot's time); the UI formats them without a date
+//! library. Durations are `*_ms` (`u64`) or `*_secs`. Closed sets of names are enums ([`kinds`]).
 
 pub mod app;
 pub mod error;
