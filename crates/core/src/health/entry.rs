@@ -65,7 +65,7 @@ impl Entry {
 
     pub fn health(&self, now: jiff::Timestamp) -> SiteHealth {
         let k = self.known;
-        let stale = k.have_data() && (self.reach != Reach::Reachable || k.from_snapshot());
+        let stale = k.have_data() && (self.reach != Reach::Reachable || k.cached());
         evaluate(
             &self.site,
             &Observation {
@@ -85,7 +85,7 @@ impl Entry {
     /// it was away), the state it had is taken as its reconnect baseline.
     pub fn seen(&mut self) {
         let k = self.known;
-        let stale = k.have_data() && (k.from_snapshot() || self.reach != Reach::Reachable);
+        let stale = k.have_data() && (k.cached() || self.reach != Reach::Reachable);
         if stale
             && self.reconnect.is_none()
             && let Some(at) = self.data_at

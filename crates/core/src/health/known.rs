@@ -28,7 +28,7 @@ impl Known {
     }
 
     /// The state was loaded from the snapshot cache and not refreshed since.
-    pub fn from_snapshot(self) -> bool {
+    pub fn cached(self) -> bool {
         matches!(self, Known::Cached | Known::CachedUnanswered)
     }
 
@@ -93,7 +93,7 @@ mod tests {
     fn a_new_entry_knows_nothing_and_is_unchecked() {
         let k = Known::default();
         assert_eq!(k, Known::Nothing);
-        assert!(!k.have_data() && !k.from_snapshot() && !k.checked() && !k.dirty());
+        assert!(!k.have_data() && !k.cached() && !k.checked() && !k.dirty());
     }
 
     #[test]
@@ -101,7 +101,7 @@ mod tests {
         let mut k = Known::Nothing;
         assert!(k.loaded());
         assert_eq!(k, Known::Cached);
-        assert!(k.have_data() && k.from_snapshot() && !k.checked() && !k.dirty());
+        assert!(k.have_data() && k.cached() && !k.checked() && !k.dirty());
         assert!(
             !k.loaded(),
             "a second snapshot is not loaded over the first"
@@ -110,7 +110,7 @@ mod tests {
         let mut k = Known::Unanswered;
         assert!(k.loaded());
         assert_eq!(k, Known::CachedUnanswered);
-        assert!(k.checked() && k.from_snapshot());
+        assert!(k.checked() && k.cached());
 
         let mut k = Known::Live { dirty: false };
         assert!(!k.loaded(), "live data is newer than any snapshot");
@@ -127,7 +127,7 @@ mod tests {
         let mut k = Known::Cached;
         k.unanswered();
         assert_eq!(k, Known::CachedUnanswered);
-        assert!(k.checked() && k.have_data() && k.from_snapshot());
+        assert!(k.checked() && k.have_data() && k.cached());
 
         let mut k = Known::Live { dirty: true };
         k.unanswered();
@@ -146,7 +146,7 @@ mod tests {
             let mut k = start;
             k.live();
             assert_eq!(k, Known::Live { dirty: true }, "from {start:?}");
-            assert!(k.have_data() && !k.from_snapshot() && k.checked() && k.dirty());
+            assert!(k.have_data() && !k.cached() && k.checked() && k.dirty());
             k.written();
             assert_eq!(k, Known::Live { dirty: false });
             assert!(!k.dirty());
