@@ -74,7 +74,7 @@ fn exec_preview(hash: &str) -> ImportPreview {
             server_after: "https://10.0.0.5:6443".into(),
             san_ok: None,
             san_detail: String::new(),
-            credential_kind: "exec".into(),
+            credential_kind: outpost_ipc::CredentialKind::Exec,
             exec: Some(outpost_ipc::ExecInfo {
                 command: "aws".into(),
                 args: vec!["eks".into()],
