@@ -55,17 +55,23 @@ fn utc_day() -> u64 {
         .map_or(0, |d| d.as_secs() / 86_400)
 }
 
+/// Why the private log file cannot be opened (the app then logs to stderr only).
+#[derive(Debug, thiserror::Error)]
+enum LogFileError {
+    #[error(transparent)]
+    Dir(#[from] std::io::Error),
+    #[error(transparent)]
+    Appender(#[from] tracing_appender::rolling::InitError),
+}
+
 impl Private {
-    fn open(dir: &Path) -> Result<Private, String> {
-        fsutil::private_dir_all(dir)
-            .and_then(|()| fsutil::tighten(dir))
-            .map_err(|e| e.to_string())?;
+    fn open(dir: &Path) -> Result<Private, LogFileError> {
+        fsutil::private_dir_all(dir).and_then(|()| fsutil::tighten(dir))?;
         let inner = tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix(LOG_FILE_PREFIX)
             .max_log_files(14)
-            .build(dir)
-            .map_err(|e| e.to_string())?;
+            .build(dir)?;
         let p = Private {
             inner,
             dir: dir.to_path_buf(),

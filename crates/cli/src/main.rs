@@ -57,15 +57,62 @@ fn open_home(
     Ok(home)
 }
 
+impl Command {
+    /// The log level on stderr unless `RUST_LOG` says otherwise: the simulator says
+    /// more (it is a server), the rest only errors (their output is the answer).
+    fn default_log(&self) -> &'static str {
+        match self {
+            Command::Sim(_) => "warn",
+            _ => "error",
+        }
+    }
+
+    /// The simulator serves many sites and takes every core; the rest talk to a few
+    /// sites at a time and need two workers.
+    fn worker_threads(&self) -> Option<usize> {
+        match self {
+            Command::Sim(_) => None,
+            _ => Some(2),
+        }
+    }
+}
+
+/// Logs go to stderr (stdout is the command's answer), filtered by `RUST_LOG`.
+fn init_tracing(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// The one runtime every subcommand runs on.
+fn runtime(workers: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut b = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = workers {
+        b.worker_threads(n);
+    }
+    b.enable_all().build()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_tracing(cli.command.default_log());
+    let rt = match runtime(cli.command.worker_threads()) {
+        Ok(rt) => rt,
+        Err(e) => {
+            errln!("error: starting the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let result = match cli.command {
-        Command::Sim(args) => sim::run(args),
-        Command::Site(cmd) => site::run(cmd),
-        Command::Status(args) => status::run(args),
-        Command::Rollout(cmd) => rollout::run(cmd),
-        Command::Upgrade(cmd) => upgrade::run(cmd),
-        Command::Snapshot(cmd) => snapshot::run(cmd),
+        Command::Sim(args) => sim::run(args, &rt),
+        Command::Site(cmd) => site::run(cmd, &rt),
+        Command::Status(args) => status::run(args, &rt),
+        Command::Rollout(cmd) => rollout::run(cmd, &rt),
+        Command::Upgrade(cmd) => upgrade::run(cmd, &rt),
+        Command::Snapshot(cmd) => snapshot::run(cmd, &rt),
     };
     match result {
         Ok(code) => code,

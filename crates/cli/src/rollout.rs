@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct HomeArgs {
@@ -181,23 +182,6 @@ pub fn parse_duration(s: &str) -> Result<Duration, DurationError> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?)
-}
-
-fn init_tracing() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 pub fn exit_code(status: Status) -> ExitCode {
     ExitCode::from(match status {
         Status::Completed => 0,
@@ -209,10 +193,9 @@ pub fn exit_code(status: Status) -> ExitCode {
     })
 }
 
-pub fn run(cmd: RolloutCmd) -> anyhow::Result<ExitCode> {
-    init_tracing();
+pub fn run(cmd: RolloutCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
     match cmd {
-        RolloutCmd::Start(a) => start(*a),
+        RolloutCmd::Start(a) => start(*a, rt),
         RolloutCmd::List { home, json } => {
             let store = RolloutStore::new(&home.resolve()?);
             let list = store.list()?;
@@ -242,7 +225,7 @@ pub fn run(cmd: RolloutCmd) -> anyhow::Result<ExitCode> {
             if v.pause_requested {
                 store.request(&id, Control::Resume)?;
             }
-            execute(&home, &id, &run, None)
+            execute(&home, &id, &run, None, rt)
         }
         RolloutCmd::Report {
             id,
@@ -284,7 +267,7 @@ fn control(home: &HomeArgs, id: &str, c: Control) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
+fn start(a: StartArgs, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let home = a.home.resolve()?;
     let workload = WorkloadRef::parse(&a.workload)?;
     let images = parse_images(&a.images)?;
@@ -327,7 +310,7 @@ fn start(a: StartArgs) -> anyhow::Result<ExitCode> {
         sizes.len(),
         sizes.join(", ")
     );
-    execute(&home, &id, &a.run, Some(&created))
+    execute(&home, &id, &a.run, Some(&created), rt)
 }
 
 /// Runs rollout `id`; `created` is said once the slow set-up (keyring) is done, right
@@ -338,6 +321,7 @@ fn execute(
     id: &str,
     args: &RunArgs,
     created: Option<&str>,
+    rt: &Runtime,
 ) -> anyhow::Result<ExitCode> {
     let sites = SiteStore::new(home).list()?;
     let vault = Arc::new(Vault::open(home).context("opening the keyring")?);
@@ -348,7 +332,6 @@ fn execute(
         offline_retry: (args.offline_wait / 6)
             .clamp(Duration::from_millis(200), Duration::from_secs(10)),
     };
-    let rt = runtime()?;
     let json = args.json;
     let store = RolloutStore::new(home);
     if !store.view(id)?.status.resumable() {

@@ -8,6 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 #[derive(clap::Args, Debug)]
 pub struct SimArgs {
@@ -63,24 +64,13 @@ fn parse_fault(s: &str) -> Result<(String, Fault), FaultArgError> {
     Ok((site.to_string(), fault))
 }
 
-pub fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
+pub fn run(args: SimArgs, rt: &Runtime) -> anyhow::Result<ExitCode> {
     if !args.bind.is_loopback() {
         anyhow::bail!(
             "--bind must be a loopback address (127.0.0.0/8), got {}",
             args.bind
         );
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
     rt.block_on(serve(args))
 }
 

@@ -13,6 +13,7 @@ use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 /// Where the data lives (every `site` subcommand takes these).
 #[derive(clap::Args, Debug, Clone)]
@@ -153,9 +154,9 @@ pub struct EditArgs {
     allow_exec: bool,
 }
 
-pub fn run(cmd: SiteCmd) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: SiteCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
     match cmd {
-        SiteCmd::Import(a) => import_cmd(*a),
+        SiteCmd::Import(a) => import_cmd(*a, rt),
         SiteCmd::List { home, json } => {
             let sites = SiteStore::new(&home.resolve()?).list()?;
             if json {
@@ -206,7 +207,7 @@ pub fn run(cmd: SiteCmd) -> anyhow::Result<ExitCode> {
                 ..Default::default()
             };
             scan::hosts(&cidr)?;
-            let found = runtime()?.block_on(scan::scan(&cidr, &opts))?;
+            let found = rt.block_on(scan::scan(&cidr, &opts))?;
             if json {
                 jsonln!(serde_json::to_string_pretty(&found)?);
             } else {
@@ -217,14 +218,7 @@ pub fn run(cmd: SiteCmd) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?)
-}
-
-fn import_cmd(a: ImportArgs) -> anyhow::Result<ExitCode> {
+fn import_cmd(a: ImportArgs, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let home = a.home.resolve()?;
     let input = if a.kubeconfig == "-" {
         let mut text = String::new();
@@ -257,7 +251,7 @@ fn import_cmd(a: ImportArgs) -> anyhow::Result<ExitCode> {
     };
     let store = SiteStore::new(&home);
     let existing = store.list()?;
-    let mut plan = runtime()?.block_on(import::plan(&input, &opts, &existing))?;
+    let mut plan = rt.block_on(import::plan(&input, &opts, &existing))?;
     // A file outside the kubeconfig's folder is read only when named by --allow-file.
     plan.require_files_approved()?;
     if a.allow_exec {

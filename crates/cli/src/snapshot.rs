@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Profile {
@@ -124,13 +125,6 @@ pub enum SnapshotCmd {
     },
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?)
-}
-
 fn secs(s: f64) -> anyhow::Result<Duration> {
     if !(s.is_finite() && s > 0.0 && s <= 3600.0) {
         bail!("--timeout must be between 0 and 3600 seconds");
@@ -142,14 +136,7 @@ fn home(p: &Profile) -> anyhow::Result<Home> {
     crate::open_home(p.home.as_deref(), &p.profile)
 }
 
-pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
+pub fn run(cmd: SnapshotCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
     match cmd {
         SnapshotCmd::Export {
             site,
@@ -170,7 +157,7 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
                 deadline: secs(timeout)?,
                 ..CollectOptions::default()
             };
-            let (b, bytes) = runtime()?.block_on(bundle::export(
+            let (b, bytes) = rt.block_on(bundle::export(
                 &site,
                 &clients,
                 &opts,
@@ -261,17 +248,17 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
             } else {
                 None
             };
-            // The keyring and a runtime only to read a live site.
+            // The keyring only to read a live site.
             let live = match &home {
                 Some(home) if is_live(&a) || is_live(&b) => {
                     let vault = Arc::new(Vault::open(home).context("opening the keyring")?);
-                    Some((ClientCache::new(vault, Timeouts::default()), runtime()?))
+                    Some(ClientCache::new(vault, Timeouts::default()))
                 }
                 _ => None,
             };
             let view = |x: &str| -> anyhow::Result<View> {
                 match (x.split_once(':'), &home, &live) {
-                    (Some(("live", site)), Some(home), Some((clients, rt))) => {
+                    (Some(("live", site)), Some(home), Some(clients)) => {
                         let site = SiteStore::new(home).get(site)?;
                         if by_state {
                             let sweep = outpost_core::health::sweep(&site, clients, deadline);
@@ -309,7 +296,13 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
             kubeconfig,
             bind,
             pass,
-        } => serve(&files, kubeconfig.as_deref(), bind, pass.read()?.as_ref()),
+        } => serve(
+            &files,
+            kubeconfig.as_deref(),
+            bind,
+            pass.read()?.as_ref(),
+            rt,
+        ),
     }
 }
 
@@ -342,6 +335,7 @@ fn serve(
     kubeconfig: Option<&Path>,
     bind: std::net::IpAddr,
     pass: Option<&SecretString>,
+    rt: &Runtime,
 ) -> anyhow::Result<ExitCode> {
     if !bind.is_loopback() {
         bail!("--bind must be a loopback address (snapshots are served to this machine only)");
@@ -353,7 +347,6 @@ fn serve(
         times.push((b.manifest.site.clone(), b.manifest.taken_at));
         sites.push(snapshot_site(b));
     }
-    let rt = runtime()?;
     rt.block_on(async {
         let fleet = ReadOnlyFleet::start(sites, bind).await?;
         match kubeconfig {

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 #[derive(clap::Args, Debug)]
 pub struct StatusArgs {
@@ -55,14 +56,7 @@ fn select(all: Vec<Site>, names: &[String], tags: &[String]) -> anyhow::Result<V
         .collect())
 }
 
-pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
+pub fn run(args: StatusArgs, rt: &Runtime) -> anyhow::Result<ExitCode> {
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
         bail!("--timeout must be between 0 and 3600 seconds");
     }
@@ -78,10 +72,6 @@ pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let vault = Arc::new(Vault::open(&home).context("opening the keyring")?);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
     rt.block_on(report(args, home, sites, vault))
 }
 

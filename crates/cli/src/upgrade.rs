@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Select {
@@ -93,18 +94,7 @@ fn next_microk8s(current: &str) -> String {
     }
 }
 
-pub fn run(cmd: UpgradeCmd) -> anyhow::Result<ExitCode> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+pub fn run(cmd: UpgradeCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
     match cmd {
         UpgradeCmd::K3s {
             version,

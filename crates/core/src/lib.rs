@@ -15,6 +15,7 @@ pub mod fsutil;
 pub mod health;
 pub mod import;
 pub mod logs;
+pub mod model;
 pub mod net;
 pub mod paths;
 pub mod registry;

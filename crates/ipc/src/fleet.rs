@@ -4,7 +4,7 @@
 //! `list_sites` answers summaries, `site_detail` one site in depth, and `watch_fleet`
 //! streams [`FleetUpdate`]s over a `tauri::ipc::Channel` the backend adds to the request.
 
-use crate::Command;
+use crate::{Command, ConditionStatus, PodPhase, WorkloadKind};
 use serde::{Deserialize, Serialize};
 
 /// Health of a site, a node or a workload, worst last.
@@ -188,8 +188,7 @@ impl SiteSummary {
 pub struct NodeCondition {
     #[serde(rename = "type")]
     pub type_: String,
-    /// `True`, `False` or `Unknown`.
-    pub status: String,
+    pub status: ConditionStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -215,7 +214,7 @@ pub struct NodeInfo {
 #[serde(deny_unknown_fields)]
 pub struct WorkloadInfo {
     /// `Deployment`, `StatefulSet`, `DaemonSet`.
-    pub kind: String,
+    pub kind: WorkloadKind,
     pub namespace: String,
     pub name: String,
     pub ready: u32,
@@ -230,8 +229,7 @@ pub struct WorkloadInfo {
 pub struct PodInfo {
     pub namespace: String,
     pub name: String,
-    /// `Running`, `Pending`, `Succeeded`, `Failed`, `Unknown`.
-    pub phase: String,
+    pub phase: PodPhase,
     /// Waiting/terminated reason of the worst container, e.g. `CrashLoopBackOff`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

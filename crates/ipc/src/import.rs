@@ -3,7 +3,7 @@
 //! Both commands take the same [`ImportRequest`]; `import_preview` changes nothing,
 //! `import_apply` writes every site or none.
 
-use crate::Command;
+use crate::{Command, CredentialKind};
 use serde::{Deserialize, Serialize};
 
 /// Where the kubeconfig comes from.
@@ -133,8 +133,7 @@ pub struct PlannedSiteInfo {
     pub san_ok: Option<bool>,
     /// The SAN check in words (what was checked, or how to fix a mismatch).
     pub san_detail: String,
-    /// `client-cert`, `token`, `basic`, `exec`.
-    pub credential_kind: String,
+    pub credential_kind: CredentialKind,
     /// The exec plugin, if the site's credentials come from one.
     pub exec: Option<ExecInfo>,
     pub exec_needs_approval: bool,

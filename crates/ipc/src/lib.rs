@@ -8,11 +8,16 @@
 //!
 //! Every command takes exactly one argument named [`REQUEST_ARG`] and fails with an
 //! [`IpcError`].
+//!
+//! Times cross as one type: Unix milliseconds (`i64`, UTC), in fields named `*_ms`
+//! (and `SiteSummary::stale`, the snapshot's time); the UI formats them without a date
+//! library. Durations are `*_ms` (`u64`) or `*_secs`. Closed sets of names are enums ([`kinds`]).
 
 pub mod app;
 pub mod error;
 pub mod fleet;
 pub mod import;
+pub mod kinds;
 pub mod logs;
 pub mod profile;
 pub mod rollout;
@@ -24,6 +29,7 @@ pub use app::*;
 pub use error::{ErrorKind, IpcError};
 pub use fleet::*;
 pub use import::*;
+pub use kinds::{ConditionStatus, CredentialKind, NodeRole, PodPhase, StuckKind, WorkloadKind};
 pub use logs::*;
 pub use profile::*;
 

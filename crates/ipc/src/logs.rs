@@ -5,7 +5,7 @@
 //! Lines are data: sanitised text plus colour spans as byte ranges. Nothing here is
 //! markup, and the UI renders every string as a text node.
 
-use crate::{Command, IpcError};
+use crate::{Command, IpcError, PodPhase, WorkloadKind};
 use serde::{Deserialize, Serialize};
 
 /// Name of the channel argument of `logs_open`. Each channel message is raw bytes
@@ -20,10 +20,9 @@ pub enum LogTarget {
     Pod {
         name: String,
     },
-    /// Every pod of a workload; `kind` is `Deployment`, `StatefulSet`, `DaemonSet`,
-    /// `ReplicaSet` or `Job`.
+    /// Every pod of a workload.
     Workload {
-        kind: String,
+        kind: WorkloadKind,
         name: String,
     },
 }
@@ -66,9 +65,9 @@ pub struct LogsOpened {
     /// Lines the backend keeps for this stream (the setting `log_buffer_lines`).
     pub buffer_lines: u64,
     /// The sites do not answer: the lines are the last ones kept in their stored
-    /// snapshot bundles, taken at this time (RFC 3339); the stream is already ended.
+    /// snapshot bundles, taken at this time (Unix ms); the stream is already ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshot_at: Option<String>,
+    pub snapshot_at_ms: Option<i64>,
 }
 
 /// Where lines come from; `id` is what [`LogLine::src`] refers to.
@@ -261,7 +260,7 @@ pub struct LogsContainersRequest {
 #[serde(deny_unknown_fields)]
 pub struct LogPod {
     pub name: String,
-    pub phase: String,
+    pub phase: PodPhase,
     pub containers: Vec<LogContainer>,
 }
 

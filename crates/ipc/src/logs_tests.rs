@@ -19,7 +19,7 @@ fn open_request_shape_with_defaults() {
     assert_eq!(
         r.target,
         LogTarget::Workload {
-            kind: "Deployment".into(),
+            kind: crate::WorkloadKind::Deployment,
             name: "pos".into()
         }
     );

@@ -1,8 +1,10 @@
 //! Snapshot bundle types for the desktop: the summary of a bundle's manifest (import
 //! dialog, "offline snapshot as of …" banner) and the changes since a snapshot (the
-//! site view's diff on reconnect). Times are RFC 3339 strings; no secret ever appears
+//! site view's diff on reconnect). Times are Unix milliseconds (`*_ms`), as everywhere
+//! on the IPC; no secret ever appears
 //! in these types (bundles hold none).
 
+use crate::Distro;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -12,14 +14,13 @@ use std::collections::BTreeMap;
 pub struct BundleSummary {
     pub site: String,
     pub display_name: String,
-    /// When the snapshot was taken (RFC 3339).
-    pub taken_at: String,
-    /// Seconds between `taken_at` and when the summary was made.
+    /// When the snapshot was taken (Unix ms).
+    pub taken_at_ms: i64,
+    /// Seconds between `taken_at_ms` and when the summary was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_secs: Option<i64>,
-    /// `k3s`, `microk8s` or `kubernetes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub distro: Option<String>,
+    pub distro: Option<Distro>,
     /// The API server's gitVersion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
@@ -96,10 +97,11 @@ pub struct SnapshotDiff {
     /// `bundle FILE`, `live SITE`, `snapshot SITE`.
     pub from: String,
     pub to: String,
+    /// When `from` was taken (Unix ms), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_time: Option<String>,
+    pub from_ms: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to_time: Option<String>,
+    pub to_ms: Option<i64>,
     pub entries: Vec<DiffEntry>,
     /// From the state the site had before it last came back (kept by the health
     /// engine until dismissed with `site_changes_dismiss`), not from a stored bundle.
@@ -303,9 +305,9 @@ mod tests {
         let s = BundleSummary {
             site: "lyon-1".into(),
             display_name: "Lyon 1".into(),
-            taken_at: "2026-11-24T20:00:00Z".into(),
+            taken_at_ms: 1_795_550_400_000,
             age_secs: Some(90),
-            distro: Some("k3s".into()),
+            distro: Some(crate::Distro::K3s),
             version: Some("v1.31.4+k3s1".into()),
             outpost_version: "0.1.0".into(),
             format: 1,
@@ -318,7 +320,7 @@ mod tests {
         let v = serde_json::to_value(&s).unwrap_or_default();
         assert_eq!(
             v,
-            json!({"site": "lyon-1", "displayName": "Lyon 1", "takenAt": "2026-11-24T20:00:00Z",
+            json!({"site": "lyon-1", "displayName": "Lyon 1", "takenAtMs": 1_795_550_400_000_i64,
                    "ageSecs": 90, "distro": "k3s", "version": "v1.31.4+k3s1",
                    "outpostVersion": "0.1.0", "format": 1, "encrypted": true,
                    "counts": {"pods": 12}, "logTails": 12, "redactedSecrets": 2,
@@ -340,8 +342,8 @@ mod tests {
         let d = SnapshotDiff {
             from: "bundle a.opsnap".into(),
             to: "live lyon-1".into(),
-            from_time: Some("2026-11-24T20:00:00Z".into()),
-            to_time: None,
+            from_ms: Some(1_795_550_400_000),
+            to_ms: None,
             entries: vec![
                 DiffEntry {
                     kind: DiffKind::Image,
@@ -362,7 +364,7 @@ mod tests {
         assert_eq!(
             v,
             json!({"from": "bundle a.opsnap", "to": "live lyon-1",
-                   "fromTime": "2026-11-24T20:00:00Z", "entries": [
+                   "fromMs": 1_795_550_400_000_i64, "entries": [
                 {"kind": "image", "subject": "Deployment/shop/web:app", "from": "web:1", "to": "web:2"},
                 {"kind": "crash-loop-started", "subject": "Deployment/shop/api"}]})
         );

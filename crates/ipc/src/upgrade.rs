@@ -5,7 +5,7 @@
 //! K3s upgrades go through system-upgrade-controller Plans pinned to a version; MicroK8s
 //! sites cannot be upgraded by Outpost and get the exact `snap refresh` command instead.
 
-use crate::{Command, Distro};
+use crate::{Command, Distro, NodeRole, StuckKind};
 use serde::{Deserialize, Serialize};
 
 /// Name of the channel argument of `upgrade_watch`
@@ -142,8 +142,7 @@ pub enum NodeUpgradeState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeUpgradeInfo {
     pub name: String,
-    /// `server` or `agent`.
-    pub role: String,
+    pub role: NodeRole,
     pub version: String,
     pub target: Option<String>,
     pub state: NodeUpgradeState,
@@ -157,8 +156,7 @@ pub struct NodeUpgradeInfo {
 pub struct StuckInfo {
     pub node: String,
     pub job: Option<String>,
-    /// `job_failed` or `no_progress`.
-    pub kind: String,
+    pub kind: StuckKind,
     pub reason: String,
     pub next_steps: Vec<String>,
     /// For `no_progress`: unchanged since (Unix ms).

@@ -19,13 +19,32 @@ use serde_json::json;
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
+/// Why a site is not there yet (the last one is shown when the wait gives up).
+#[derive(Debug, thiserror::Error)]
+enum NotYet {
+    #[error("not checked yet")]
+    Unchecked,
+    #[error("listing nodes: {0}")]
+    Api(#[from] kube::Error),
+    #[error("{ready}/{total} ready")]
+    NodesReady { ready: usize, total: usize },
+    #[error("no {0} pod")]
+    NoPod(&'static str),
+    #[error("good: {0:?}")]
+    GoodPhase(Option<String>),
+    #[error("crashy restarts {0}")]
+    CrashyRestarts(i32),
+    #[error("unpullable: {0:?}")]
+    Unpullable(Option<String>),
+}
+
 async fn eventually<F, Fut>(what: &str, timeout: Duration, mut f: F)
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), String>>,
+    Fut: std::future::Future<Output = Result<(), NotYet>>,
 {
     let deadline = Instant::now() + timeout;
-    let mut last = String::new();
+    let mut last = NotYet::Unchecked;
     while Instant::now() < deadline {
         match f().await {
             Ok(()) => return,
@@ -107,10 +126,7 @@ async fn k3s_and_microk8s_sites_behave_like_real_ones_and_leave_nothing() {
             let c = c.clone();
             async move {
                 let nodes: Api<Node> = Api::all(c);
-                let l = nodes
-                    .list(&ListParams::default())
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let l = nodes.list(&ListParams::default()).await?;
                 let ready = l
                     .items
                     .iter()
@@ -125,7 +141,7 @@ async fn k3s_and_microk8s_sites_behave_like_real_ones_and_leave_nothing() {
                     .count();
                 (ready == n)
                     .then_some(())
-                    .ok_or(format!("{ready}/{n} ready"))
+                    .ok_or(NotYet::NodesReady { ready, total: n })
             }
         })
         .await;
@@ -143,12 +159,14 @@ async fn k3s_and_microk8s_sites_behave_like_real_ones_and_leave_nothing() {
             "good Running, crashy looping, unpullable backing off",
             Duration::from_secs(90),
             || async {
-                let good = pod_of(site, "good").await.ok_or("no good pod")?;
+                let good = pod_of(site, "good").await.ok_or(NotYet::NoPod("good"))?;
                 let phase = good.status.as_ref().and_then(|s| s.phase.clone());
                 if phase.as_deref() != Some("Running") {
-                    return Err(format!("good: {phase:?}"));
+                    return Err(NotYet::GoodPhase(phase));
                 }
-                let crashy = pod_of(site, "crashy").await.ok_or("no crashy pod")?;
+                let crashy = pod_of(site, "crashy")
+                    .await
+                    .ok_or(NotYet::NoPod("crashy"))?;
                 let restarts = crashy
                     .status
                     .as_ref()
@@ -157,14 +175,14 @@ async fn k3s_and_microk8s_sites_behave_like_real_ones_and_leave_nothing() {
                     .as_ref()
                     .map_or(0, |c| c[0].restart_count);
                 if restarts < 1 {
-                    return Err(format!("crashy restarts {restarts}"));
+                    return Err(NotYet::CrashyRestarts(restarts));
                 }
                 let bad = pod_of(site, "unpullable")
                     .await
-                    .ok_or("no unpullable pod")?;
+                    .ok_or(NotYet::NoPod("unpullable"))?;
                 match waiting_reason(&bad).as_deref() {
                     Some("ImagePullBackOff") => Ok(()),
-                    r => Err(format!("unpullable: {r:?}")),
+                    r => Err(NotYet::Unpullable(r.map(str::to_string))),
                 }
             },
         )

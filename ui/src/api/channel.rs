@@ -49,6 +49,15 @@ impl Channel {
     /// Registers a channel delivering decoded `T`s to `on_message` (undecodable
     /// messages are reported to the console and skipped).
     pub fn new<T: DeserializeOwned + 'static>(on_message: impl Fn(T) + 'static) -> Self {
+        Channel::raw(move |m| match serde_wasm_bindgen::from_value::<T>(m) {
+            Ok(v) => on_message(v),
+            Err(e) => web_sys::console::warn_1(&format!("channel message: {e}").into()),
+        })
+    }
+
+    /// Registers a channel delivering each message as it came (a JS value, or the
+    /// `ArrayBuffer` of a raw message), in order, to `on_message`.
+    pub fn raw(on_message: impl Fn(JsValue) + 'static) -> Self {
         let order = Rc::new(RefCell::new(Reorder::<JsValue>::default()));
         let callback = Closure::<dyn FnMut(JsValue)>::new(move |raw: JsValue| {
             let get = |k: &str| js_sys::Reflect::get(&raw, &JsValue::from_str(k)).ok();
@@ -61,10 +70,7 @@ impl Channel {
             let msg = get("message").unwrap_or(JsValue::UNDEFINED);
             let ready = order.borrow_mut().push(index as u64, msg);
             for m in ready {
-                match serde_wasm_bindgen::from_value::<T>(m) {
-                    Ok(v) => on_message(v),
-                    Err(e) => web_sys::console::warn_1(&format!("channel message: {e}").into()),
-                }
+                on_message(m);
             }
         });
         let id = transform_callback(callback.as_ref().unchecked_ref(), false);

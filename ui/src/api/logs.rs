@@ -2,22 +2,14 @@
 //! arrive on: each message is the JSON of a `Vec<LogEvent>` as an `ArrayBuffer`,
 //! decoded with `serde_json` in one pass.
 
-use super::channel::Reorder;
+use super::channel::Channel;
 use super::{call, call_with};
 use outpost_ipc::{
     IpcError, LOGS_OPEN_CHANNEL_ARG, LogEvent, LogFilter, LogPod, LogTarget, LogsCloseCmd,
     LogsContainersCmd, LogsContainersRequest, LogsOpenCmd, LogsOpenRequest, LogsOpened, LogsPage,
     LogsQueryCmd, LogsQueryRequest, LogsSaveCmd, LogsSaveRequest, LogsSaved, LogsStreamRequest,
 };
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = ["window", "__TAURI_INTERNALS__"], js_name = transformCallback)]
-    fn transform_callback(cb: &js_sys::Function, once: bool) -> u32;
-}
 
 /// The bytes of a raw channel message (an `ArrayBuffer`, or a typed array).
 fn bytes_of(msg: &JsValue) -> Option<Vec<u8>> {
@@ -33,43 +25,14 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<LogEvent>, serde_json::Error> {
     serde_json::from_slice(bytes)
 }
 
-/// The stream's channel; messages stop (and the callback is removed) when dropped.
-pub struct EventChannel {
-    id: u32,
-    _callback: Closure<dyn FnMut(JsValue)>,
-}
-
-impl EventChannel {
-    pub fn new(on_events: impl Fn(Vec<LogEvent>) + 'static) -> Self {
-        let order = Rc::new(RefCell::new(Reorder::<JsValue>::default()));
-        let callback = Closure::<dyn FnMut(JsValue)>::new(move |raw: JsValue| {
-            let get = |k: &str| js_sys::Reflect::get(&raw, &JsValue::from_str(k)).ok();
-            let Some(index) = get("index").and_then(|v| v.as_f64()) else {
-                return;
-            };
-            if get("end").is_some_and(|v| !v.is_undefined()) {
-                return;
-            }
-            let msg = get("message").unwrap_or(JsValue::UNDEFINED);
-            let ready = order.borrow_mut().push(index as u64, msg);
-            for m in ready {
-                match bytes_of(&m).map(|b| decode(&b)) {
-                    Some(Ok(evs)) => on_events(evs),
-                    Some(Err(e)) => web_sys::console::warn_1(&format!("log events: {e}").into()),
-                    None => web_sys::console::warn_1(&"log events: not raw bytes".into()),
-                }
-            }
-        });
-        let id = transform_callback(callback.as_ref().unchecked_ref(), false);
-        EventChannel {
-            id,
-            _callback: callback,
-        }
-    }
-
-    pub fn arg(&self) -> JsValue {
-        JsValue::from_str(&format!("__CHANNEL__:{}", self.id))
-    }
+/// The stream's channel (the shared [`Channel`], whose messages are raw bytes here);
+/// messages stop (and the callback is removed) when dropped.
+pub fn event_channel(on_events: impl Fn(Vec<LogEvent>) + 'static) -> Channel {
+    Channel::raw(move |m| match bytes_of(&m).map(|b| decode(&b)) {
+        Some(Ok(evs)) => on_events(evs),
+        Some(Err(e)) => web_sys::console::warn_1(&format!("log events: {e}").into()),
+        None => web_sys::console::warn_1(&"log events: not raw bytes".into()),
+    })
 }
 
 /// Opens a stream; its events go to `on_events` for as long as the returned channel
@@ -77,8 +40,8 @@ impl EventChannel {
 pub async fn open(
     req: &LogsOpenRequest,
     on_events: impl Fn(Vec<LogEvent>) + 'static,
-) -> Result<(LogsOpened, EventChannel), IpcError> {
-    let ch = EventChannel::new(on_events);
+) -> Result<(LogsOpened, Channel), IpcError> {
+    let ch = event_channel(on_events);
     let opened = call_with::<LogsOpenCmd>(req, &[(LOGS_OPEN_CHANNEL_ARG, ch.arg())]).await?;
     Ok((opened, ch))
 }

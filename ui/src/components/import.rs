@@ -149,7 +149,7 @@ pub fn import_wizard(props: &ImportWizardProps) -> Html {
                     </div>
                     <LocationPicker lat={form.latitude.parse::<f64>().ok()} lon={form.longitude.parse::<f64>().ok()}
                         on_pick={on_pick} />
-                    if let Err(why) = &request { <p class="muted" id="import-hint">{ why }</p> }
+                    if let Err(why) = &request { <p class="muted" id="import-hint">{ why.to_string() }</p> }
                     if let Some(e) = &form.error {
                         <div class="banner banner-error" id="import-error" role="alert">{ format!("{} ({})", e.message, e.kind.as_str()) }</div>
                     }

@@ -7,7 +7,7 @@ mod list;
 mod picker;
 
 use crate::api;
-use crate::api::logs::EventChannel;
+use crate::api::channel::Channel;
 use crate::state::logs::{FilterInput, Form, Logs, LogsAction, Status};
 use list::LogList;
 use outpost_ipc::{LogTarget, SiteSummary};
@@ -33,7 +33,7 @@ pub struct LogsViewProps {
 }
 
 type Dispatch = UseReducerDispatcher<Logs>;
-type ChannelSlot = Rc<RefCell<Option<EventChannel>>>;
+type ChannelSlot = Rc<RefCell<Option<Channel>>>;
 
 /// Closes the previous stream and opens `form`'s; events are tagged with `generation`
 /// (the reducer's after `Open`) so late ones of an older stream are ignored.
@@ -60,14 +60,14 @@ fn start(form: Form, generation: u32, old: Option<u64>, d: Dispatch, slot: Chann
                     generation,
                     result: Ok(opened.stream),
                     buffer_lines: opened.buffer_lines,
-                    snapshot_at: opened.snapshot_at,
+                    snapshot_at_ms: opened.snapshot_at_ms,
                 });
             }
             Err(e) => d.dispatch(LogsAction::Opened {
                 generation,
                 result: Err(e),
                 buffer_lines: 0,
-                snapshot_at: None,
+                snapshot_at_ms: None,
             }),
         }
     });
@@ -268,9 +268,9 @@ pub fn logs_view(props: &LogsViewProps) -> Html {
                     <ul>{ for logs.notices.iter().map(|n| html! { <li>{ n.clone() }</li> }) }</ul>
                 </details>
             }
-            if let Some(at) = &logs.snapshot_at {
+            if let Some(at) = logs.snapshot_at_ms {
                 <div class="banner banner-stale" id="logs-snapshot" role="status">
-                    { format!("Offline: the last lines from the snapshot as of {} (nothing new arrives until the site answers; open again then)", crate::state::snapshot::short_time(at)) }
+                    { format!("Offline: the last lines from the snapshot as of {} (nothing new arrives until the site answers; open again then)", crate::state::time::format_utc_secs(at)) }
                 </div>
             }
             if let Status::Failed(e) = &logs.status {

@@ -8,8 +8,9 @@ pub use import::{SnapshotImport, SnapshotNotices};
 
 use crate::api::snapshot as snap;
 use crate::state::snapshot::{
-    Changes, Export, ExportAction, Step, change_class, change_text, exported_text, short_time,
+    Changes, Export, ExportAction, Step, change_class, change_text, exported_text,
 };
+use crate::state::time::format_utc_secs;
 use yew::prelude::*;
 
 pub(super) fn passphrase_input(
@@ -189,10 +190,7 @@ pub fn snapshot_changes(props: &ChangesProps) -> Html {
         return html! {};
     }
     let since = |d: &outpost_ipc::snapshot::SnapshotDiff| {
-        let t = d
-            .from_time
-            .as_deref()
-            .map_or_else(|| "?".to_string(), short_time);
+        let t = d.from_ms.map_or_else(|| "?".to_string(), format_utc_secs);
         if d.reconnect {
             format!("the snapshot as of {t}, before the site came back")
         } else {

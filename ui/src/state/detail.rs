@@ -1,6 +1,6 @@
 //! Helpers of the site view: which pods are in trouble, which events come first.
 
-use outpost_ipc::{EventInfo, EventType, PodInfo, WorkloadInfo};
+use outpost_ipc::{EventInfo, EventType, PodInfo, PodPhase, WorkloadInfo};
 
 /// Restarts above which a pod counts as crash-looping even without the reason.
 pub const CRASH_RESTARTS: u32 = 5;
@@ -13,14 +13,14 @@ pub fn is_crash_looping(p: &PodInfo) -> bool {
 /// A pod to highlight: crash-looping, failed, or running without being ready.
 pub fn pod_has_problem(p: &PodInfo) -> bool {
     is_crash_looping(p)
-        || p.phase == "Failed"
-        || p.phase == "Pending"
-        || (p.phase == "Running" && !p.ready)
+        || p.phase == PodPhase::Failed
+        || p.phase == PodPhase::Pending
+        || (p.phase == PodPhase::Running && !p.ready)
 }
 
 /// "CrashLoopBackOff" when there is a reason, otherwise the phase.
 pub fn pod_status(p: &PodInfo) -> &str {
-    p.reason.as_deref().unwrap_or(&p.phase)
+    p.reason.as_deref().unwrap_or(p.phase.as_str())
 }
 
 pub fn workload_ok(w: &WorkloadInfo) -> bool {
@@ -60,7 +60,7 @@ mod tests {
         PodInfo {
             namespace: "pos".into(),
             name: name.into(),
-            phase: phase.into(),
+            phase: PodPhase::parse(phase),
             reason: reason.map(Into::into),
             ready,
             restarts,

@@ -1,6 +1,7 @@
 //! The import wizard's state: the form, the preview and the outcome. Pure, so it is
 //! unit-tested natively; the component only renders it and calls the backend.
 
+use super::form_errors::ImportFormError;
 use outpost_ipc::{ImportPreview, ImportRequest, ImportSource, IpcError};
 use std::rc::Rc;
 use yew::Reducible;
@@ -115,32 +116,30 @@ fn coord(s: &str, range: std::ops::RangeInclusive<f64>) -> Result<Option<f64>, (
 
 impl ImportForm {
     /// The request for the backend, or what is wrong with the form.
-    pub fn request(&self) -> Result<ImportRequest, String> {
+    pub fn request(&self) -> Result<ImportRequest, ImportFormError> {
         let source = match self.source {
             SourceKind::Path if self.path.trim().is_empty() => {
-                return Err("Type the kubeconfig's path first.".into());
+                return Err(ImportFormError::NoPath);
             }
             SourceKind::Path => ImportSource::Path {
                 path: self.path.trim().to_string(),
             },
             _ if self.text.trim().is_empty() => {
                 return Err(match self.source {
-                    SourceKind::Paste => "Paste a kubeconfig first.".into(),
-                    _ => "Choose a kubeconfig file first.".into(),
+                    SourceKind::Paste => ImportFormError::NothingPasted,
+                    _ => ImportFormError::NoFile,
                 });
             }
             _ => ImportSource::Text {
                 text: self.text.clone(),
             },
         };
-        let lat = coord(&self.latitude, -90.0..=90.0)
-            .map_err(|_| "Latitude must be a number between -90 and 90.".to_string())?;
-        let lon = coord(&self.longitude, -180.0..=180.0)
-            .map_err(|_| "Longitude must be a number between -180 and 180.".to_string())?;
+        let lat = coord(&self.latitude, -90.0..=90.0).map_err(|_| ImportFormError::Latitude)?;
+        let lon = coord(&self.longitude, -180.0..=180.0).map_err(|_| ImportFormError::Longitude)?;
         let location = match (lat, lon) {
             (Some(a), Some(o)) => Some((a, o)),
             (None, None) => None,
-            _ => return Err("Give both latitude and longitude, or neither.".into()),
+            _ => return Err(ImportFormError::HalfLocation),
         };
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         Ok(ImportRequest {

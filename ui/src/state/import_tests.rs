@@ -12,16 +12,14 @@ fn filled() -> ImportForm {
 
 #[test]
 fn request_needs_text_and_both_coordinates() {
-    assert!(
-        ImportForm::default()
-            .request()
-            .unwrap_err()
-            .contains("Choose")
+    assert_eq!(
+        ImportForm::default().request().unwrap_err(),
+        ImportFormError::NoFile
     );
     let f = filled().apply(ImportAction::Set(Field::Latitude, "48.1".into()));
-    assert!(f.request().unwrap_err().contains("both"));
+    assert_eq!(f.request().unwrap_err(), ImportFormError::HalfLocation);
     let f = f.apply(ImportAction::Set(Field::Longitude, "200".into()));
-    assert!(f.request().unwrap_err().contains("Longitude"));
+    assert_eq!(f.request().unwrap_err(), ImportFormError::Longitude);
     let f = f
         .apply(ImportAction::Pick {
             lat: 48.137_2,
@@ -76,7 +74,7 @@ fn exec_preview(hash: &str) -> ImportPreview {
             server_after: "https://10.0.0.5:6443".into(),
             san_ok: None,
             san_detail: String::new(),
-            credential_kind: "exec".into(),
+            credential_kind: outpost_ipc::CredentialKind::Exec,
             exec: Some(outpost_ipc::ExecInfo {
                 command: "aws".into(),
                 args: vec!["eks".into()],
@@ -137,7 +135,7 @@ fn file_preview(hash: &str) -> ImportPreview {
 #[test]
 fn a_path_source_sends_the_path_and_file_approvals_only_the_hashes_shown() {
     let f = ImportForm::default().apply(ImportAction::Source(SourceKind::Path));
-    assert!(f.request().unwrap_err().contains("path"));
+    assert_eq!(f.request().unwrap_err(), ImportFormError::NoPath);
     let f = f.apply(ImportAction::Set(Field::Path, " /srv/kc/config ".into()));
     assert_eq!(
         f.request().unwrap().source,

@@ -149,7 +149,7 @@ pub struct Logs {
     pub filter_error: Option<String>,
     /// The sites are offline: the lines come from their stored snapshot, taken then
     /// (RFC 3339).
-    pub snapshot_at: Option<String>,
+    pub snapshot_at_ms: Option<i64>,
 }
 
 impl Default for Logs {
@@ -176,7 +176,7 @@ impl Default for Logs {
             timestamps: false,
             saved: None,
             filter_error: None,
-            snapshot_at: None,
+            snapshot_at_ms: None,
         }
     }
 }
@@ -191,7 +191,7 @@ pub enum LogsAction {
         result: Result<u64, IpcError>,
         buffer_lines: u64,
         /// Lines from the sites' stored snapshot, taken then (they are offline).
-        snapshot_at: Option<String>,
+        snapshot_at_ms: Option<i64>,
     },
     Event {
         generation: u32,
@@ -382,12 +382,12 @@ impl Logs {
                 generation,
                 result,
                 buffer_lines,
-                snapshot_at,
+                snapshot_at_ms,
             } if generation == self.generation => match result {
                 Ok(id) => {
                     n.stream = Some(id);
                     n.buffer_lines = buffer_lines;
-                    n.snapshot_at = snapshot_at;
+                    n.snapshot_at_ms = snapshot_at_ms;
                     n.query_dirty = n.filter.active();
                 }
                 Err(e) => n.status = Status::Failed(e),

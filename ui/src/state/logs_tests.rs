@@ -33,7 +33,7 @@ fn form() -> Form {
         sites: vec!["berlin".into()],
         namespace: "shop".into(),
         target: Some(LogTarget::Workload {
-            kind: "Deployment".into(),
+            kind: outpost_ipc::WorkloadKind::Deployment,
             name: "pos".into(),
         }),
         ..Form::default()
@@ -49,7 +49,7 @@ fn opened() -> Logs {
             generation: 1,
             result: Ok(7),
             buffer_lines: 1_000_000,
-            snapshot_at: None,
+            snapshot_at_ms: None,
         })
 }
 
@@ -113,7 +113,7 @@ fn opening_resets_and_events_of_older_streams_are_ignored() {
         generation: 1,
         result: Ok(9),
         buffer_lines: 1,
-        snapshot_at: None,
+        snapshot_at_ms: None,
     });
     assert_eq!(
         (s3.live.len(), s3.stream),
@@ -124,7 +124,7 @@ fn opening_resets_and_events_of_older_streams_are_ignored() {
         generation: 2,
         result: Err(IpcError::new(ErrorKind::NotFound, "no pod")),
         buffer_lines: 0,
-        snapshot_at: None,
+        snapshot_at_ms: None,
     });
     assert!(matches!(failed.status, Status::Failed(ref e) if e.kind == ErrorKind::NotFound));
 }
@@ -410,7 +410,7 @@ fn an_offline_site_shows_its_snapshot_lines_dated_and_a_reopen_forgets_it() {
             generation: 1,
             result: Ok(9),
             buffer_lines: 1_000,
-            snapshot_at: Some("2026-11-24T20:00:00Z".into()),
+            snapshot_at_ms: Some(1_795_550_400_000),
         })
         .apply(batch(1, 0, 3))
         .apply(LogsAction::Event {
@@ -419,10 +419,10 @@ fn an_offline_site_shows_its_snapshot_lines_dated_and_a_reopen_forgets_it() {
                 reason: "from the snapshot as of 2026-11-24 20:00:00 UTC".into(),
             },
         });
-    assert_eq!(s.snapshot_at.as_deref(), Some("2026-11-24T20:00:00Z"));
+    assert_eq!(s.snapshot_at_ms, Some(1_795_550_400_000));
     assert_eq!(s.received, 3);
     assert!(matches!(&s.status, Status::Ended(r) if r.starts_with("from the snapshot")));
     // Opening again (the site answers now) starts without the snapshot mark.
     let again = s.apply(LogsAction::Open);
-    assert_eq!(again.snapshot_at, None);
+    assert_eq!(again.snapshot_at_ms, None);
 }

@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod detail;
 pub mod fleet;
+pub mod form_errors;
 pub mod import;
 pub mod logs;
 pub mod reasons;

@@ -3,6 +3,7 @@
 //! Pure: no DOM, no IPC.
 
 use super::Load;
+use super::form_errors::RolloutFormError;
 use outpost_ipc::IpcError;
 use outpost_ipc::rollout::{
     OnFailure, RolloutInfo, RolloutPlanPreview, RolloutPlanRequest, RolloutReportText,
@@ -79,10 +80,11 @@ pub enum Edit {
     OnFailure(OnFailure),
 }
 
-fn secs(what: &str, s: &str, min: f64) -> Result<u64, String> {
+/// Milliseconds from seconds (`30`, `30s`) in `min..=86400`, else `err`.
+fn secs(s: &str, min: f64, err: RolloutFormError) -> Result<u64, RolloutFormError> {
     match s.trim().trim_end_matches('s').trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v >= min && v <= 86_400.0 => Ok((v * 1000.0).round() as u64),
-        _ => Err(format!("{what}: seconds, at least {min}")),
+        _ => Err(err),
     }
 }
 
@@ -111,27 +113,27 @@ impl Form {
     }
 
     /// The request, or what is missing (the backend checks names and waves again).
-    pub fn request(&self) -> Result<RolloutPlanRequest, String> {
+    pub fn request(&self) -> Result<RolloutPlanRequest, RolloutFormError> {
         let workload = self.workload.trim();
         match workload.split_once('/') {
             Some((ns, n)) if !ns.is_empty() && !n.is_empty() => {}
-            _ => return Err("Workload: namespace/deployment, e.g. retail/pos-terminal".into()),
+            _ => return Err(RolloutFormError::Workload),
         }
         let (container, image) = (self.container.trim(), self.image.trim());
         if container.is_empty() {
-            return Err("Container: the name of the container to update".into());
+            return Err(RolloutFormError::Container);
         }
         if image.is_empty() || image.contains(char::is_whitespace) {
-            return Err("Image: the new image, e.g. registry/app:2.5.0".into());
+            return Err(RolloutFormError::Image);
         }
         let targets = match self.target {
             TargetKind::All => RolloutTargets::All,
             TargetKind::Tag if self.tag.trim().is_empty() => {
-                return Err("Tag: which tag the sites must have".into());
+                return Err(RolloutFormError::Tag);
             }
             TargetKind::Tag => RolloutTargets::Tag(self.tag.trim().into()),
             TargetKind::Sites if self.sites.is_empty() => {
-                return Err("Sites: pick at least one site".into());
+                return Err(RolloutFormError::Sites);
             }
             TargetKind::Sites => RolloutTargets::Sites(self.sites.clone()),
         };
@@ -144,14 +146,14 @@ impl Form {
             .max_failures
             .trim()
             .parse::<u32>()
-            .map_err(|_| "Failure budget: a number of sites per wave, e.g. 0".to_string())?;
+            .map_err(|_| RolloutFormError::FailureBudget)?;
         Ok(RolloutPlanRequest {
             workload: workload.into(),
             images: BTreeMap::from([(container.to_string(), image.to_string())]),
             targets,
             waves,
-            deadline_ms: secs("Deadline", &self.deadline, 1.0)?,
-            soak_ms: secs("Soak", &self.soak, 0.0)?,
+            deadline_ms: secs(&self.deadline, 1.0, RolloutFormError::Deadline)?,
+            soak_ms: secs(&self.soak, 0.0, RolloutFormError::Soak)?,
             max_failures,
             on_failure: self.on_failure,
         })

@@ -89,13 +89,13 @@ fn a_filled_form_makes_the_request_and_defaults_are_the_issue_s() {
 fn incomplete_forms_say_what_is_missing() {
     let mut f = filled();
     f.apply(Edit::Workload("pos-terminal".into()));
-    assert!(f.request().unwrap_err().starts_with("Workload"));
+    assert_eq!(f.request().unwrap_err(), RolloutFormError::Workload);
     let mut f = filled();
     f.apply(Edit::Image("reg/pos 2".into()));
-    assert!(f.request().unwrap_err().starts_with("Image"));
+    assert_eq!(f.request().unwrap_err(), RolloutFormError::Image);
     let mut f = filled();
     f.apply(Edit::Target(TargetKind::Sites));
-    assert!(f.request().unwrap_err().starts_with("Sites"));
+    assert_eq!(f.request().unwrap_err(), RolloutFormError::Sites);
     f.apply(Edit::Site("store-berlin-mitte".into(), true));
     f.apply(Edit::Site("store-berlin-mitte".into(), true));
     f.apply(Edit::Site("store-madrid-salamanca".into(), true));
@@ -110,10 +110,10 @@ fn incomplete_forms_say_what_is_missing() {
     assert_eq!(f.sites, vec!["store-madrid-salamanca".to_string()]);
     let mut f = filled();
     f.apply(Edit::Soak("-1".into()));
-    assert!(f.request().unwrap_err().starts_with("Soak"));
+    assert_eq!(f.request().unwrap_err(), RolloutFormError::Soak);
     f.apply(Edit::Soak("60s".into()));
     f.apply(Edit::MaxFailures("x".into()));
-    assert!(f.request().unwrap_err().starts_with("Failure budget"));
+    assert_eq!(f.request().unwrap_err(), RolloutFormError::FailureBudget);
 }
 
 #[test]

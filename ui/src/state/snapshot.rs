@@ -2,6 +2,7 @@
 //! snapshot" panel, the "Import snapshot…" dialog and the notices of files dropped on
 //! the window. Pure: no DOM, no IPC.
 
+use super::time::format_utc_secs;
 use outpost_ipc::snapshot::{
     DiffEntry, DiffKind, ExportedBundle, ImportPreview, ImportResult, MAX_UPLOAD_BYTES, Notice,
     SnapshotDiff,
@@ -136,17 +137,6 @@ pub fn change_class(k: DiffKind) -> &'static str {
     }
 }
 
-/// An RFC 3339 UTC time as `2026-11-24 21:38:14 UTC` (fractions dropped); other
-/// strings unchanged.
-pub fn short_time(t: &str) -> String {
-    match (t.get(..10), t.get(11..19)) {
-        (Some(d), Some(h)) if t.ends_with('Z') && t.as_bytes().get(10) == Some(&b'T') => {
-            format!("{d} {h} UTC")
-        }
-        _ => t.to_string(),
-    }
-}
-
 /// Human file size.
 pub fn size_text(bytes: u64) -> String {
     match bytes {
@@ -166,7 +156,7 @@ pub fn exported_text(b: &ExportedBundle) -> String {
     if b.from_snapshot {
         s.push_str(&format!(
             " from the stored snapshot as of {}: the site did not answer",
-            short_time(&b.summary.taken_at)
+            format_utc_secs(b.summary.taken_at_ms)
         ));
     }
     s
@@ -178,7 +168,7 @@ pub fn imported_text(r: &ImportResult) -> String {
     let mut t = format!(
         "Imported {}: offline snapshot as of {}",
         s.display_name,
-        short_time(&s.taken_at)
+        format_utc_secs(s.taken_at_ms)
     );
     if r.registered {
         t.push_str(" (new site, without credentials: shown from the snapshot)");
@@ -193,7 +183,7 @@ pub fn preview_text(p: &ImportPreview) -> String {
         "{} ({}), taken at {} from {}",
         s.display_name,
         s.site,
-        short_time(&s.taken_at),
+        format_utc_secs(s.taken_at_ms),
         p.endpoint
     );
     match (&p.registered_endpoint, p.endpoint_differs) {

@@ -43,6 +43,14 @@ pub fn format_utc(ms: i64) -> String {
     )
 }
 
+/// `2026-11-24 18:00:05 UTC`: when a snapshot was taken, to the second.
+pub fn format_utc_secs(ms: i64) -> String {
+    let rem = ms.rem_euclid(DAY);
+    let minutes = format_utc(ms);
+    let (date_hm, _) = minutes.split_at(minutes.len() - " UTC".len());
+    format!("{date_hm}:{:02} UTC", (rem % MINUTE) / 1000)
+}
+
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -124,6 +132,16 @@ mod tests {
         assert_eq!(format_utc(NOW_MS), "2026-11-24 18:00 UTC");
         assert_eq!(format_utc(951_782_400_000), "2000-02-29 00:00 UTC");
         assert_eq!(format_utc(-DAY), "1969-12-31 00:00 UTC");
+    }
+
+    #[test]
+    fn utc_times_to_the_second() {
+        assert_eq!(
+            format_utc_secs(1_795_556_294_939),
+            "2026-11-24 21:38:14 UTC"
+        );
+        assert_eq!(format_utc_secs(NOW_MS + 5_000), "2026-11-24 18:00:05 UTC");
+        assert_eq!(format_utc_secs(-1), "1969-12-31 23:59:59 UTC");
     }
 
     #[test]

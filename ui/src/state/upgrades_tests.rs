@@ -135,7 +135,7 @@ fn started_sites_are_watched_refusals_are_kept_and_done_reloads() {
     );
     let node = |state| NodeUpgradeInfo {
         name: "n0".into(),
-        role: "server".into(),
+        role: outpost_ipc::NodeRole::Server,
         version: "v1.30.8+k3s1".into(),
         target: Some("v1.31.4+k3s1".into()),
         state,

@@ -6,7 +6,7 @@ use super::bounded::{self, Budget};
 use super::crypt::KdfParams;
 use super::error::BundleError;
 use super::format::{RecordReader, RecordWriter, Tag, VERSION};
-use crate::health::{SiteHealth, SiteState};
+use crate::model::{SiteHealth, SiteState, View};
 use crate::registry::Distro;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -174,7 +174,7 @@ fn classify(tag: Tag, name: &str) -> Result<Entry, BundleError> {
 
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, data: &[u8]) -> Result<T, BundleError> {
     serde_json::from_slice(data).map_err(|e| {
-        if e.to_string().starts_with(crate::health::model::TOO_MANY) {
+        if e.to_string().starts_with(crate::model::state::TOO_MANY) {
             BundleError::TooLarge {
                 what: format!("{name}: {e}"),
                 limit: crate::client::MAX_OBJECTS as u64,
@@ -348,4 +348,16 @@ pub fn scan(
         counts,
         logs,
     })
+}
+
+impl View {
+    /// The view of a bundle.
+    pub fn of_bundle(label: String, b: &Bundle) -> View {
+        View::of(
+            label,
+            b.manifest.version.clone(),
+            Some(b.manifest.taken_at),
+            &b.resources,
+        )
+    }
 }

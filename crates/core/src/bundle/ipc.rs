@@ -1,7 +1,7 @@
 //! Conversions to the IPC types the desktop shows (`outpost_ipc::snapshot`).
 
 use super::content::Manifest;
-use super::diff::{ChangeKind, Diff};
+use crate::model::{ChangeKind, Diff};
 use outpost_ipc::snapshot as ipc;
 
 /// The summary of a bundle's manifest, with its age as of `now`.
@@ -10,9 +10,9 @@ pub fn summary(m: &Manifest, encrypted: bool, now: jiff::Timestamp) -> ipc::Bund
     ipc::BundleSummary {
         site: m.site.clone(),
         display_name: m.display_name.clone(),
-        taken_at: m.taken_at.to_string(),
+        taken_at_ms: m.taken_at.as_millisecond(),
         age_secs: Some(now.as_second() - m.taken_at.as_second()),
-        distro: m.distro.map(|d| d.as_str().to_string()),
+        distro: m.distro.map(outpost_ipc::Distro::from),
         version: m.version.clone(),
         outpost_version: m.outpost_version.clone(),
         format: m.format,
@@ -57,8 +57,8 @@ pub fn diff(d: &Diff) -> ipc::SnapshotDiff {
     ipc::SnapshotDiff {
         from: d.from.clone(),
         to: d.to.clone(),
-        from_time: d.from_time.map(|t| t.to_string()),
-        to_time: d.to_time.map(|t| t.to_string()),
+        from_ms: d.from_time.map(|t| t.as_millisecond()),
+        to_ms: d.to_time.map(|t| t.as_millisecond()),
         entries: d
             .changes
             .iter()
@@ -76,7 +76,7 @@ pub fn diff(d: &Diff) -> ipc::SnapshotDiff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::diff::Change;
+    use crate::model::Change;
 
     #[test]
     fn same_json_as_core() {

@@ -13,22 +13,21 @@ pub mod bounded;
 pub mod collect;
 pub mod content;
 pub mod crypt;
-pub mod diff;
 mod error;
 pub mod files;
 pub mod format;
 pub mod ipc;
 mod reader;
 pub mod redact;
-mod state_view;
 pub mod tails;
 
 use crate::client::ClientCache;
+/// The diff lives in [`crate::model`]; re-exported for the app and the CLI.
+pub use crate::model::{Change, ChangeKind, Diff, View, diff};
 use crate::registry::Site;
 pub use admit::{Preview, preview, same_endpoint};
 pub use collect::{CollectOptions, Live};
 pub use content::{Bundle, LogTail, Manifest, Redactions, Scanned};
-pub use diff::{Change, ChangeKind, Diff, View};
 pub use error::BundleError;
 pub use files::{
     ImportReport, import, import_as_new, imported_path, is_encrypted, keep_stored, read_file,

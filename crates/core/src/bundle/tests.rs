@@ -8,7 +8,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 pub(crate) fn sample() -> Bundle {
-    let health: crate::health::SiteHealth = serde_json::from_value(json!({
+    let health: crate::model::SiteHealth = serde_json::from_value(json!({
         "name": "lyon-1", "displayName": "Lyon 1", "tags": [], "level": "ok", "reasons": [],
         "reach": "reachable", "nodesReady": 1, "nodesTotal": 1, "nodePressure": [],
         "workloadsAvailable": 1, "workloadsTotal": 1, "problemPods": [], "warnings": [],
@@ -44,7 +44,7 @@ pub(crate) fn sample() -> Bundle {
             redactions: Redactions::default(),
         },
         health,
-        state: crate::health::SiteState::default(),
+        state: crate::model::SiteState::default(),
         resources,
         logs,
     }

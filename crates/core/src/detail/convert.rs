@@ -27,7 +27,7 @@ pub fn node(n: &Node, usage: &NodeUsage) -> ipc::NodeInfo {
             cs.iter()
                 .map(|c| ipc::NodeCondition {
                     type_: c.type_.clone(),
-                    status: c.status.clone(),
+                    status: ipc::ConditionStatus::parse(&c.status),
                     message: c.message.clone().filter(|m| !m.is_empty()),
                 })
                 .collect()
@@ -35,7 +35,7 @@ pub fn node(n: &Node, usage: &NodeUsage) -> ipc::NodeInfo {
         .unwrap_or_default();
     let ready = conditions
         .iter()
-        .any(|c| c.type_ == "Ready" && c.status == "True");
+        .any(|c| c.type_ == "Ready" && c.status == ipc::ConditionStatus::True);
     let mut roles: Vec<String> = n
         .labels()
         .keys()
@@ -87,7 +87,7 @@ fn count(v: Option<i32>) -> u32 {
 pub fn deployment(d: &Deployment) -> ipc::WorkloadInfo {
     let spec = &d.spec;
     ipc::WorkloadInfo {
-        kind: "Deployment".into(),
+        kind: ipc::WorkloadKind::Deployment,
         namespace: d.namespace().unwrap_or_default(),
         name: d.name_any(),
         ready: count(d.status.as_ref().and_then(|s| s.ready_replicas)),
@@ -99,7 +99,7 @@ pub fn deployment(d: &Deployment) -> ipc::WorkloadInfo {
 pub fn statefulset(s: &StatefulSet) -> ipc::WorkloadInfo {
     let spec = &s.spec;
     ipc::WorkloadInfo {
-        kind: "StatefulSet".into(),
+        kind: ipc::WorkloadKind::StatefulSet,
         namespace: s.namespace().unwrap_or_default(),
         name: s.name_any(),
         ready: count(s.status.as_ref().and_then(|s| s.ready_replicas)),
@@ -111,7 +111,7 @@ pub fn statefulset(s: &StatefulSet) -> ipc::WorkloadInfo {
 pub fn daemonset(d: &DaemonSet) -> ipc::WorkloadInfo {
     let st = d.status.as_ref();
     ipc::WorkloadInfo {
-        kind: "DaemonSet".into(),
+        kind: ipc::WorkloadKind::DaemonSet,
         namespace: d.namespace().unwrap_or_default(),
         name: d.name_any(),
         ready: count(st.map(|s| s.number_ready)),
@@ -162,8 +162,9 @@ pub fn pod(p: &Pod) -> ipc::PodInfo {
         namespace: pruned.namespace,
         name: pruned.name,
         phase: st
-            .and_then(|s| s.phase.clone())
-            .unwrap_or_else(|| "Unknown".into()),
+            .and_then(|s| s.phase.as_deref())
+            .map(ipc::PodPhase::parse)
+            .unwrap_or_default(),
         reason,
         ready,
         restarts: u32::try_from(pruned.restarts).unwrap_or(0),

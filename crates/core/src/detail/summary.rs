@@ -15,11 +15,7 @@ fn level(l: Level) -> ipc::HealthLevel {
 }
 
 pub(super) fn distro(d: Option<Distro>) -> ipc::Distro {
-    match d {
-        Some(Distro::K3s) => ipc::Distro::K3s,
-        Some(Distro::MicroK8s) => ipc::Distro::Microk8s,
-        _ => ipc::Distro::Other,
-    }
+    d.map(ipc::Distro::from).unwrap_or_default()
 }
 
 fn ms(t: jiff::Timestamp) -> i64 {
@@ -92,7 +88,7 @@ pub fn from_snapshot(site: &Site, snap: &Snapshot, health: Option<&SiteHealth>) 
                 .iter()
                 .map(|p| ipc::NodeCondition {
                     type_: p.clone(),
-                    status: "True".into(),
+                    status: ipc::ConditionStatus::True,
                     message: None,
                 })
                 .collect(),
@@ -103,13 +99,16 @@ pub fn from_snapshot(site: &Site, snap: &Snapshot, health: Option<&SiteHealth>) 
     let workloads = st
         .workloads
         .values()
-        .map(|w| ipc::WorkloadInfo {
-            kind: w.kind.clone(),
-            namespace: w.namespace.clone(),
-            name: w.name.clone(),
-            ready: u32::try_from(w.available).unwrap_or(0),
-            desired: u32::try_from(w.desired).unwrap_or(0),
-            images: w.images.values().cloned().collect(),
+        // The health engine keeps Deployments, StatefulSets and DaemonSets only.
+        .filter_map(|w| {
+            Some(ipc::WorkloadInfo {
+                kind: ipc::WorkloadKind::parse(&w.kind)?,
+                namespace: w.namespace.clone(),
+                name: w.name.clone(),
+                ready: u32::try_from(w.available).unwrap_or(0),
+                desired: u32::try_from(w.desired).unwrap_or(0),
+                images: w.images.values().cloned().collect(),
+            })
         })
         .collect();
     let pods = st
@@ -118,7 +117,7 @@ pub fn from_snapshot(site: &Site, snap: &Snapshot, health: Option<&SiteHealth>) 
         .map(|p| ipc::PodInfo {
             namespace: p.namespace.clone(),
             name: p.name.clone(),
-            phase: "Unknown".into(),
+            phase: ipc::PodPhase::Unknown,
             reason: p.reason.clone(),
             ready: p.trouble.is_none(),
             restarts: u32::try_from(p.restarts).unwrap_or(0),

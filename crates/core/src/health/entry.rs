@@ -2,10 +2,11 @@
 //! across an `.await`, and the publishing of changed health to subscribers.
 
 use super::evaluate::{Observation, evaluate};
-use super::model::{Reach, SiteHealth, SiteState};
+use super::known::Known;
 use super::monitor::{FleetHealth, MonitorOptions, SiteStats};
 use crate::client::{ClientCache, ClientError};
 use crate::error::ErrorKind;
+use crate::model::{Reach, SiteHealth, SiteState};
 use crate::registry::Site;
 use crate::snapshot::{Snapshot, SnapshotStore};
 use std::collections::HashMap;
@@ -22,25 +23,29 @@ pub(crate) struct Entry {
     pub last_seen: Option<jiff::Timestamp>,
     /// When `state` was last known to match the site.
     pub data_at: Option<jiff::Timestamp>,
-    /// `state` was loaded from a snapshot and not refreshed since.
-    pub from_snapshot: bool,
-    pub have_data: bool,
-    pub checked: bool,
-    pub dirty: bool,
+    /// What `state` is (nothing, from the snapshot cache, live) and whether the site
+    /// was checked; changed only through its transitions.
+    pub known: Known,
     pub last_write: Option<tokio::time::Instant>,
     pub stats: SiteStats,
-    /// The state the site had while it was not answering, taken when it answered
-    /// again, until the state is current again (see [`Entry::settle`]).
-    pub baseline: Option<Snapshot>,
-    /// Watched kinds relisted since `baseline` was taken (bits of `ALL_KINDS`).
-    pub relisted_kinds: u8,
-    /// When `baseline` was taken.
-    pub baseline_since: Option<tokio::time::Instant>,
-    /// The watches should relist (the site came back while they resumed on their own,
-    /// which replays changes but never says when it has caught up).
-    pub resync: bool,
+    /// The site answered again after it was served stale, until the state is current
+    /// again (see [`Entry::settle`]).
+    pub reconnect: Option<Reconnect>,
     /// A baseline that differs from the current state, for [`Shared::update`] to write.
     pub keep: Option<Snapshot>,
+}
+
+/// A site that answers again after it was served stale.
+pub(crate) struct Reconnect {
+    /// The state the site had while it was not answering.
+    pub baseline: Snapshot,
+    /// When it answered again.
+    pub since: tokio::time::Instant,
+    /// Watched kinds relisted since (bits of `ALL_KINDS`).
+    pub relisted_kinds: u8,
+    /// The watches should relist (they resumed on their own, which replays changes
+    /// but never says when it has caught up); taken once by [`Shared::take_resync`].
+    pub resync: bool,
 }
 
 impl Entry {
@@ -53,22 +58,17 @@ impl Entry {
             reach_reason: None,
             last_seen: None,
             data_at: None,
-            from_snapshot: false,
-            have_data: false,
-            checked: false,
-            dirty: false,
+            known: Known::Nothing,
             last_write: None,
             stats: SiteStats::default(),
-            baseline: None,
-            relisted_kinds: 0,
-            baseline_since: None,
-            resync: false,
+            reconnect: None,
             keep: None,
         }
     }
 
     pub fn health(&self, now: jiff::Timestamp) -> SiteHealth {
-        let stale = self.have_data && (self.reach != Reach::Reachable || self.from_snapshot);
+        let k = self.known;
+        let stale = k.have_data() && (self.reach != Reach::Reachable || k.cached());
         evaluate(
             &self.site,
             &Observation {
@@ -78,7 +78,7 @@ impl Entry {
                 reach_reason: self.reach_reason.clone(),
                 last_seen: self.last_seen,
                 snapshot_at: if stale { self.data_at } else { None },
-                have_data: self.have_data,
+                have_data: k.have_data(),
             },
             now,
         )
@@ -88,21 +88,24 @@ impl Entry {
     /// said: when the site was served stale (from its snapshot, or from memory while
     /// it was away), the state it had is taken as its reconnect baseline.
     pub fn seen(&mut self) {
-        let stale = self.have_data && (self.from_snapshot || self.reach != Reach::Reachable);
+        let k = self.known;
+        let stale = k.have_data() && (k.cached() || self.reach != Reach::Reachable);
         if stale
-            && self.baseline.is_none()
+            && self.reconnect.is_none()
             && let Some(at) = self.data_at
         {
-            self.relisted_kinds = 0;
-            self.baseline_since = Some(tokio::time::Instant::now());
-            self.resync = true;
             let now = jiff::Timestamp::now();
-            self.baseline = Some(Snapshot {
-                format: crate::snapshot::FORMAT,
-                site: self.site.name.clone(),
-                taken_at: at,
-                state: self.state.clone(),
-                health: self.health(now),
+            self.reconnect = Some(Reconnect {
+                baseline: Snapshot {
+                    format: crate::snapshot::FORMAT,
+                    site: self.site.name.clone(),
+                    taken_at: at,
+                    state: self.state.clone(),
+                    health: self.health(now),
+                },
+                since: tokio::time::Instant::now(),
+                relisted_kinds: 0,
+                resync: true,
             });
         }
         self.reach = Reach::Reachable;
@@ -114,15 +117,13 @@ impl Entry {
     /// The state is current again (a full sweep, or every watch relisted): a baseline
     /// taken when the site came back is kept (written) only if something changed.
     pub fn settle(&mut self) {
-        let Some(b) = self.baseline.take() else {
+        let Some(Reconnect { baseline: b, .. }) = self.reconnect.take() else {
             return;
         };
-        self.resync = false;
-        self.baseline_since = None;
         let name = &self.site.name;
-        let before = crate::bundle::View::of_state(String::new(), None, &b.state);
-        let now = crate::bundle::View::of_state(String::new(), None, &self.state);
-        let changes = crate::bundle::diff::diff(&before, &now);
+        let before = crate::model::View::of_state(String::new(), None, &b.state);
+        let now = crate::model::View::of_state(String::new(), None, &self.state);
+        let changes = crate::model::diff(&before, &now);
         tracing::debug!(site = %name, changes = changes.len(), "caught up after coming back");
         if !changes.is_empty() {
             self.keep = Some(b);
@@ -131,8 +132,11 @@ impl Entry {
 
     /// A watched kind relisted: once all have since the site came back, it is current.
     pub fn relisted(&mut self, bit: u8) {
-        self.relisted_kinds |= bit;
-        if self.baseline.is_some() && self.relisted_kinds == super::watches::ALL_KINDS {
+        let Some(r) = &mut self.reconnect else {
+            return;
+        };
+        r.relisted_kinds |= bit;
+        if r.relisted_kinds == super::watches::ALL_KINDS {
             self.settle();
         }
     }
@@ -232,7 +236,8 @@ impl Shared {
     pub fn take_resync(&self, name: &str) -> bool {
         self.lock()
             .get_mut(name)
-            .is_some_and(|e| std::mem::take(&mut e.resync))
+            .and_then(|e| e.reconnect.as_mut())
+            .is_some_and(|r| std::mem::take(&mut r.resync))
     }
 
     pub fn stats(&self, name: &str) -> Option<SiteStats> {
@@ -298,12 +303,10 @@ impl Shared {
         match store.read(name) {
             Ok(Some(snap)) => {
                 self.update(name, |e| {
-                    if !e.have_data {
+                    if e.known.loaded() {
                         e.state = snap.state;
                         e.data_at = Some(snap.taken_at);
                         e.last_seen = snap.health.last_seen;
-                        e.have_data = true;
-                        e.from_snapshot = true;
                     }
                 });
             }
@@ -324,16 +327,17 @@ impl Shared {
             let mut g = self.lock();
             let Some(e) = g.get_mut(name) else { return };
             // Watches that never relisted after the site came back: settle anyway.
-            if e.baseline_since
-                .is_some_and(|t| t.elapsed() >= settle_after)
+            if e.reconnect
+                .as_ref()
+                .is_some_and(|r| r.since.elapsed() >= settle_after)
             {
                 e.settle();
             }
             let due = e.last_write.is_none_or(|t| t.elapsed() >= gap);
-            if !e.dirty || !e.have_data || e.from_snapshot || e.reach != Reach::Reachable || !due {
+            if !e.known.dirty() || e.reach != Reach::Reachable || !due {
                 return;
             }
-            e.dirty = false;
+            e.known.written();
             e.last_write = Some(tokio::time::Instant::now());
             let now = jiff::Timestamp::now();
             Snapshot {

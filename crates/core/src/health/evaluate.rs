@@ -1,8 +1,8 @@
 //! Rolling a site's cached state up into a [`SiteHealth`] with a level and reasons.
 
-use super::model::{Level, PodProblem, PodTrouble, Reach, SiteHealth, SiteState};
 use super::words::sentence;
 use crate::error::ErrorKind;
+use crate::model::{Level, PodProblem, PodTrouble, Reach, SiteHealth, SiteState};
 use crate::registry::{Distro, Site};
 
 /// Serving certificates expiring within this many days give a warning.

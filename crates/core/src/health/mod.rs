@@ -9,7 +9,7 @@
 
 mod entry;
 mod evaluate;
-pub mod model;
+mod known;
 mod monitor;
 pub mod prune;
 mod site_task;
@@ -17,11 +17,12 @@ mod sweep;
 mod watches;
 mod words;
 
-pub use evaluate::{CERT_WARN_DAYS, Observation, detect_distro, evaluate, fmt_age};
-pub use model::{
+/// The state types live in [`crate::model`]; re-exported for the app and the CLI.
+pub use crate::model::{
     EventInfo, Level, NodeInfo, PodInfo, PodProblem, PodTrouble, Reach, SiteHealth, SiteState,
     WorkloadInfo,
 };
+pub use evaluate::{CERT_WARN_DAYS, Observation, detect_distro, evaluate, fmt_age};
 pub use monitor::{FleetHealth, FleetMonitor, MonitorOptions, SiteChanges, SiteStats};
 pub use sweep::{WARNING_EVENTS, sweep, sweep_with};
 pub use words::reachability;

@@ -1,9 +1,9 @@
 //! [`FleetMonitor`]: the handle the CLI and the desktop app hold.
 
 use super::entry::Shared;
-use super::model::{Reach, SiteHealth, SiteState};
 use crate::client::{ClientCache, Timeouts};
 use crate::credentials::Vault;
+use crate::model::{Reach, SiteHealth, SiteState};
 use crate::registry::Site;
 use crate::snapshot::SnapshotStore;
 use serde::Serialize;
@@ -251,7 +251,7 @@ impl FleetMonitor {
 
     /// Whether every site has been checked once.
     pub fn all_checked(&self) -> bool {
-        self.shared.lock().values().all(|e| e.checked)
+        self.shared.lock().values().all(|e| e.known.checked())
     }
 
     /// Waits until every site was checked once, or `deadline` passes. Sites still
@@ -268,7 +268,7 @@ impl FleetMonitor {
             .shared
             .lock()
             .iter()
-            .filter(|(_, e)| !e.checked)
+            .filter(|(_, e)| !e.known.checked())
             .map(|(n, _)| n.clone())
             .collect();
         for n in pending {
@@ -276,7 +276,7 @@ impl FleetMonitor {
                 e.reach = Reach::Timeout;
                 e.reach_kind = Some(crate::error::ErrorKind::Timeout);
                 e.reach_reason = Some(format!("no answer within {deadline:?}"));
-                e.checked = true;
+                e.known.unanswered();
             });
         }
         self.current()

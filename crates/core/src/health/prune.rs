@@ -1,7 +1,7 @@
 //! Turning Kubernetes objects into the small structs health needs; the full objects
 //! (managedFields, annotations, specs) are dropped as soon as they are read.
 
-use super::model::{EventInfo, NodeInfo, PodInfo, PodTrouble, WorkloadInfo};
+use crate::model::{EventInfo, NodeInfo, PodInfo, PodTrouble, WorkloadInfo};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, Node, Pod, PodTemplateSpec};
 use kube::ResourceExt;

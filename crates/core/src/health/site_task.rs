@@ -62,10 +62,7 @@ pub(crate) async fn run(shared: Arc<Shared>, name: String, mut stop: watch::Rece
                     e.state = state;
                     e.settle();
                     e.data_at = e.last_seen;
-                    e.have_data = true;
-                    e.from_snapshot = false;
-                    e.checked = true;
-                    e.dirty = true;
+                    e.known.live();
                     e.stats.sweeps += 1;
                 });
                 shared.maybe_snapshot(&name).await;
@@ -81,7 +78,7 @@ pub(crate) async fn run(shared: Arc<Shared>, name: String, mut stop: watch::Rece
                 tracing::info!(kind = ?e.kind(), reason = %e, "site check failed");
                 shared.update(&name, |en| {
                     en.failed(&e);
-                    en.checked = true;
+                    en.known.unanswered();
                     en.stats.sweep_failures += 1;
                 });
                 if !opts.watch {
@@ -178,7 +175,7 @@ async fn ping(shared: &Arc<Shared>, name: &str) -> bool {
                 if e.state.cert_not_after != p.cert_not_after
                     || e.state.git_version.as_deref() != Some(&gv)
                 {
-                    e.dirty = true;
+                    e.known.changed();
                 }
                 e.state.cert_not_after = p.cert_not_after;
                 e.state.git_version = Some(gv);

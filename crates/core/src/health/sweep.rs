@@ -1,11 +1,11 @@
 //! One full read of a site: `/version` and the lists health needs (the TLS probe only
 //! to say why a site cannot be read).
 
-use super::model::SiteState;
 use super::prune;
 use crate::client::{
     ClientCache, ClientError, MAX_OBJECTS, classify, probe, retry_cut, with_deadline,
 };
+use crate::model::SiteState;
 use crate::registry::Site;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, Node, Pod};

@@ -1,6 +1,6 @@
 use super::evaluate::{Observation, detect_distro, evaluate, fmt_age};
-use super::model::*;
 use super::prune;
+use crate::model::*;
 use crate::registry::{CredentialKind, CredentialRef, Distro, Site};
 use k8s_openapi::api::core::v1::{Node, Pod};
 

@@ -2,9 +2,9 @@
 //! bookmarks), pruned into the site's [`SiteState`](super::SiteState) as events arrive.
 
 use super::entry::Shared;
-use super::model::SiteState;
 use super::prune;
 use crate::client::{ClientError, MAX_OBJECTS, classify};
+use crate::model::SiteState;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
@@ -280,9 +280,7 @@ fn apply(shared: &Arc<Shared>, name: &str, f: impl FnOnce(&mut SiteState)) {
             }
         }
         e.data_at = e.last_seen;
-        e.from_snapshot = false;
-        e.have_data = true;
-        e.dirty = true;
+        e.known.live();
         e.stats.watch_events += 1;
     });
 }

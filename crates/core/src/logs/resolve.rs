@@ -10,39 +10,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::Api;
 use kube::api::ListParams;
 
-/// Workload kinds whose pods can be aggregated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WorkloadKind {
-    Deployment,
-    StatefulSet,
-    DaemonSet,
-    ReplicaSet,
-    Job,
-}
-
-impl WorkloadKind {
-    /// `Deployment`, `deployment`, `deploy`, … (case-insensitive).
-    pub fn parse(s: &str) -> Option<WorkloadKind> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "deployment" | "deployments" | "deploy" => WorkloadKind::Deployment,
-            "statefulset" | "statefulsets" | "sts" => WorkloadKind::StatefulSet,
-            "daemonset" | "daemonsets" | "ds" => WorkloadKind::DaemonSet,
-            "replicaset" | "replicasets" | "rs" => WorkloadKind::ReplicaSet,
-            "job" | "jobs" => WorkloadKind::Job,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WorkloadKind::Deployment => "Deployment",
-            WorkloadKind::StatefulSet => "StatefulSet",
-            WorkloadKind::DaemonSet => "DaemonSet",
-            WorkloadKind::ReplicaSet => "ReplicaSet",
-            WorkloadKind::Job => "Job",
-        }
-    }
-}
+/// Workload kinds whose pods can be aggregated (the IPC's enum).
+pub use outpost_ipc::WorkloadKind;
 
 /// A pod, or every pod of a workload, in one namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -255,18 +255,37 @@ pub async fn get_version(
                     Err(io(e))
                 }
             })?;
-        parse_version_response(&buf).map_err(|m| NetError::Http(format!("{addr}: {m}")))
+        parse_version_response(&buf).map_err(|e| NetError::Http(format!("{addr}: {e}")))
     };
     tokio::time::timeout(request_timeout, work)
         .await
         .map_err(|_| NetError::Timeout(format!("GET https://{addr}/version")))?
 }
 
-fn parse_version_response(buf: &[u8]) -> Result<VersionInfo, String> {
+/// Why a `/version` answer is not one.
+#[derive(Debug, thiserror::Error, PartialEq)]
+enum VersionAnswerError {
+    #[error("no HTTP header")]
+    NoHeader,
+    #[error("bad status line")]
+    StatusLine,
+    #[error("HTTP {0}")]
+    Status(u16),
+    #[error("bad chunk")]
+    Chunk,
+    #[error("bad chunk size")]
+    ChunkSize,
+    #[error("truncated chunk")]
+    TruncatedChunk,
+    #[error("not a /version document: {0}")]
+    Document(String),
+}
+
+fn parse_version_response(buf: &[u8]) -> Result<VersionInfo, VersionAnswerError> {
     let split = buf
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .ok_or("no HTTP header")?;
+        .ok_or(VersionAnswerError::NoHeader)?;
     let head = String::from_utf8_lossy(&buf[..split]);
     let body = &buf[split + 4..];
     let status: u16 = head
@@ -274,9 +293,9 @@ fn parse_version_response(buf: &[u8]) -> Result<VersionInfo, String> {
         .next()
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
-        .ok_or("bad status line")?;
+        .ok_or(VersionAnswerError::StatusLine)?;
     if status != 200 {
-        return Err(format!("HTTP {status}"));
+        return Err(VersionAnswerError::Status(status));
     }
     let chunked = head.lines().any(|l| {
         let l = l.to_ascii_lowercase();
@@ -287,22 +306,26 @@ fn parse_version_response(buf: &[u8]) -> Result<VersionInfo, String> {
     } else {
         body.to_vec()
     };
-    serde_json::from_slice(&body).map_err(|e| format!("not a /version document: {e}"))
+    serde_json::from_slice(&body).map_err(|e| VersionAnswerError::Document(e.to_string()))
 }
 
-fn dechunk(mut b: &[u8]) -> Result<Vec<u8>, String> {
+fn dechunk(mut b: &[u8]) -> Result<Vec<u8>, VersionAnswerError> {
     let mut out = Vec::new();
     loop {
-        let eol = b.windows(2).position(|w| w == b"\r\n").ok_or("bad chunk")?;
+        let eol = b
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or(VersionAnswerError::Chunk)?;
         let size_txt = String::from_utf8_lossy(&b[..eol]);
         let size_txt = size_txt.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_txt, 16).map_err(|_| "bad chunk size")?;
+        let size =
+            usize::from_str_radix(size_txt, 16).map_err(|_| VersionAnswerError::ChunkSize)?;
         b = &b[eol + 2..];
         if size == 0 {
             return Ok(out);
         }
         if b.len() < size {
-            return Err("truncated chunk".into());
+            return Err(VersionAnswerError::TruncatedChunk);
         }
         out.extend_from_slice(&b[..size]);
         b = b.get(size + 2..).unwrap_or(&[]);
@@ -327,7 +350,22 @@ mod tests {
         );
         assert_eq!(
             parse_version_response(b"HTTP/1.1 401 Unauthorized\r\n\r\n{}").unwrap_err(),
+            VersionAnswerError::Status(401)
+        );
+        assert_eq!(
+            parse_version_response(b"HTTP/1.1 401 Unauthorized\r\n\r\n{}")
+                .unwrap_err()
+                .to_string(),
             "HTTP 401"
+        );
+        assert_eq!(
+            parse_version_response(b"HTTP/1.1 200 OK\r\n"),
+            Err(VersionAnswerError::NoHeader)
+        );
+        let cut = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n50\r\n{}";
+        assert_eq!(
+            parse_version_response(cut),
+            Err(VersionAnswerError::TruncatedChunk)
         );
     }
 }

@@ -35,27 +35,19 @@ pub struct Location {
     pub address: Option<String>,
 }
 
-/// How a site authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CredentialKind {
-    ClientCert,
-    Token,
-    Basic,
-    Exec,
-}
-
-impl CredentialKind {
-    /// Kebab-case name, as serialized.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CredentialKind::ClientCert => "client-cert",
-            CredentialKind::Token => "token",
-            CredentialKind::Basic => "basic",
-            CredentialKind::Exec => "exec",
+impl From<Distro> for outpost_ipc::Distro {
+    /// Plain Kubernetes is `Other` on the IPC.
+    fn from(d: Distro) -> Self {
+        match d {
+            Distro::K3s => outpost_ipc::Distro::K3s,
+            Distro::MicroK8s => outpost_ipc::Distro::Microk8s,
+            Distro::Kubernetes => outpost_ipc::Distro::Other,
         }
     }
 }
+
+/// How a site authenticates (the IPC's enum: one definition, same serde names).
+pub use outpost_ipc::CredentialKind;
 
 /// A kubeconfig `exec` credential plugin. Env values live in the keyring (item `exec-env`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

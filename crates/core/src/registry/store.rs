@@ -192,7 +192,7 @@ impl SiteStore {
         };
         match parse(&bytes) {
             Ok(doc) => Ok(doc),
-            Err(reason) => Err(self.move_aside(reason)),
+            Err(reason) => Err(self.move_aside(reason.to_string())),
         }
     }
 
@@ -234,31 +234,45 @@ impl SiteStore {
     }
 }
 
-fn parse(bytes: &[u8]) -> Result<Doc, String> {
-    let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("bad JSON: {e}"))?;
+/// Why a store file's bytes are not a store document.
+#[derive(Debug, thiserror::Error)]
+enum DocError {
+    #[error("bad JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    #[error("the top level is not a JSON object")]
+    NotAnObject,
+    #[error("schemaVersion is {found}, this build reads {SCHEMA_VERSION}")]
+    Schema { found: String },
+    #[error("invalid site list: {0}")]
+    Sites(#[source] serde_json::Error),
+    #[error(transparent)]
+    Site(#[from] RegistryError),
+}
+
+fn parse(bytes: &[u8]) -> Result<Doc, DocError> {
+    let v: Value = serde_json::from_slice(bytes).map_err(DocError::Json)?;
     let Value::Object(mut map) = v else {
-        return Err("the top level is not a JSON object".into());
+        return Err(DocError::NotAnObject);
     };
     match map.get(KEY_VERSION) {
         None if !map.contains_key(KEY_SITES) => {}
         Some(Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION) => {}
         other => {
-            return Err(format!(
-                "schemaVersion is {}, this build reads {SCHEMA_VERSION}",
-                other
+            return Err(DocError::Schema {
+                found: other
                     .map(|v| v.to_string())
-                    .unwrap_or_else(|| "missing".into())
-            ));
+                    .unwrap_or_else(|| "missing".into()),
+            });
         }
     }
     let sites: Vec<Site> = match map.remove(KEY_SITES) {
         None => Vec::new(),
-        Some(v) => serde_json::from_value(v).map_err(|e| format!("invalid site list: {e}"))?,
+        Some(v) => serde_json::from_value(v).map_err(DocError::Sites)?,
     };
     for s in &sites {
-        s.validate().map_err(|e| e.to_string())?;
+        s.validate()?;
     }
-    check_all(&sites).map_err(|e| e.to_string())?;
+    check_all(&sites)?;
     Ok(Doc { map, sites })
 }
 

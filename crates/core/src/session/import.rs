@@ -120,7 +120,7 @@ fn preview(plan: &ImportPlan) -> ImportPreview {
                     server_after: p.server_after.clone(),
                     san_ok,
                     san_detail,
-                    credential_kind: p.credential_kind.as_str().to_string(),
+                    credential_kind: p.credential_kind,
                     exec: p.exec.as_ref().map(|e| ExecInfo {
                         command: e.command.clone(),
                         args: e.args.clone(),

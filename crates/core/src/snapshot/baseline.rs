@@ -1,9 +1,8 @@
 //! What changed at a site since its reconnect baseline (the state it had before it
-//! answered again), by the bundles' [`diff`](crate::bundle::diff).
+//! answered again), by the bundles' [`diff`](crate::model::diff).
 
 use super::{SnapshotError, SnapshotStore};
-use crate::bundle::{Diff, View};
-use crate::health::SiteState;
+use crate::model::{Diff, SiteState, View};
 
 /// Label of the baseline side of the diff.
 pub const BASELINE_LABEL: &str = "snapshot before reconnect";

@@ -13,7 +13,7 @@ use crate::error::ErrorKind;
 
 mod baseline;
 
-use crate::health::{SiteHealth, SiteState};
+use crate::model::{SiteHealth, SiteState};
 use crate::paths::Home;
 pub use baseline::BASELINE_LABEL;
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 use super::*;
-use crate::health::{Level, Reach, SiteHealth, SiteState, WorkloadInfo};
+use crate::model::{Level, Reach, SiteHealth, SiteState, WorkloadInfo};
 
 fn health(site: &str) -> SiteHealth {
     SiteHealth {
@@ -50,7 +50,7 @@ fn snap(site: &str, pods: usize) -> Snapshot {
         let n = format!("pod-{i}-{:x}", rand::random::<u64>());
         state.pods.insert(
             format!("shop/{n}"),
-            crate::health::PodInfo {
+            crate::model::PodInfo {
                 namespace: "shop".into(),
                 name: n,
                 restarts: 0,

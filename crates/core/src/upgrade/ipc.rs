@@ -237,7 +237,7 @@ pub fn info(site: &str, r: Result<SiteUpgrade, UpgradeError>) -> ipc::SiteUpgrad
                 .iter()
                 .map(|n| ipc::NodeUpgradeInfo {
                     name: n.name.clone(),
-                    role: n.role.clone(),
+                    role: n.role,
                     version: n.version.clone(),
                     target: n.target.clone(),
                     state: match n.state {
@@ -256,7 +256,7 @@ pub fn info(site: &str, r: Result<SiteUpgrade, UpgradeError>) -> ipc::SiteUpgrad
                 .map(|s| ipc::StuckInfo {
                     node: s.node.clone(),
                     job: s.job.clone(),
-                    kind: s.kind.as_str().to_string(),
+                    kind: s.kind,
                     reason: s.reason.clone(),
                     next_steps: s.next_steps.clone(),
                     since_ms: s.since.map(|t| t.as_millisecond()),

@@ -8,6 +8,7 @@ use super::{UpgradeError, kube_err};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, DynamicObject, ListParams};
+use outpost_ipc::NodeRole;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,8 +26,7 @@ pub enum NodeState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeUpgrade {
     pub name: String,
-    /// `server` or `agent`.
-    pub role: String,
+    pub role: NodeRole,
     pub version: String,
     pub target: Option<String>,
     pub state: NodeState,
@@ -34,27 +34,8 @@ pub struct NodeUpgrade {
     pub job: Option<String>,
 }
 
-/// Why a node is reported stuck.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StuckKind {
-    /// Its upgrade Job failed (e.g. `DeadlineExceeded`).
-    #[default]
-    JobFailed,
-    /// Nothing changed (applying nodes, versions, Jobs) for longer than the no-progress
-    /// window.
-    NoProgress,
-}
-
-impl StuckKind {
-    /// The name used in JSON (`job_failed`, `no_progress`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StuckKind::JobFailed => "job_failed",
-            StuckKind::NoProgress => "no_progress",
-        }
-    }
-}
+/// Why a node is reported stuck (the IPC's enum).
+pub use outpost_ipc::StuckKind;
 
 /// A stuck node and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -236,7 +217,11 @@ pub async fn status(client: &kube::Client) -> Result<SiteUpgrade, UpgradeError> 
         };
         out.push(NodeUpgrade {
             name,
-            role: if server { "server" } else { "agent" }.into(),
+            role: if server {
+                NodeRole::Server
+            } else {
+                NodeRole::Agent
+            },
             version,
             target: want,
             state,

@@ -10,7 +10,7 @@ const T: &str = "v1.31.4+k3s1";
 fn node(name: &str, version: &str, state: NodeState, job: Option<&str>) -> NodeUpgrade {
     NodeUpgrade {
         name: name.into(),
-        role: "server".into(),
+        role: outpost_ipc::NodeRole::Server,
         version: version.into(),
         target: Some(T.into()),
         state,

@@ -13,6 +13,17 @@ use std::sync::Arc;
 
 type Key = (Resource, String, String);
 
+/// Why the test store refuses a write.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StoreError {
+    #[error("{0:?} already exists")]
+    AlreadyExists(Key),
+    #[error("not found")]
+    NotFound,
+    #[error("conflict")]
+    Conflict,
+}
+
 #[derive(Default)]
 pub struct Store {
     objects: BTreeMap<Key, Arc<Value>>,
@@ -61,7 +72,7 @@ impl Store {
         r: Resource,
         mut v: Value,
         now: jiff::Timestamp,
-    ) -> Result<(), String> {
+    ) -> Result<(), StoreError> {
         if name(&v).is_empty() {
             let g = v
                 .pointer("/metadata/generateName")
@@ -73,7 +84,7 @@ impl Store {
         }
         let k = key(r, &v);
         if self.objects.contains_key(&k) {
-            return Err(format!("{k:?} already exists"));
+            return Err(StoreError::AlreadyExists(k));
         }
         self.rv += 1;
         self.uid += 1;
@@ -88,14 +99,14 @@ impl Store {
     }
 
     /// Replace, refusing a stale resourceVersion; bumps generation on spec changes.
-    pub fn update(&mut self, r: Resource, mut v: Value) -> Result<(), String> {
+    pub fn update(&mut self, r: Resource, mut v: Value) -> Result<(), StoreError> {
         let k = key(r, &v);
         let Some(old) = self.objects.get(&k) else {
-            return Err("not found".into());
+            return Err(StoreError::NotFound);
         };
         if old["metadata"]["resourceVersion"] != v["metadata"]["resourceVersion"] {
             self.conflicts += 1;
-            return Err("conflict".into());
+            return Err(StoreError::Conflict);
         }
         let mut gen_ = old["metadata"]["generation"].as_i64().unwrap_or(1);
         if without_meta_status(old) != without_meta_status(&v) {

@@ -4,7 +4,7 @@
 use crate::api;
 use crate::state::Load;
 use crate::state::logs::Form;
-use outpost_ipc::{LogPod, LogTarget, SiteDetail, SiteSummary};
+use outpost_ipc::{LogPod, LogTarget, SiteDetail, SiteSummary, WorkloadKind};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -30,7 +30,7 @@ fn decode(v: &str) -> Option<(String, LogTarget)> {
         ["w", kind, ns, name] => Some((
             ns.to_string(),
             LogTarget::Workload {
-                kind: kind.to_string(),
+                kind: WorkloadKind::parse(kind)?,
                 name: name.to_string(),
             },
         )),
@@ -119,7 +119,7 @@ pub fn picker(props: &PickerProps) -> Html {
                 .iter()
                 .map(|w| {
                     let t = LogTarget::Workload {
-                        kind: w.kind.clone(),
+                        kind: w.kind,
                         name: w.name.clone(),
                     };
                     (
@@ -214,7 +214,7 @@ mod tests {
     fn target_values_round_trip() {
         for t in [
             LogTarget::Workload {
-                kind: "Deployment".into(),
+                kind: WorkloadKind::Deployment,
                 name: "pos".into(),
             },
             LogTarget::Pod {

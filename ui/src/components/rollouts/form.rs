@@ -215,7 +215,7 @@ pub fn new_rollout(props: &NewRolloutProps) -> Html {
                     </select></label>
                 <div class="wide form-row">
                     <button type="submit" id="rollout-preview" disabled={request.is_err() || s.previewing}>{ "Preview the waves" }</button>
-                    if let Err(why) = &request { <span class="muted" id="rollout-form-hint">{ why }</span> }
+                    if let Err(why) = &request { <span class="muted" id="rollout-form-hint">{ why.to_string() }</span> }
                 </div>
             </form>
             { preview }

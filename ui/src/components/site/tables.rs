@@ -4,7 +4,7 @@ use crate::state::detail::{
     is_crash_looping, pod_has_problem, pod_status, sort_events, sort_pods, workload_ok,
 };
 use crate::state::time::{format_age, format_duration};
-use outpost_ipc::LogTarget;
+use outpost_ipc::{ConditionStatus, LogTarget};
 use outpost_ipc::{EventInfo, EventType, NodeInfo, PodInfo, WorkloadInfo};
 use yew::prelude::*;
 
@@ -30,7 +30,7 @@ pub fn nodes_table(nodes: &[NodeInfo]) -> Html {
             <tbody>{ for nodes.iter().map(|n| {
                 // Ready=True is good; any other condition being True is a problem.
                 let bad: Vec<_> = n.conditions.iter()
-                    .filter(|c| (c.type_ == "Ready") != (c.status == "True"))
+                    .filter(|c| (c.type_ == "Ready") != (c.status == ConditionStatus::True))
                     .collect();
                 html! {
                     <tr data-node={n.name.clone()} class={classes!((!n.ready).then_some("row-critical"))}>
@@ -78,10 +78,10 @@ pub fn workloads_table(ws: &[WorkloadInfo], on_logs: &Callback<(String, LogTarge
                 <tr data-workload={format!("{}/{}", w.namespace, w.name)}
                     class={classes!((!workload_ok(w)).then_some("row-warning"))}>
                     <th scope="row">{ format!("{}/{}", w.namespace, w.name) }</th>
-                    <td>{ &w.kind }</td>
+                    <td>{ w.kind.as_str() }</td>
                     <td>{ format!("{}/{}", w.ready, w.desired) }</td>
                     <td>{ for w.images.iter().map(|i| html! { <code class="image">{ i }</code> }) }</td>
-                    { logs_button(on_logs, &w.namespace, LogTarget::Workload { kind: w.kind.clone(), name: w.name.clone() }) }
+                    { logs_button(on_logs, &w.namespace, LogTarget::Workload { kind: w.kind, name: w.name.clone() }) }
                 </tr>
             }) }</tbody>
         </table>

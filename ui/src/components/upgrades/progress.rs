@@ -44,7 +44,7 @@ fn site(p: &SiteUpgradeInfo) -> Html {
                                 <tr class="upgrade-node" data-node={n.name.clone()} data-version={n.version.clone()}
                                     data-state={label}>
                                     <th scope="row">{ &n.name }</th>
-                                    <td>{ &n.role }</td>
+                                    <td>{ n.role.as_str() }</td>
                                     <td><code>{ &n.version }</code></td>
                                     <td><span class={classes!("site-status", format!("site-status-{class}"))}>{ label }</span>
                                         if n.cordoned { <span class="muted">{ " · cordoned" }</span> }</td>
@@ -56,7 +56,7 @@ fn site(p: &SiteUpgradeInfo) -> Html {
                 </table>
             }
             { for p.stuck.iter().map(|s| html! {
-                <div class="upgrade-stuck" role="alert" data-node={s.node.clone()} data-kind={s.kind.clone()}>
+                <div class="upgrade-stuck" role="alert" data-node={s.node.clone()} data-kind={s.kind.as_str()}>
                     <p><strong>{ format!("Stuck: {}", s.node) }</strong>{ ": " }{ &s.reason }
                         if let Some(ms) = s.since_ms { <span class="muted">{ format!(" (unchanged since {})", format_utc(ms)) }</span> }</p>
                     <ol class="upgrade-next-steps">

@@ -3,7 +3,6 @@
 //! crash loops that started or ended, nodes added, removed, readiness and kubelet
 //! version. Rendered for humans or serialized as JSON.
 
-use super::content::Bundle;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -159,16 +158,6 @@ impl View {
             v.crash_loops.insert(subject);
         }
         v
-    }
-
-    /// The view of a bundle.
-    pub fn of_bundle(label: String, b: &Bundle) -> View {
-        View::of(
-            label,
-            b.manifest.version.clone(),
-            Some(b.manifest.taken_at),
-            &b.resources,
-        )
     }
 }
 

@@ -1,10 +1,10 @@
 //! The diff view of a health [`SiteState`]: the pruned state the health engine keeps in
 //! memory and in its snapshot cache, so a site that comes back can be compared with the
-//! state it had before (see [`crate::snapshot::SnapshotStore::keep_baseline`]) by the
+//! state it had before (the snapshot store's reconnect baseline) by the
 //! same [`diff`](super::diff::diff) as bundles.
 
 use super::diff::{View, Workload};
-use crate::health::{PodTrouble, SiteState};
+use super::state::{PodTrouble, SiteState};
 
 impl View {
     /// Builds a view from a health state. Crash loops are attributed to their workload:
@@ -54,8 +54,8 @@ impl View {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::diff::{ChangeKind, diff};
-    use crate::health::{NodeInfo, PodInfo, WorkloadInfo};
+    use crate::model::diff::{ChangeKind, diff};
+    use crate::model::{NodeInfo, PodInfo, WorkloadInfo};
 
     fn state(image: &str, replicas: i32, crash: bool, kubelet: Option<&str>) -> SiteState {
         let mut st = SiteState {
