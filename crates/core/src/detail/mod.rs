@@ -28,6 +28,9 @@ pub enum DetailError {
     /// The site did not answer and no snapshot of it exists.
     #[error("{site} cannot be reached ({source}) and there is no snapshot of it yet")]
     NoData { site: String, source: ClientError },
+    /// The site answered but refused the read (a request it rejects).
+    #[error("{site} could not be read: {source}")]
+    Read { site: String, source: ClientError },
 }
 
 impl DetailError {
@@ -35,7 +38,7 @@ impl DetailError {
     pub fn kind(&self) -> &'static str {
         match self {
             DetailError::UnknownSite(_) => "not_found",
-            DetailError::NoData { source, .. } => match source {
+            DetailError::NoData { source, .. } | DetailError::Read { source, .. } => match source {
                 ClientError::Credentials(_) => "auth",
                 ClientError::Api { .. } | ClientError::Config(_) | ClientError::TooLarge { .. } => {
                     "unreachable"
