@@ -203,7 +203,8 @@ pub async fn save_logs(
 }
 
 fn write_lines(stream: &LogStream, filter: &FilterSpec, path: &Path) -> Result<u64, OfflineError> {
-    let storage = |e: std::io::Error| OfflineError::Storage(format!("cannot write the log file: {e}"));
+    let storage =
+        |e: std::io::Error| OfflineError::Storage(format!("cannot write the log file: {e}"));
     let file = crate::fsutil::create_private(path).map_err(storage)?;
     let mut out = std::io::BufWriter::new(file);
     let lines = stream.export(filter, &mut out)?;

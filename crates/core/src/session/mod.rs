@@ -103,7 +103,11 @@ impl Session {
         let timeouts = opts.timeouts;
         let clients = ClientCache::new(vault.clone(), timeouts);
         let watched: Vec<Site> = match only {
-            Some(names) => sites.iter().filter(|s| names.contains(&s.name)).cloned().collect(),
+            Some(names) => sites
+                .iter()
+                .filter(|s| names.contains(&s.name))
+                .cloned()
+                .collect(),
             None => sites.clone(),
         };
         let monitor = FleetMonitor::start(watched, vault.clone(), Some(snapshots.clone()), opts);

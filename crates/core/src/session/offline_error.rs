@@ -114,7 +114,11 @@ mod tests {
                 "corrupt",
             ),
             (BundleError::WrongPassphrase, "auth", "wrong passphrase"),
-            (BundleError::PassphraseRequired, "auth", "passphrase is needed"),
+            (
+                BundleError::PassphraseRequired,
+                "auth",
+                "passphrase is needed",
+            ),
             (
                 BundleError::Older {
                     site: "a".into(),
@@ -133,7 +137,11 @@ mod tests {
                 "conflict",
                 "import it as a new site",
             ),
-            (BundleError::NameTaken("a".into()), "conflict", "already exists"),
+            (
+                BundleError::NameTaken("a".into()),
+                "conflict",
+                "already exists",
+            ),
             (
                 BundleError::Site {
                     site: "a".into(),

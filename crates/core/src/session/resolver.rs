@@ -107,7 +107,9 @@ pub fn unanswered(e: &ClientError) -> bool {
 pub fn order(down: bool, kept: &Kept, wants: Wants) -> Vec<Source> {
     let stale_bundle = wants.health
         && kept.health_at.is_some()
-        && kept.bundle_at.is_some_and(|b| kept.health_at.is_some_and(|h| b < h));
+        && kept
+            .bundle_at
+            .is_some_and(|b| kept.health_at.is_some_and(|h| b < h));
     ORDER
         .into_iter()
         .filter(|s| wants.has(*s))

@@ -73,7 +73,8 @@ impl Session {
                     }
                 }
                 _ => {
-                    let (b, n) = from_stored(name, st.bundle_path.clone(), out, pass.clone()).await?;
+                    let (b, n) =
+                        from_stored(name, st.bundle_path.clone(), out, pass.clone()).await?;
                     (b, n, true)
                 }
             };
@@ -97,8 +98,8 @@ impl Session {
     /// offline export's source); a failure is logged, the export stands.
     async fn keep_stored(&self, b: &Bundle, encrypted: bool) -> Result<(), OfflineError> {
         let (b2, home) = (b.clone(), self.home.clone());
-        let r = tokio::task::spawn_blocking(move || bundle::keep_stored(&b2, &home, encrypted))
-            .await?;
+        let r =
+            tokio::task::spawn_blocking(move || bundle::keep_stored(&b2, &home, encrypted)).await?;
         if let Err(e) = r {
             tracing::warn!(site = %b.manifest.site, error = %e, "stored bundle not written");
         }
@@ -120,7 +121,11 @@ impl Session {
         let live = sources.contains(&Source::Live);
         match sources.into_iter().find(|s| *s != Source::Live) {
             Some(Source::Baseline) => {
-                let (store, monitor, n) = (self.snapshots.clone(), self.monitor.clone(), name.to_string());
+                let (store, monitor, n) = (
+                    self.snapshots.clone(),
+                    self.monitor.clone(),
+                    name.to_string(),
+                );
                 let at = st.health.as_ref().and_then(|h| h.last_seen);
                 let d = tokio::task::spawn_blocking(move || {
                     let now = monitor.with_state(&n, Clone::clone).unwrap_or_default();
@@ -137,9 +142,7 @@ impl Session {
                     None => Ok(None),
                 }
             }
-            Some(_) if !live => Err(OfflineError::Offline(format!(
-                "{name} is offline: the changes show once it answers again"
-            ))),
+            Some(_) if !live => Err(offline_changes(name)),
             Some(_) => {
                 let (kept, n) = (st.bundle_path.clone(), name.to_string());
                 let base = tokio::task::spawn_blocking(move || bundle::read_file(&kept, None))
@@ -150,7 +153,14 @@ impl Session {
                         )),
                         e => e.into(),
                     })?;
-                let now = bundle::live_view(&site, &self.clients, LIVE_DEADLINE).await?;
+                let now = match bundle::live_view(&site, &self.clients, LIVE_DEADLINE).await {
+                    Ok(v) => v,
+                    Err(BundleError::Site { source, .. }) if unanswered(&source) => {
+                        self.clients.forget(name);
+                        return Err(offline_changes(name));
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 let from = View::of_bundle(format!("snapshot {}", base.manifest.taken_at), &base);
                 Ok(Some(bundle::ipc::diff(&Diff::between(&from, &now))))
             }
@@ -204,6 +214,12 @@ impl Session {
             registered: report.registered,
         })
     }
+}
+
+fn offline_changes(name: &str) -> OfflineError {
+    OfflineError::Offline(format!(
+        "{name} is offline: the changes show once it answers again"
+    ))
 }
 
 /// Writes the stored bundle of a site (plain) to `out`, encrypted if asked.
