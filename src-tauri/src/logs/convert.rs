@@ -2,10 +2,8 @@
 //! batches to the webview at most [`BATCHES_PER_SEC`] times a second.
 
 use outpost_core::logs::text::{Colour, Span};
-use outpost_core::logs::{
-    Cursor, Delivery, FilterSpec, Line, LogStream, Notice, SourceInfo, Window,
-};
-use outpost_ipc::{AnsiColour, IpcError, LogEvent, LogLine, LogSource, LogSpan, LogsPage};
+use outpost_core::logs::{Cursor, Delivery, Line, LogStream, Notice, SourceInfo};
+use outpost_ipc::{AnsiColour, IpcError, LogEvent, LogLine, LogSource, LogSpan};
 use std::time::Duration;
 use tauri::ipc::{Channel, InvokeResponseBody};
 
@@ -126,27 +124,6 @@ pub async fn forward(stream: LogStream, ch: Channel<InvokeResponseBody>) -> bool
         // Let lines accumulate: at most BATCHES_PER_SEC batches a second.
         tokio::time::sleep(pace).await;
     }
-}
-
-/// One window of the buffered lines of `stream` matching `spec`, as the UI shows it
-/// (blocking: ≤ 100 ms over 1M lines).
-pub fn page(stream: &LogStream, spec: &FilterSpec, w: Window) -> Result<LogsPage, IpcError> {
-    let q = stream
-        .query(spec, w)
-        .map_err(|e| crate::error::core(e.kind(), e))?;
-    let sources = stream.sources();
-    Ok(LogsPage {
-        total: q.total,
-        offset: q.offset,
-        lines: q.lines.iter().map(|(l, m)| line(l, m)).collect(),
-        buffered: q.buffered,
-        evicted: q.evicted,
-        sources: sources
-            .iter()
-            .enumerate()
-            .map(|(i, s)| source(u32::try_from(i).unwrap_or(u32::MAX), s))
-            .collect(),
-    })
 }
 
 /// The error for a stream id that is not open.

@@ -2,8 +2,9 @@
 //! oldest. Each is forwarded to its webview channel until it ends or nobody listens.
 
 use super::convert;
-use outpost_core::logs::LogStream;
-use outpost_ipc::IpcError;
+use outpost_core::logs::{FilterSpec, LogStream, Window};
+use outpost_core::session::OpenedLogs;
+use outpost_ipc::{IpcError, LogTarget, LogsOpened, LogsPage};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -49,9 +50,26 @@ impl LogsState {
         Ok(())
     }
 
-    /// Registers a stream (closing the oldest ones beyond [`MAX_STREAMS`]) and forwards
-    /// it to `ch`; returns its id.
-    pub fn open(&self, stream: LogStream, label: String, ch: Channel<InvokeResponseBody>) -> u64 {
+    /// Registers an opened stream (closing the oldest ones beyond [`MAX_STREAMS`]) and
+    /// forwards it to `ch`; says what the UI needs of it.
+    pub fn open(
+        &self,
+        o: OpenedLogs,
+        target: &LogTarget,
+        max_lines: usize,
+        ch: Channel<InvokeResponseBody>,
+    ) -> LogsOpened {
+        let (LogTarget::Pod { name } | LogTarget::Workload { name, .. }) = target;
+        let label = format!("{}-{name}", o.sites.join("+"));
+        let id = self.register(o.stream, label, ch);
+        LogsOpened {
+            stream: id,
+            buffer_lines: max_lines as u64,
+            snapshot_at: o.snapshot_at.map(|t| t.to_string()),
+        }
+    }
+
+    fn register(&self, stream: LogStream, label: String, ch: Channel<InvokeResponseBody>) -> u64 {
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         {
             let mut g = lock(&self.streams);
@@ -77,4 +95,29 @@ impl LogsState {
         });
         id
     }
+}
+
+/// One window of the buffered lines of `stream` matching `spec`, as the UI shows it
+/// (≤ 100 ms over 1M lines, off the async workers).
+pub async fn page(stream: LogStream, spec: FilterSpec, w: Window) -> Result<LogsPage, IpcError> {
+    tokio::task::spawn_blocking(move || {
+        let q = stream
+            .query(&spec, w)
+            .map_err(|e| crate::error::core(e.kind(), e))?;
+        let sources = stream.sources();
+        Ok(LogsPage {
+            total: q.total,
+            offset: q.offset,
+            lines: q.lines.iter().map(|(l, m)| convert::line(l, m)).collect(),
+            buffered: q.buffered,
+            evicted: q.evicted,
+            sources: sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| convert::source(u32::try_from(i).unwrap_or(u32::MAX), s))
+                .collect(),
+        })
+    })
+    .await
+    .map_err(crate::error::join)?
 }
