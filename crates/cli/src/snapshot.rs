@@ -2,6 +2,7 @@
 //! then shown offline from it), compare two states of a site, and serve bundles
 //! read-only to kubectl.
 
+use crate::session::CHECK;
 use anyhow::{Context as _, bail};
 use outpost_core::bundle::{self, Bundle, CollectOptions, Diff, SecretString, View};
 use outpost_core::client::{ClientCache, Timeouts};
@@ -49,7 +50,8 @@ impl Pass {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum SnapshotCmd {
-    /// Read a site now and write its state to a bundle file.
+    /// Write a site's state to a bundle file: read now, or, when the site does not
+    /// answer, from the bundle stored for it (as the app does).
     Export {
         site: String,
         #[arg(short, long, value_name = "FILE")]
@@ -64,6 +66,21 @@ pub enum SnapshotCmd {
         json: bool,
         #[command(flatten)]
         pass: Pass,
+        #[command(flatten)]
+        profile: Profile,
+    },
+    /// What changed since the state the site had before it last came back, else since
+    /// the bundle stored for it (the app's "changes" panel).
+    Changes {
+        site: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        profile: Profile,
+    },
+    /// Forget the state the site had before it last came back (the app's "dismiss").
+    Dismiss {
+        site: String,
         #[command(flatten)]
         profile: Profile,
     },
@@ -160,35 +177,63 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
             pass,
             profile,
         } => {
-            let home = home(&profile)?;
-            let site = SiteStore::new(&home).get(&site)?;
-            let pass = pass.read()?;
-            let vault = Arc::new(Vault::open(&home).context("opening the keyring")?);
-            let clients = ClientCache::new(vault, Timeouts::default());
+            let (pass, deadline) = (pass.read()?, secs(timeout)?);
             let opts = CollectOptions {
                 log_lines,
-                deadline: secs(timeout)?,
+                deadline,
                 ..CollectOptions::default()
             };
-            let (b, bytes) = runtime()?.block_on(bundle::export(
-                &site,
-                &clients,
-                &opts,
-                &output,
-                pass.as_ref(),
-            ))?;
+            let names = [site.clone()];
+            let (rt, session) =
+                crate::session::open(home(&profile)?, &names, deadline.min(CHECK), false)?;
+            let e = rt.block_on(session.export(&site, &output, pass, &opts))?;
             if json {
-                jsonln!(serde_json::to_string(&b.manifest)?);
+                jsonln!(serde_json::to_string(&e)?);
             } else {
-                let objects: u64 = b.manifest.counts.values().sum();
+                let objects: u64 = e.summary.counts.values().sum();
                 outln!(
-                    "exported {} to {} ({bytes} bytes{}): {objects} objects, {} log tails, taken at {}",
-                    site.name,
-                    output.display(),
-                    if pass.is_some() { ", encrypted" } else { "" },
-                    b.manifest.logs,
-                    b.manifest.taken_at
+                    "exported {site} to {} ({} bytes{}): {objects} objects, {} log tails, taken at {}{}",
+                    e.path,
+                    e.bytes,
+                    if e.encrypted { ", encrypted" } else { "" },
+                    e.summary.log_tails,
+                    e.summary.taken_at,
+                    if e.from_snapshot {
+                        " (the site did not answer: written from the bundle stored for it)"
+                    } else {
+                        ""
+                    }
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SnapshotCmd::Changes {
+            site,
+            json,
+            profile,
+        } => {
+            let names = [site.clone()];
+            let (rt, session) = crate::session::open(home(&profile)?, &names, CHECK, false)?;
+            let d = rt.block_on(session.changes(&site))?;
+            if json {
+                jsonln!(serde_json::to_string(&d)?);
+            } else {
+                match d {
+                    Some(d) => out!("{}", render(&d)),
+                    None => outln!(
+                        "no changes are kept for {site}: export or import a bundle of it first"
+                    ),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SnapshotCmd::Dismiss { site, profile } => {
+            let names = [site.clone()];
+            let (rt, session) = crate::session::open(home(&profile)?, &names, CHECK, false)?;
+            if rt.block_on(session.dismiss(&site))? {
+                outln!("dismissed the changes of {site} since it came back");
+            } else {
+                outln!("no changes since a reconnect are kept for {site}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -311,6 +356,31 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<ExitCode> {
             pass,
         } => serve(&files, kubeconfig.as_deref(), bind, pass.read()?.as_ref()),
     }
+}
+
+/// The changes as text, one line per entry (the app's changes panel, in words).
+fn render(d: &outpost_ipc::snapshot::SnapshotDiff) -> String {
+    let at = |t: &Option<String>| t.as_ref().map(|t| format!(" ({t})")).unwrap_or_default();
+    let mut o = format!(
+        "from {}{}\nto   {}{}\n",
+        d.from,
+        at(&d.from_time),
+        d.to,
+        at(&d.to_time)
+    );
+    if d.entries.is_empty() {
+        o.push_str("no changes\n");
+    }
+    for e in &d.entries {
+        let kind = serde_json::to_value(e.kind).ok();
+        let kind = kind.as_ref().and_then(|k| k.as_str()).unwrap_or("change");
+        let (f, t) = (
+            e.from.as_deref().unwrap_or("-"),
+            e.to.as_deref().unwrap_or("-"),
+        );
+        o.push_str(&format!("{kind:<18} {}: {f} -> {t}\n", e.subject));
+    }
+    o
 }
 
 fn snapshot_site(b: Bundle) -> SnapshotSite {
