@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::Control;
+use common::start_sim;
 use outpost_core::bundle::{self, CollectOptions};
 use outpost_core::credentials::Vault;
 use outpost_core::health::MonitorOptions;
@@ -22,40 +22,10 @@ use outpost_core::paths::Home;
 use outpost_core::session::Session;
 use outpost_ipc::snapshot::ExportedBundle;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 use std::time::Duration;
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_sim(dir: &Path) -> (Proc, Control) {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("outpost"))
-        .args(["sim", "--sites", "1", "--seed", "7"])
-        .arg("--kubeconfig")
-        .arg(dir.join("kc.yaml"))
-        .arg("--sites-file")
-        .arg(dir.join("sites.json"))
-        .args(["--control", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let control = Control::from_banner(&line);
-    (Proc(child), control)
-}
 
 /// The CLI on `home`, in this process's keyring environment.
 fn outpost(home: &Path) -> assert_cmd::Command {
@@ -90,7 +60,7 @@ fn cli_and_app_agree_on_a_stopped_site() {
     );
     let tmp = tempfile::tempdir().unwrap();
     let home_dir = tmp.path().join("home");
-    let (sim, control) = start_sim(tmp.path());
+    let (sim, control) = start_sim(tmp.path(), 1, 7);
     ok(&outpost(&home_dir)
         .args(["site", "import"])
         .arg(tmp.path().join("kc.yaml"))
@@ -101,24 +71,35 @@ fn cli_and_app_agree_on_a_stopped_site() {
         .unwrap());
     let sites: Value = serde_json::from_str(&control.http("GET", "/sites", "")).unwrap();
     let site = sites[0]["name"].as_str().unwrap().to_string();
-    // One export while the site answers: the CLI, as the app, keeps its stored bundle.
+    // Exports while the site answers (until its pods have logged something): the CLI,
+    // as the app, keeps the last one as the site's stored bundle.
     let live = tmp.path().join("live.opsnap");
-    let out = ok(&outpost(&home_dir)
-        .args(["snapshot", "export", &site, "--json", "-o"])
-        .arg(&live)
-        .output()
-        .unwrap());
-    let e: ExportedBundle = serde_json::from_str(&out).unwrap();
-    assert!(!e.from_snapshot, "{out}");
     let home = Home::resolve(Some(&home_dir), "default").unwrap();
-    let stored = bundle::read_file(&bundle::imported_path(&home, &site), None)
-        .expect("the CLI's live export keeps the site's stored bundle, as the app's does");
-    let tail = stored
-        .logs
-        .iter()
-        .find(|l| !l.text.trim().is_empty())
-        .expect("some container has a log tail in the bundle")
-        .clone();
+    let started = std::time::Instant::now();
+    let tail = loop {
+        let out = ok(&outpost(&home_dir)
+            .args(["snapshot", "export", &site, "--json", "-o"])
+            .arg(&live)
+            .output()
+            .unwrap());
+        let e: ExportedBundle = serde_json::from_str(&out).unwrap();
+        assert!(!e.from_snapshot, "{out}");
+        let stored = bundle::read_file(&bundle::imported_path(&home, &site), None)
+            .expect("the CLI's live export keeps the site's stored bundle, as the app's does");
+        let tail = stored
+            .logs
+            .iter()
+            .find(|l| l.text.iter().any(|b| !b.is_ascii_whitespace()))
+            .cloned();
+        if let Some(t) = tail {
+            break t;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no container logged anything"
+        );
+        std::thread::sleep(Duration::from_secs(2));
+    };
     drop(sim);
 
     // The CLI's answers.
@@ -180,7 +161,7 @@ fn cli_and_app_agree_on_a_stopped_site() {
             "served from the stored bundle"
         );
         let w = Window {
-            offset: 0,
+            offset: Some(0),
             limit: 100_000,
         };
         let page = opened.stream.query(&Default::default(), w).unwrap();
