@@ -6,13 +6,12 @@ use crate::session::CHECK;
 mod serve;
 
 use anyhow::{Context as _, bail};
-use outpost_core::bundle::{self, Bundle, CollectOptions, Diff, SecretString, View};
+use outpost_core::bundle::{self, CollectOptions, Diff, SecretString, View};
 use outpost_core::client::{ClientCache, Timeouts};
 use outpost_core::credentials::Vault;
 use outpost_core::paths::Home;
-use outpost_core::registry::{Distro, SiteStore};
+use outpost_core::registry::SiteStore;
 use outpost_core::snapshot::SnapshotStore;
-use outpost_sim::readonly::{ReadOnlyFleet, SnapshotSite};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
