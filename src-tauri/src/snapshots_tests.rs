@@ -1,69 +1,10 @@
-//! Unit tests of the snapshot commands' pure parts.
+//! Unit tests of the snapshot commands' own parts (the bundle error kinds and the
+//! offline-source order are tested in core, `session::offline_error` and
+//! `session::resolver`).
 
-use super::*;
-
-#[test]
-fn bundle_errors_map_to_typed_ipc_errors() {
-    let cases = [
-        (BundleError::Truncated, ErrorKind::InvalidInput, "truncated"),
-        (
-            BundleError::NotABundle,
-            ErrorKind::InvalidInput,
-            "not an Outpost",
-        ),
-        (
-            BundleError::UnsupportedVersion {
-                found: 9,
-                supported: 1,
-            },
-            ErrorKind::InvalidInput,
-            "version 9",
-        ),
-        (
-            BundleError::Corrupt("crc".into()),
-            ErrorKind::InvalidInput,
-            "corrupt",
-        ),
-        (
-            BundleError::WrongPassphrase,
-            ErrorKind::Auth,
-            "wrong passphrase",
-        ),
-        (
-            BundleError::PassphraseRequired,
-            ErrorKind::Auth,
-            "passphrase is needed",
-        ),
-        (
-            BundleError::Older {
-                site: "a".into(),
-                bundle: jiff::Timestamp::UNIX_EPOCH,
-                stored: jiff::Timestamp::UNIX_EPOCH,
-            },
-            ErrorKind::Conflict,
-            "nothing was imported",
-        ),
-        (
-            BundleError::EndpointMismatch {
-                site: "a".into(),
-                bundle: "https://10.0.0.9:6443".into(),
-                registered: "https://10.0.0.1:6443".into(),
-            },
-            ErrorKind::Conflict,
-            "import it as a new site",
-        ),
-        (
-            BundleError::NameTaken("a".into()),
-            ErrorKind::Conflict,
-            "already exists",
-        ),
-    ];
-    for (e, kind, text) in cases {
-        let i = fail(e);
-        assert_eq!(i.kind, kind, "{i}");
-        assert!(i.message.contains(text), "{i}");
-    }
-}
+use super::upload::upload;
+use outpost_ipc::ErrorKind;
+use outpost_ipc::snapshot::MAX_UPLOAD_BYTES;
 
 #[test]
 fn uploads_are_bounded_and_removed() {
@@ -86,8 +27,14 @@ fn uploads_are_bounded_and_removed() {
 }
 
 #[test]
-fn a_site_known_down_is_not_read_live() {
-    assert!(known_down(Some(Reach::Unreachable)) && known_down(Some(Reach::Timeout)));
-    assert!(!known_down(Some(Reach::Unknown)) && !known_down(Some(Reach::Reachable)));
-    assert!(!known_down(None));
+fn offline_errors_keep_their_kind_in_the_ui() {
+    use outpost_core::bundle::BundleError;
+    use outpost_core::session::OfflineError;
+    let e = super::fail(OfflineError::Bundle(BundleError::PassphraseRequired));
+    assert_eq!(e.kind, ErrorKind::Auth);
+    let e = super::fail(OfflineError::Offline("a is offline".into()));
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (ErrorKind::Unreachable, "a is offline")
+    );
 }

@@ -4,7 +4,9 @@
 #[macro_use]
 mod term;
 
+mod logs;
 mod rollout;
+mod session;
 mod sim;
 mod site;
 mod snapshot;
@@ -41,6 +43,8 @@ enum Command {
     /// Upgrade K3s through system-upgrade-controller; show upgrade progress.
     #[command(subcommand)]
     Upgrade(upgrade::UpgradeCmd),
+    /// Show a pod's log lines (live, or kept in the site's stored bundle when it does not answer).
+    Logs(logs::LogsArgs),
     /// Snapshot bundles: export, import, show, diff, and serve them read-only to kubectl.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCmd),
@@ -113,6 +117,7 @@ fn main() -> ExitCode {
         Command::Rollout(cmd) => rollout::run(cmd, &rt),
         Command::Upgrade(cmd) => upgrade::run(cmd, &rt),
         Command::Snapshot(cmd) => snapshot::run(cmd, &rt),
+        Command::Logs(args) => logs::run(args, &rt),
     };
     match result {
         Ok(code) => code,

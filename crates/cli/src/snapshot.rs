@@ -2,14 +2,16 @@
 //! then shown offline from it), compare two states of a site, and serve bundles
 //! read-only to kubectl.
 
+use crate::session::CHECK;
+mod serve;
+
 use anyhow::{Context as _, bail};
-use outpost_core::bundle::{self, Bundle, CollectOptions, Diff, SecretString, View};
+use outpost_core::bundle::{self, CollectOptions, Diff, SecretString, View};
 use outpost_core::client::{ClientCache, Timeouts};
 use outpost_core::credentials::Vault;
 use outpost_core::paths::Home;
-use outpost_core::registry::{Distro, SiteStore};
+use outpost_core::registry::SiteStore;
 use outpost_core::snapshot::SnapshotStore;
-use outpost_sim::readonly::{ReadOnlyFleet, SnapshotSite};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -50,7 +52,8 @@ impl Pass {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum SnapshotCmd {
-    /// Read a site now and write its state to a bundle file.
+    /// Write a site's state to a bundle file: read now, or, when the site does not
+    /// answer, from the bundle stored for it (as the app does).
     Export {
         site: String,
         #[arg(short, long, value_name = "FILE")]
@@ -65,6 +68,21 @@ pub enum SnapshotCmd {
         json: bool,
         #[command(flatten)]
         pass: Pass,
+        #[command(flatten)]
+        profile: Profile,
+    },
+    /// What changed since the state the site had before it last came back, else since
+    /// the bundle stored for it (the app's "changes" panel).
+    Changes {
+        site: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        profile: Profile,
+    },
+    /// Forget the state the site had before it last came back (the app's "dismiss").
+    Dismiss {
+        site: String,
         #[command(flatten)]
         profile: Profile,
     },
@@ -147,35 +165,63 @@ pub fn run(cmd: SnapshotCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
             pass,
             profile,
         } => {
-            let home = home(&profile)?;
-            let site = SiteStore::new(&home).get(&site)?;
-            let pass = pass.read()?;
-            let vault = Arc::new(Vault::open(&home).context("opening the keyring")?);
-            let clients = ClientCache::new(vault, Timeouts::default());
+            let (pass, deadline) = (pass.read()?, secs(timeout)?);
             let opts = CollectOptions {
                 log_lines,
-                deadline: secs(timeout)?,
+                deadline,
                 ..CollectOptions::default()
             };
-            let (b, bytes) = rt.block_on(bundle::export(
-                &site,
-                &clients,
-                &opts,
-                &output,
-                pass.as_ref(),
-            ))?;
+            let names = [site.clone()];
+            let session =
+                crate::session::open(rt, home(&profile)?, &names, deadline.min(CHECK), false)?;
+            let e = rt.block_on(session.export(&site, &output, pass, &opts))?;
             if json {
-                jsonln!(serde_json::to_string(&b.manifest)?);
+                jsonln!(serde_json::to_string(&e)?);
             } else {
-                let objects: u64 = b.manifest.counts.values().sum();
+                let objects: u64 = e.summary.counts.values().sum();
                 outln!(
-                    "exported {} to {} ({bytes} bytes{}): {objects} objects, {} log tails, taken at {}",
-                    site.name,
-                    output.display(),
-                    if pass.is_some() { ", encrypted" } else { "" },
-                    b.manifest.logs,
-                    b.manifest.taken_at
+                    "exported {site} to {} ({} bytes{}): {objects} objects, {} log tails, taken at {}{}",
+                    e.path,
+                    e.bytes,
+                    if e.encrypted { ", encrypted" } else { "" },
+                    e.summary.log_tails,
+                    e.summary.taken_at,
+                    if e.from_snapshot {
+                        " (the site did not answer: written from the bundle stored for it)"
+                    } else {
+                        ""
+                    }
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SnapshotCmd::Changes {
+            site,
+            json,
+            profile,
+        } => {
+            let names = [site.clone()];
+            let (rt, session) = crate::session::open(home(&profile)?, &names, CHECK, false)?;
+            let d = rt.block_on(session.changes(&site))?;
+            if json {
+                jsonln!(serde_json::to_string(&d)?);
+            } else {
+                match d {
+                    Some(d) => out!("{}", render(&d)),
+                    None => outln!(
+                        "no changes are kept for {site}: export or import a bundle of it first"
+                    ),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SnapshotCmd::Dismiss { site, profile } => {
+            let names = [site.clone()];
+            let (rt, session) = crate::session::open(home(&profile)?, &names, CHECK, false)?;
+            if rt.block_on(session.dismiss(&site))? {
+                outln!("dismissed the changes of {site} since it came back");
+            } else {
+                outln!("no changes since a reconnect are kept for {site}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -296,70 +342,31 @@ pub fn run(cmd: SnapshotCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
             kubeconfig,
             bind,
             pass,
-        } => serve(
-            &files,
-            kubeconfig.as_deref(),
-            bind,
-            pass.read()?.as_ref(),
-            rt,
-        ),
+        } => serve::serve(&files, kubeconfig.as_deref(), bind, pass.read()?.as_ref(), rt),
     }
 }
 
-fn snapshot_site(b: Bundle) -> SnapshotSite {
-    use outpost_sim::spec::Distro as SimDistro;
-    let m = b.manifest;
-    let k3s =
-        m.distro == Some(Distro::K3s) || m.version.as_deref().is_some_and(|v| v.contains("+k3s"));
-    SnapshotSite {
-        name: m.site,
-        display_name: m.display_name,
-        distro: if k3s {
-            SimDistro::K3s
-        } else {
-            SimDistro::MicroK8s
-        },
-        version: m.version.unwrap_or_else(|| "v0.0.0".into()),
-        taken_at: m.taken_at.to_string(),
-        objects: b.resources.into_iter().collect(),
-        logs: b
-            .logs
-            .into_iter()
-            .map(|l| ((l.namespace, l.pod, l.container), l.text))
-            .collect(),
+/// The changes as text, one line per entry (the app's changes panel, in words).
+fn render(d: &outpost_ipc::snapshot::SnapshotDiff) -> String {
+    let at = |t: &Option<String>| t.as_ref().map(|t| format!(" ({t})")).unwrap_or_default();
+    let mut o = format!(
+        "from {}{}\nto   {}{}\n",
+        d.from,
+        at(&d.from_time),
+        d.to,
+        at(&d.to_time)
+    );
+    if d.entries.is_empty() {
+        o.push_str("no changes\n");
     }
-}
-
-fn serve(
-    files: &[PathBuf],
-    kubeconfig: Option<&Path>,
-    bind: std::net::IpAddr,
-    pass: Option<&SecretString>,
-    rt: &Runtime,
-) -> anyhow::Result<ExitCode> {
-    if !bind.is_loopback() {
-        bail!("--bind must be a loopback address (snapshots are served to this machine only)");
+    for e in &d.entries {
+        let kind = serde_json::to_value(e.kind).ok();
+        let kind = kind.as_ref().and_then(|k| k.as_str()).unwrap_or("change");
+        let (f, t) = (
+            e.from.as_deref().unwrap_or("-"),
+            e.to.as_deref().unwrap_or("-"),
+        );
+        o.push_str(&format!("{kind:<18} {}: {f} -> {t}\n", e.subject));
     }
-    let mut sites = Vec::new();
-    let mut times = Vec::new();
-    for f in files {
-        let b = bundle::read_file(f, pass).with_context(|| format!("reading {}", f.display()))?;
-        times.push((b.manifest.site.clone(), b.manifest.taken_at));
-        sites.push(snapshot_site(b));
-    }
-    rt.block_on(async {
-        let fleet = ReadOnlyFleet::start(sites, bind).await?;
-        match kubeconfig {
-            Some(p) => fleet.write_kubeconfig(p)?,
-            None => out!("{}", fleet.kubeconfig_yaml()?),
-        }
-        for ((name, url), (_, at)) in fleet.endpoints().iter().zip(&times) {
-            errln!("serving {name} (read-only snapshot as of {at}) at {url}");
-        }
-        errln!("ready; Ctrl-C to stop");
-        let _ = tokio::signal::ctrl_c().await;
-        fleet.shutdown().await;
-        Ok::<_, anyhow::Error>(())
-    })?;
-    Ok(ExitCode::SUCCESS)
+    o
 }

@@ -1,18 +1,15 @@
 //! `outpost status`: fleet health as a table or JSON, from one sweep with a deadline
-//! (or kept live with `--watch`). Sites that do not answer are reported (with their
+//! (or kept live with `--watch`), through the same `Session` as the app. Sites that do not answer are reported (with their
 //! last snapshot, flagged stale), never waited on past the deadline.
 
 mod table;
 
-use anyhow::{Context as _, bail};
-use outpost_core::credentials::Vault;
-use outpost_core::health::{FleetHealth, FleetMonitor, MonitorOptions, SiteHealth};
-use outpost_core::paths::Home;
+use anyhow::bail;
+use outpost_core::health::{FleetHealth, SiteHealth};
 use outpost_core::registry::{Site, SiteStore};
-use outpost_core::snapshot::SnapshotStore;
+use outpost_core::session::Session;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::runtime::Runtime;
 
@@ -71,32 +68,21 @@ pub fn run(args: StatusArgs, rt: &Runtime) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let vault = Arc::new(Vault::open(&home).context("opening the keyring")?);
-    rt.block_on(report(args, home, sites, vault))
+    let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+    let total = Duration::from_secs_f64(args.timeout);
+    let session = crate::session::open(rt, home, &names, total, args.watch)?;
+    let fleet = session.monitor().current();
+    print(&fleet, args.json)?;
+    if args.watch {
+        rt.block_on(follow(&session, fleet.generation, args.json))?;
+    }
+    session.monitor().stop();
+    Ok(ExitCode::SUCCESS)
 }
 
-async fn report(
-    args: StatusArgs,
-    home: Home,
-    sites: Vec<Site>,
-    vault: Arc<Vault>,
-) -> anyhow::Result<ExitCode> {
-    let total = Duration::from_secs_f64(args.timeout);
-    let opts = MonitorOptions {
-        watch: args.watch,
-        // Leave a little of the budget for reporting.
-        sweep_deadline: total.mul_f64(0.9),
-        ..MonitorOptions::default()
-    };
-    let mon = FleetMonitor::start(sites, vault, Some(SnapshotStore::new(&home)), opts);
-    let fleet = mon.first_sweep(total).await;
-    print(&fleet, args.json)?;
-    if !args.watch {
-        mon.stop();
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut rx = mon.subscribe();
-    let mut last = fleet.generation;
+/// Reprints on every change until Ctrl-C.
+async fn follow(session: &Session, mut last: u64, json: bool) -> anyhow::Result<()> {
+    let mut rx = session.subscribe();
     loop {
         tokio::select! {
             r = rx.changed() => if r.is_err() { break },
@@ -107,11 +93,10 @@ async fn report(
         let fleet = rx.borrow_and_update().clone();
         if fleet.generation != last {
             last = fleet.generation;
-            print(&fleet, args.json)?;
+            print(&fleet, json)?;
         }
     }
-    mon.stop();
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn print(fleet: &FleetHealth, json: bool) -> anyhow::Result<()> {

@@ -163,3 +163,40 @@ impl Control {
             .unwrap_or_default()
     }
 }
+
+/// A child process, killed on drop.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `outpost sim` with `sites` sites of `seed`, writing `kc.yaml` and `sites.json` into
+/// `dir`; its control API.
+pub fn start_sim(dir: &std::path::Path, sites: u32, seed: u64) -> (Proc, Control) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("outpost"))
+        .args([
+            "sim",
+            "--sites",
+            &sites.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .arg("--kubeconfig")
+        .arg(dir.join("kc.yaml"))
+        .arg("--sites-file")
+        .arg(dir.join("sites.json"))
+        .args(["--control", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (Proc(child), Control::from_banner(&line))
+}

@@ -30,6 +30,9 @@ pub enum DetailError {
     /// The site did not answer and no snapshot of it exists.
     #[error("{site} cannot be reached ({source}) and there is no snapshot of it yet")]
     NoData { site: String, source: ClientError },
+    /// The site answered but refused the read (a request it rejects).
+    #[error("{site} could not be read: {source}")]
+    Read { site: String, source: ClientError },
 }
 
 impl DetailError {
@@ -37,7 +40,7 @@ impl DetailError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             DetailError::UnknownSite(_) => ErrorKind::NotFound,
-            DetailError::NoData { source, .. } => match source {
+            DetailError::NoData { source, .. } | DetailError::Read { source, .. } => match source {
                 ClientError::Credentials(_) => ErrorKind::Auth,
                 ClientError::Api { .. } | ClientError::Config(_) | ClientError::TooLarge { .. } => {
                     ErrorKind::Unreachable

@@ -23,14 +23,22 @@ use crate::error::ErrorKind;
 
 use crate::client::{ClientCache, Timeouts};
 use crate::credentials::Vault;
-use crate::detail::{self, DetailError};
-use crate::health::{FleetHealth, FleetMonitor, MonitorOptions, Reach};
+use crate::health::{FleetHealth, FleetMonitor, MonitorOptions};
 use crate::paths::Home;
 use crate::registry::{RegistryError, RegistryWatch, Site, SiteStore, watch as registry_watch};
 use crate::snapshot::SnapshotStore;
 use outpost_ipc as ipc;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+
+mod detail;
+mod logs;
+mod offline_error;
+pub mod resolver;
+mod snapshots;
+
+pub use logs::{OpenedLogs, save_logs};
+pub use offline_error::{OfflineError, bundle_kind};
 use tokio::sync::watch;
 
 /// Why a profile could not be opened.
@@ -79,16 +87,40 @@ impl Session {
     /// Tokio runtime). Blocking file I/O: call it from `spawn_blocking` or at start-up.
     /// A registry watch that cannot start is logged; the session works without it.
     pub fn open(home: Home, vault: Arc<Vault>, opts: MonitorOptions) -> Result<Self, SessionError> {
+        Self::open_scoped(home, vault, opts, None)
+    }
+
+    /// [`Session::open`] with the health engine on the sites named in `only` (all when
+    /// `None`): a command about one site (the CLI) does not sweep the whole fleet. A
+    /// scoped session does not follow the registry.
+    pub fn open_scoped(
+        home: Home,
+        vault: Arc<Vault>,
+        opts: MonitorOptions,
+        only: Option<&[String]>,
+    ) -> Result<Self, SessionError> {
         let store = SiteStore::new(&home);
         let sites = store.list()?;
         let snapshots = SnapshotStore::new(&home);
         let timeouts = opts.timeouts;
         let clients = ClientCache::new(vault.clone(), timeouts);
-        let monitor =
-            FleetMonitor::start(sites.clone(), vault.clone(), Some(snapshots.clone()), opts);
+        let watched: Vec<Site> = match only {
+            Some(names) => sites
+                .iter()
+                .filter(|s| names.contains(&s.name))
+                .cloned()
+                .collect(),
+            None => sites.clone(),
+        };
+        let monitor = FleetMonitor::start(watched, vault.clone(), Some(snapshots.clone()), opts);
         let shared: SharedSites = Arc::new(RwLock::new(Arc::new(sites.clone())));
-        let follow = match RegistryWatch::start(store, sites, registry_watch::DEBOUNCE) {
-            Ok(w) => Some(tokio::spawn(follow(
+        let watch = match only {
+            Some(_) => Ok(None),
+            None => RegistryWatch::start(store, sites, registry_watch::DEBOUNCE).map(Some),
+        };
+        let follow = match watch {
+            Ok(None) => None,
+            Ok(Some(w)) => Some(tokio::spawn(follow(
                 w,
                 shared.clone(),
                 monitor.clone(),
@@ -135,84 +167,8 @@ impl Session {
     pub fn summaries_of(&self, fleet: &FleetHealth) -> Vec<ipc::SiteSummary> {
         self.sites()
             .iter()
-            .map(|s| detail::summary(s, fleet.sites.get(&s.name).map(|h| h.as_ref())))
+            .map(|s| crate::detail::summary(s, fleet.sites.get(&s.name).map(|h| h.as_ref())))
             .collect()
-    }
-
-    /// One site in depth: read live when the engine last reached it, otherwise (or
-    /// when the live read fails) from its snapshot, flagged stale. A site known to be
-    /// down answers from the snapshot at once instead of waiting for a deadline.
-    pub async fn detail(&self, name: &str) -> Result<ipc::SiteDetail, DetailError> {
-        let sites = self.sites();
-        let site = sites
-            .iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| DetailError::UnknownSite(name.to_string()))?;
-        let health = self.monitor.site(name);
-        let down = health
-            .as_ref()
-            .is_some_and(|h| !matches!(h.reach, Reach::Reachable | Reach::Unknown));
-        let live = if down {
-            None
-        } else {
-            let deadline = self.timeouts.request + Duration::from_secs(2);
-            Some(detail::fetch(site, &self.clients, health.as_deref(), deadline).await)
-        };
-        match live {
-            Some(Ok(d)) => Ok(d),
-            Some(Err(e)) => {
-                tracing::info!(site = %name, error = %e, "live read failed; using the snapshot");
-                self.clients.forget(name);
-                self.snapshot_detail(site, health.as_deref(), e)
-            }
-            None => {
-                let why = health
-                    .as_ref()
-                    .and_then(|h| h.reach_reason.clone())
-                    .unwrap_or_else(|| "not reachable".into());
-                self.snapshot_detail(
-                    site,
-                    health.as_deref(),
-                    crate::client::ClientError::Unreachable(why),
-                )
-            }
-        }
-    }
-
-    fn snapshot_detail(
-        &self,
-        site: &Site,
-        health: Option<&crate::health::SiteHealth>,
-        source: crate::client::ClientError,
-    ) -> Result<ipc::SiteDetail, DetailError> {
-        let snap = self.snapshots.read(&site.name);
-        // A stored bundle (exported or imported) keeps every resource; prefer it when it
-        // is at least as recent as the health engine's pruned snapshot.
-        let newest_known = match &snap {
-            Ok(Some(s)) => Some(s.taken_at),
-            _ => None,
-        };
-        let stored = crate::bundle::imported_path(&self.home, &site.name);
-        if stored.exists()
-            && let Ok(b) = crate::bundle::read_file(&stored, None)
-            && newest_known.is_none_or(|t| b.manifest.taken_at >= t)
-        {
-            return Ok(detail::from_bundle(site, &b, health));
-        }
-        match snap {
-            Ok(Some(snap)) => Ok(detail::from_snapshot(site, &snap, health)),
-            Ok(None) => Err(DetailError::NoData {
-                site: site.name.clone(),
-                source,
-            }),
-            Err(e) => {
-                tracing::warn!(site = %site.name, error = %e, "snapshot unreadable");
-                Err(DetailError::NoData {
-                    site: site.name.clone(),
-                    source,
-                })
-            }
-        }
     }
 
     /// Waits until every site was checked once, or `deadline` passes.
