@@ -185,7 +185,7 @@ pub fn run(cmd: SnapshotCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
                     e.bytes,
                     if e.encrypted { ", encrypted" } else { "" },
                     e.summary.log_tails,
-                    e.summary.taken_at,
+                    utc_ms(e.summary.taken_at_ms),
                     if e.from_snapshot {
                         " (the site did not answer: written from the bundle stored for it)"
                     } else {
@@ -201,7 +201,7 @@ pub fn run(cmd: SnapshotCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
             profile,
         } => {
             let names = [site.clone()];
-            let (rt, session) = crate::session::open(home(&profile)?, &names, CHECK, false)?;
+            let session = crate::session::open(rt, home(&profile)?, &names, CHECK, false)?;
             let d = rt.block_on(session.changes(&site))?;
             if json {
                 jsonln!(serde_json::to_string(&d)?);
@@ -217,7 +217,7 @@ pub fn run(cmd: SnapshotCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
         }
         SnapshotCmd::Dismiss { site, profile } => {
             let names = [site.clone()];
-            let (rt, session) = crate::session::open(home(&profile)?, &names, CHECK, false)?;
+            let session = crate::session::open(rt, home(&profile)?, &names, CHECK, false)?;
             if rt.block_on(session.dismiss(&site))? {
                 outln!("dismissed the changes of {site} since it came back");
             } else {
@@ -346,15 +346,20 @@ pub fn run(cmd: SnapshotCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// A time on the IPC (Unix ms) as RFC 3339 UTC.
+fn utc_ms(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| format!("{ms} ms"), |t| t.to_string())
+}
+
 /// The changes as text, one line per entry (the app's changes panel, in words).
 fn render(d: &outpost_ipc::snapshot::SnapshotDiff) -> String {
-    let at = |t: &Option<String>| t.as_ref().map(|t| format!(" ({t})")).unwrap_or_default();
+    let at = |t: &Option<i64>| t.map(|t| format!(" ({})", utc_ms(t))).unwrap_or_default();
     let mut o = format!(
         "from {}{}\nto   {}{}\n",
         d.from,
-        at(&d.from_time),
+        at(&d.from_ms),
         d.to,
-        at(&d.to_time)
+        at(&d.to_ms)
     );
     if d.entries.is_empty() {
         o.push_str("no changes\n");

@@ -75,7 +75,7 @@ async fn a_lock_held_for_an_instant_is_retried_one_held_for_good_is_busy() {
     let (tx, _rx) = tokio::sync::watch::channel(store.view(&id).unwrap());
     let e = runner.run(vec![], &id, tx).await.unwrap_err();
     assert!(matches!(e, RolloutError::Busy(_)), "{e}");
-    assert_eq!(e.kind(), "busy");
+    assert_eq!(e.kind(), outpost_core::error::ErrorKind::Busy);
     assert!(runner.runs().live(&store, &id).is_none());
 }
 

@@ -65,7 +65,7 @@ impl LogsState {
         LogsOpened {
             stream: id,
             buffer_lines: max_lines as u64,
-            snapshot_at: o.snapshot_at.map(|t| t.to_string()),
+            snapshot_at_ms: o.snapshot_at.map(|t| t.as_millisecond()),
         }
     }
 

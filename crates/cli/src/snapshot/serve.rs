@@ -1,7 +1,6 @@
 //! `outpost snapshot serve`: bundles served read-only over the Kubernetes API, one
 //! context per bundle, on loopback.
 
-use super::runtime;
 use anyhow::{Context as _, bail};
 use outpost_core::bundle::{self, Bundle, SecretString};
 use outpost_core::registry::Distro;

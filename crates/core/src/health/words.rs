@@ -1,7 +1,7 @@
 //! A site's reachability as it crosses the IPC: typed (state, kind, since), said in
 //! words by the UI and the CLI; the cause chain travels only as the detail.
 
-use super::model::{Reach, SiteHealth};
+use crate::model::{Reach, SiteHealth};
 use crate::error::ErrorKind;
 use outpost_ipc as ipc;
 

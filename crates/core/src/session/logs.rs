@@ -114,7 +114,7 @@ impl Session {
             .collect();
         let spec2 = spec.clone();
         let (tails, oldest) =
-            tokio::task::spawn_blocking(move || read_tails(&kept, &spec2)).await??;
+            super::blocking::unblock(move || read_tails(&kept, &spec2)).await?;
         let at = oldest.ok_or_else(|| OfflineError::Invalid("no site".into()))?;
         let why = format!(
             "from the snapshot as of {}",
@@ -139,7 +139,7 @@ impl Session {
             .into_iter()
             .map(|p| LogPod {
                 name: p.pod,
-                phase: p.phase,
+                phase: outpost_ipc::PodPhase::parse(&p.phase),
                 containers: p
                     .containers
                     .into_iter()
@@ -199,7 +199,7 @@ pub async fn save_logs(
     filter: FilterSpec,
     path: PathBuf,
 ) -> Result<u64, OfflineError> {
-    tokio::task::spawn_blocking(move || write_lines(&stream, &filter, &path)).await?
+    super::blocking::unblock(move || write_lines(&stream, &filter, &path)).await
 }
 
 fn write_lines(stream: &LogStream, filter: &FilterSpec, path: &Path) -> Result<u64, OfflineError> {

@@ -38,7 +38,7 @@ pub mod resolver;
 mod snapshots;
 
 pub use logs::{OpenedLogs, save_logs};
-pub use offline_error::{OfflineError, bundle_kind};
+pub use offline_error::OfflineError;
 use tokio::sync::watch;
 
 /// Why a profile could not be opened.

@@ -2,7 +2,7 @@
 //! with a `kind()` in the IPC kind names (the app and the CLI show the same words).
 
 use crate::bundle::BundleError;
-use crate::client::ClientError;
+use crate::error::ErrorKind;
 use crate::logs::LogError;
 use crate::snapshot::SnapshotError;
 
@@ -33,66 +33,29 @@ pub enum OfflineError {
     /// A file could not be written.
     #[error("{0}")]
     Storage(String),
-    /// A background task panicked or was cancelled.
-    #[error("background task failed: {0}")]
-    Task(String),
 }
 
 impl OfflineError {
-    /// Coarse category, in the IPC kind names.
-    pub fn kind(&self) -> &'static str {
+    /// Coarse category (the app and the CLI show its words).
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            OfflineError::Invalid(_) => "invalid_input",
-            OfflineError::UnknownSite(_) | OfflineError::Missing(_) => "not_found",
-            OfflineError::Offline(_) => "unreachable",
-            OfflineError::Encrypted(_) => "auth",
-            OfflineError::Bundle(e) => bundle_kind(e),
+            OfflineError::Invalid(_) => ErrorKind::InvalidInput,
+            OfflineError::UnknownSite(_) | OfflineError::Missing(_) => ErrorKind::NotFound,
+            OfflineError::Offline(_) => ErrorKind::Unreachable,
+            OfflineError::Encrypted(_) => ErrorKind::Passphrase,
+            OfflineError::Bundle(e) => e.kind(),
             OfflineError::Snapshot(e) => e.kind(),
             OfflineError::Logs(e) => e.kind(),
-            OfflineError::Storage(_) => "storage",
-            OfflineError::Task(_) => "internal",
+            OfflineError::Storage(_) => ErrorKind::Storage,
         }
     }
 }
 
-impl From<tokio::task::JoinError> for OfflineError {
-    fn from(e: tokio::task::JoinError) -> Self {
-        OfflineError::Task(e.to_string())
-    }
-}
-
-/// A bundle error's IPC kind: malformed bundles are invalid input, a missing or wrong
-/// passphrase is `auth`, an older bundle or a clash with a registered site a
-/// `conflict`; a site that could not be read says why.
-pub fn bundle_kind(e: &BundleError) -> &'static str {
-    match e {
-        BundleError::Site { source, .. } => match source {
-            ClientError::Unreachable(_) => "unreachable",
-            ClientError::Timeout(_) => "timeout",
-            ClientError::Tls(_) => "tls",
-            ClientError::Auth(_) | ClientError::Credentials(_) => "auth",
-            ClientError::Config(_) => "invalid_input",
-            ClientError::Api { .. } | ClientError::TooLarge { .. } => "internal",
-        },
-        BundleError::Registry(r) => r.kind(),
-        BundleError::PassphraseRequired | BundleError::WrongPassphrase => "auth",
-        BundleError::Older { .. }
-        | BundleError::EndpointMismatch { .. }
-        | BundleError::NameTaken(_) => "conflict",
-        BundleError::Io { .. } | BundleError::Snapshot(_) | BundleError::Crypto => "storage",
-        BundleError::NotABundle
-        | BundleError::UnsupportedVersion { .. }
-        | BundleError::Truncated
-        | BundleError::Corrupt(_)
-        | BundleError::HostileName(_)
-        | BundleError::TooLarge { .. }
-        | BundleError::Invalid(_) => "invalid_input",
-    }
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::ClientError;
 
     /// Moved from the app's `snapshots_tests.rs` with the mapping.
     #[test]
@@ -153,7 +116,7 @@ mod tests {
         ];
         for (e, kind, text) in cases {
             let o = OfflineError::from(e);
-            assert_eq!(o.kind(), kind, "{o}");
+            assert_eq!(outpost_ipc::ErrorKind::from(o.kind()).as_str(), kind, "{o}");
             assert!(o.to_string().contains(text), "{o}");
         }
     }

@@ -99,7 +99,7 @@ impl Session {
     async fn keep_stored(&self, b: &Bundle, encrypted: bool) -> Result<(), OfflineError> {
         let (b2, home) = (b.clone(), self.home.clone());
         let r =
-            tokio::task::spawn_blocking(move || bundle::keep_stored(&b2, &home, encrypted)).await?;
+            super::blocking::unblock(move || bundle::keep_stored(&b2, &home, encrypted)).await;
         if let Err(e) = r {
             tracing::warn!(site = %b.manifest.site, error = %e, "stored bundle not written");
         }
@@ -127,11 +127,11 @@ impl Session {
                     name.to_string(),
                 );
                 let at = st.health.as_ref().and_then(|h| h.last_seen);
-                let d = tokio::task::spawn_blocking(move || {
+                let d = super::blocking::unblock(move || {
                     let now = monitor.with_state(&n, Clone::clone).unwrap_or_default();
                     store.since_baseline(&n, &now, at)
                 })
-                .await??;
+                .await?;
                 match d {
                     Some(d) if !live => Err(OfflineError::Offline(format!(
                         "{name} is offline again: the changes since the snapshot as of {} show \
@@ -145,8 +145,8 @@ impl Session {
             Some(_) if !live => Err(offline_changes(name)),
             Some(_) => {
                 let (kept, n) = (st.bundle_path.clone(), name.to_string());
-                let base = tokio::task::spawn_blocking(move || bundle::read_file(&kept, None))
-                    .await?
+                let base = super::blocking::unblock(move || bundle::read_file(&kept, None))
+                    .await
                     .map_err(|e| match e {
                         BundleError::PassphraseRequired => OfflineError::Encrypted(format!(
                             "the bundle stored for {n} is encrypted: compare it with `outpost snapshot diff`"
@@ -172,7 +172,7 @@ impl Session {
     pub async fn dismiss(&self, name: &str) -> Result<bool, OfflineError> {
         self.site(name)?;
         let (store, n) = (self.snapshots.clone(), name.to_string());
-        let r = tokio::task::spawn_blocking(move || store.dismiss_baseline(&n)).await??;
+        let r = super::blocking::unblock(move || store.dismiss_baseline(&n)).await?;
         tracing::info!(site = %name, dismissed = r, "reconnect changes dismissed");
         Ok(r)
     }
@@ -184,8 +184,8 @@ impl Session {
         pass: Option<SecretString>,
     ) -> Result<ImportPreview, OfflineError> {
         let home = self.home.clone();
-        let p = tokio::task::spawn_blocking(move || bundle::preview(&path, pass.as_ref(), &home))
-            .await??;
+        let p = super::blocking::unblock(move || bundle::preview(&path, pass.as_ref(), &home))
+            .await?;
         Ok(bundle::ipc::preview(&p, jiff::Timestamp::now()))
     }
 
@@ -199,7 +199,7 @@ impl Session {
         as_new: Option<String>,
     ) -> Result<ImportResult, OfflineError> {
         let home = self.home.clone();
-        let (report, encrypted) = tokio::task::spawn_blocking(move || {
+        let (report, encrypted) = super::blocking::unblock(move || {
             let encrypted = bundle::is_encrypted(&path)?;
             let report = match as_new.as_deref().map(str::trim) {
                 Some(name) => bundle::import_as_new(&path, pass.as_ref(), &home, force, name)?,
@@ -207,8 +207,8 @@ impl Session {
             };
             Ok::<_, BundleError>((report, encrypted))
         })
-        .await?
-        .inspect_err(|e| tracing::info!(kind = e.kind(), error = %e, "snapshot bundle refused"))?;
+        .await
+        .inspect_err(|e| tracing::info!(kind = ?e.kind(), error = %e, "snapshot bundle refused"))?;
         Ok(ImportResult {
             summary: bundle::ipc::summary(&report.manifest, encrypted, jiff::Timestamp::now()),
             registered: report.registered,
@@ -230,12 +230,12 @@ async fn from_stored(
     pass: Option<SecretString>,
 ) -> Result<(Bundle, u64), OfflineError> {
     let out = out.to_path_buf();
-    let r = tokio::task::spawn_blocking(move || {
+    let r = super::blocking::unblock(move || {
         let b = bundle::read_file(&kept, None)?;
         let n = bundle::write_file(&b, &out, pass.as_ref())?;
         Ok::<_, BundleError>((b, n))
     })
-    .await?;
+    .await;
     r.map_err(|e| match e {
         BundleError::PassphraseRequired => OfflineError::Encrypted(format!(
             "{site} is offline and the bundle stored for it is encrypted"
