@@ -172,9 +172,9 @@ mod tests {
     #[test]
     fn empty_sources_are_refused_and_fields_trimmed() {
         let e = options(&req(ImportSource::Text { text: " \n".into() })).unwrap_err();
-        assert_eq!(e.kind(), "invalid_input");
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
         let e = options(&req(ImportSource::Path { path: "".into() })).unwrap_err();
-        assert_eq!(e.kind(), "invalid_input");
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
         let (_, o) = options(&req(ImportSource::Text { text: "x".into() })).unwrap();
         assert_eq!(o.name, None);
         assert_eq!(o.address.as_deref(), Some("10.0.0.5"));
