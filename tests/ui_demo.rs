@@ -7,7 +7,7 @@ mod support;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
-use support::{App, ui_tests_enabled};
+use support::{App, ui_tests_enabled, wait_for};
 
 const T: Duration = Duration::from_secs(45);
 
@@ -44,21 +44,6 @@ async fn map_sites(app: &App) -> Vec<String> {
         .await
         .expect("read the map");
     serde_json::from_value(v).expect("names")
-}
-
-async fn wait_for<F, Fut>(what: &str, timeout: Duration, mut probe: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), String>>,
-{
-    let t0 = std::time::Instant::now();
-    loop {
-        match probe().await {
-            Ok(()) => return,
-            Err(last) if t0.elapsed() > timeout => panic!("{what} within {timeout:?}: {last}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -81,7 +81,7 @@ fn bundle_of(site: &str) -> Bundle {
 async fn drop_file(app: &App, file: &Path) {
     let (x, y, w, h) = app.client.get_window_rect().await.expect("window rect");
     let (x, y) = (x + w / 2, y + h / 2);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/xdnd_drag.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/support/xdnd_drag.py");
     let file = file.to_path_buf();
     let display = app.display().to_string();
     let out = tokio::task::spawn_blocking(move || {

@@ -6,7 +6,8 @@
 
 mod support;
 
-use outpost_sim::spec::{Distro, NodeRole, NodeSpec, SiteSpec};
+use outpost_sim::spec::{Distro, SiteSpec};
+use outpost_sim::testing::{SiteBuilder, demo_site};
 use outpost_sim::store::Store;
 use outpost_sim::{Fleet, FleetConfig, resource::Resource};
 use serde_json::json;
@@ -17,18 +18,8 @@ const T: Duration = Duration::from_secs(45);
 const HOSTILE_POD: &str = "<img src=x onerror=window.__outpost_pwned=1>";
 
 fn site() -> SiteSpec {
-    let mut s = outpost_sim::demo::demo_fleet()
-        .into_iter()
-        .find(|s| s.distro == Distro::K3s && !s.offline)
-        .expect("a K3s demo site");
-    s.name = "wizard-k3s".into();
-    s.nodes = vec![NodeSpec {
-        name: "wizard-k3s-server".into(),
-        role: NodeRole::Server,
-        cpu_millis: 4000,
-        memory_mib: 8192,
-    }];
-    s.offline = false;
+    let mut s = demo_site(Distro::K3s, "wizard-k3s");
+    s.nodes = SiteBuilder::new("wizard-k3s", Distro::K3s).build().nodes;
     s
 }
 

@@ -6,9 +6,8 @@
 
 mod support;
 
-use outpost_sim::spec::{
-    Distro, LogProfile, NodeRole, NodeSpec, SiteSpec, WorkloadKind, WorkloadSpec,
-};
+use outpost_sim::spec::{Distro, LogProfile, SiteSpec, WorkloadKind, WorkloadSpec};
+use outpost_sim::testing::{self, SiteBuilder};
 use outpost_sim::world::logs::LogMode;
 use outpost_sim::{Fleet, FleetConfig};
 use serde_json::{Value, json};
@@ -18,28 +17,12 @@ use support::{App, ui_tests_enabled};
 const T: Duration = Duration::from_secs(45);
 
 fn site(name: &str, workload: &str, logs: LogProfile) -> SiteSpec {
-    let mut s = outpost_sim::demo::demo_fleet()
-        .into_iter()
-        .find(|s| s.distro == Distro::K3s && !s.offline)
-        .expect("a K3s demo site");
-    s.name = name.into();
-    s.nodes = vec![NodeSpec {
-        name: format!("{name}-server"),
-        role: NodeRole::Server,
-        cpu_millis: 4000,
-        memory_mib: 8192,
-    }];
+    let mut s = testing::demo_site(Distro::K3s, name);
+    s.nodes = SiteBuilder::new(name, Distro::K3s).build().nodes;
     s.workloads = vec![WorkloadSpec {
-        namespace: "shop".into(),
-        name: workload.into(),
-        kind: WorkloadKind::Deployment,
-        container: "app".into(),
-        image: format!("registry.local:5000/apps/{workload}:1.0.0"),
-        replicas: 1,
         logs,
-        crash_loop: false,
+        ..testing::workload("shop", workload, WorkloadKind::Deployment, 1)
     }];
-    s.offline = false;
     s
 }
 

@@ -20,16 +20,7 @@ const T: Duration = Duration::from_secs(90);
 const SITE: &str = "depot-offline";
 
 fn site() -> outpost_sim::spec::SiteSpec {
-    let mut s = outpost_sim::demo::demo_fleet()
-        .into_iter()
-        .find(|s| s.distro == Distro::K3s && !s.offline)
-        .expect("a K3s demo site");
-    s.name = SITE.into();
-    s.offline = false;
-    for w in &mut s.workloads {
-        w.crash_loop = false;
-    }
-    s
+    outpost_sim::testing::demo_site(Distro::K3s, SITE)
 }
 
 /// Texts of the elements matching `css`.

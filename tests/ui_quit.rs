@@ -25,16 +25,7 @@ const WIZARD_SITE: &str = "store-wizard";
 const CLI_SITE: &str = "store-cli";
 
 fn site(name: &str) -> SiteSpec {
-    let mut s = outpost_sim::demo::demo_fleet()
-        .into_iter()
-        .find(|s| s.distro == Distro::K3s && !s.offline)
-        .expect("a K3s demo site");
-    s.name = name.into();
-    s.offline = false;
-    for w in &mut s.workloads {
-        w.crash_loop = false;
-    }
-    s
+    outpost_sim::testing::demo_site(Distro::K3s, name)
 }
 
 /// The built `outpost` CLI, next to the app's binary (built once first if needed), or

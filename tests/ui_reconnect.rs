@@ -15,6 +15,7 @@ mod support;
 
 use outpost_sim::faults::Fault;
 use outpost_sim::spec::{Distro, SiteSpec, WorkloadKind};
+use outpost_sim::testing::demo_site;
 use outpost_sim::{Fleet, FleetConfig};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -23,24 +24,10 @@ use support::{App, ui_tests_enabled};
 const T: Duration = Duration::from_secs(90);
 
 fn sites() -> Vec<SiteSpec> {
-    let demo = outpost_sim::demo::demo_fleet();
-    let pick = |distro: Distro, name: &str| {
-        let mut s = demo
-            .iter()
-            .find(|s| s.distro == distro && !s.offline)
-            .expect("a demo site")
-            .clone();
-        s.name = name.into();
-        s.offline = false;
-        for w in &mut s.workloads {
-            w.crash_loop = false;
-        }
-        s
-    };
     vec![
-        pick(Distro::K3s, "back-k3s"),
-        pick(Distro::MicroK8s, "quiet-mk8s"),
-        pick(Distro::K3s, "quiet-k3s"),
+        demo_site(Distro::K3s, "back-k3s"),
+        demo_site(Distro::MicroK8s, "quiet-mk8s"),
+        demo_site(Distro::K3s, "quiet-k3s"),
     ]
 }
 

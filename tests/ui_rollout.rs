@@ -8,7 +8,7 @@ mod support;
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use support::{App, ui_tests_enabled};
+use support::{App, ui_tests_enabled, wait_for};
 
 const T: Duration = Duration::from_secs(45);
 /// The whole rollout: two waves of ~10-20 s each (image pulls of 1.5-7.5 s per pod,
@@ -23,21 +23,6 @@ const RETAIL: [&str; 5] = [
     "store-paris-marais",
     "store-toronto-queen-west",
 ];
-
-async fn wait_for<F, Fut>(what: &str, timeout: Duration, mut probe: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), String>>,
-{
-    let t0 = Instant::now();
-    loop {
-        match probe().await {
-            Ok(()) => return,
-            Err(last) if t0.elapsed() > timeout => panic!("{what} within {timeout:?}: {last}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
-        }
-    }
-}
 
 /// Types into a field as a user would (value, then an `input` event for Yew).
 async fn type_into(app: &App, css: &str, text: &str) {

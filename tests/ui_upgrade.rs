@@ -11,28 +11,13 @@ mod support;
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use support::{App, ui_tests_enabled};
+use support::{App, ui_tests_enabled, wait_for};
 
 const T: Duration = Duration::from_secs(30);
 const TARGET: &str = "v1.31.4+k3s1";
 const OLD: &str = "v1.30.8+k3s1";
 const MUNICH: &str = "store-munich-schwabing";
 const LYON: &str = "factory-lyon-gerland";
-
-async fn wait_for<F, Fut>(what: &str, timeout: Duration, mut probe: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), String>>,
-{
-    let t0 = Instant::now();
-    loop {
-        match probe().await {
-            Ok(()) => return,
-            Err(last) if t0.elapsed() > timeout => panic!("{what} within {timeout:?}: {last}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
-        }
-    }
-}
 
 async fn js(app: &App, script: &str, args: Vec<Value>) -> Value {
     app.client

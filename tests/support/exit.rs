@@ -60,7 +60,7 @@ pub fn status(run: &Path) -> Option<i32> {
 /// exit. `Ok(status)` once it exited; `Err(why)` if the message could not be sent or the
 /// app was still running after [`CLOSE_TIMEOUT`] (the caller kills it then).
 pub fn wm_close(pid: u32, display: &str, run: &Path) -> Result<i32, String> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/wm_close.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/support/wm_close.py");
     let t0 = Instant::now();
     let out = Command::new("/usr/bin/python3")
         .arg(script)

@@ -14,6 +14,9 @@
 
 mod display;
 mod exit;
+mod wait;
+
+pub use wait::wait_for;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
@@ -52,8 +55,9 @@ fn wait_port(port: u16, deadline: Duration) {
 
 /// Where screenshots go: `target/screenshots/` in the repository.
 pub fn screenshot_dir() -> PathBuf {
+    // The desktop package is `src-tauri/`; the repository is its parent.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target")
+        .join("../target")
         .join("screenshots");
     std::fs::create_dir_all(&dir).expect("create target/screenshots");
     dir
@@ -268,7 +272,7 @@ impl App {
     /// WebDriver's).
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let path = screenshot_dir().join(format!("{name}.png"));
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/screenshot.py");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/support/screenshot.py");
         let p = path.clone();
         let display = self.display.name().to_string();
         let out = tokio::task::spawn_blocking(move || {

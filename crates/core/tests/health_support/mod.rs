@@ -9,9 +9,8 @@ use outpost_core::import::{self, ImportOptions, Input, Selection};
 use outpost_core::paths::Home;
 use outpost_core::registry::SiteStore;
 use outpost_core::snapshot::SnapshotStore;
-use outpost_sim::spec::{
-    Distro, LogProfile, NodeRole, NodeSpec, SiteSpec, WorkloadKind, WorkloadSpec,
-};
+use outpost_sim::spec::{Distro, SiteSpec, WorkloadKind, WorkloadSpec};
+use outpost_sim::testing::{self, SiteBuilder};
 use outpost_sim::{Fleet, FleetConfig, SiteHandle};
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,47 +40,16 @@ pub fn suffix() -> String {
 
 pub fn workload(name: &str, kind: WorkloadKind, replicas: u32, crash: bool) -> WorkloadSpec {
     WorkloadSpec {
-        namespace: "shop".into(),
-        name: name.into(),
-        kind,
-        container: "app".into(),
-        image: format!("registry.local:5000/apps/{name}:1.0.0"),
-        replicas,
-        logs: LogProfile::Json,
         crash_loop: crash,
+        ..testing::workload("shop", name, kind, replicas)
     }
 }
 
 pub fn spec(name: &str, distro: Distro, nodes: usize, workloads: Vec<WorkloadSpec>) -> SiteSpec {
-    SiteSpec {
-        name: name.into(),
-        display_name: format!("Site {name}"),
-        city: "Lyon".into(),
-        latitude: 45.76,
-        longitude: 4.83,
-        tags: vec!["test".into()],
-        distro,
-        version: match distro {
-            Distro::K3s => "v1.31.4+k3s1".into(),
-            Distro::MicroK8s => "v1.30.8".into(),
-        },
-        nodes: (0..nodes)
-            .map(|i| NodeSpec {
-                name: format!("{name}-n{i}"),
-                role: if i == 0 {
-                    NodeRole::Server
-                } else {
-                    NodeRole::Agent
-                },
-                cpu_millis: 4000,
-                memory_mib: 8192,
-            })
-            .collect(),
-        workloads,
-        upgrade_controller: false,
-        cert_valid_days: 365,
-        offline: false,
-    }
+    SiteBuilder::new(name, distro)
+        .nodes(nodes)
+        .workloads(workloads)
+        .build()
 }
 
 pub struct Env {

@@ -11,9 +11,8 @@ use outpost_core::paths::Home;
 use outpost_core::registry::{Site, SiteStore};
 use outpost_core::secret::Secret;
 use outpost_sim::resource::Resource;
-use outpost_sim::spec::{
-    Distro, LogProfile, NodeRole, NodeSpec, SiteSpec, WorkloadKind, WorkloadSpec,
-};
+use outpost_sim::spec::{Distro, SiteSpec, WorkloadKind, WorkloadSpec};
+use outpost_sim::testing::{self, SiteBuilder};
 use outpost_sim::{Fleet, FleetConfig, SiteHandle};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -44,54 +43,18 @@ impl CredentialStore for MemStore {
 }
 
 pub fn pos(replicas: u32) -> WorkloadSpec {
-    WorkloadSpec {
-        namespace: "shop".into(),
-        name: "pos".into(),
-        kind: WorkloadKind::Deployment,
-        container: "app".into(),
-        image: OLD.into(),
-        replicas,
-        logs: LogProfile::Json,
-        crash_loop: false,
-    }
+    testing::workload("shop", "pos", WorkloadKind::Deployment, replicas)
 }
 
 pub fn spec(name: &str, distro: Distro, nodes: usize, upgrade_controller: bool) -> SiteSpec {
-    SiteSpec {
-        name: name.into(),
-        display_name: format!("Site {name}"),
-        city: "Lyon".into(),
-        latitude: 45.76,
-        longitude: 4.83,
-        tags: vec![
-            "test".into(),
-            if name.ends_with('0') {
-                "ten".into()
-            } else {
-                "other".into()
-            },
-        ],
-        distro,
-        version: match distro {
-            Distro::K3s => "v1.30.6+k3s1".into(),
-            Distro::MicroK8s => "v1.30.8".into(),
-        },
-        nodes: (0..nodes)
-            .map(|i| NodeSpec {
-                name: format!("{name}-n{i}"),
-                role: if i == 0 {
-                    NodeRole::Server
-                } else {
-                    NodeRole::Agent
-                },
-                cpu_millis: 4000,
-                memory_mib: 8192,
-            })
-            .collect(),
-        workloads: vec![pos(2)],
-        upgrade_controller,
-        cert_valid_days: 365,
-        offline: false,
+    let b = SiteBuilder::new(name, distro)
+        .tags(&["test", if name.ends_with('0') { "ten" } else { "other" }])
+        .nodes(nodes)
+        .workload(pos(2))
+        .upgrade_controller(upgrade_controller);
+    match distro {
+        Distro::K3s => b.version("v1.30.6+k3s1").build(),
+        Distro::MicroK8s => b.build(),
     }
 }
 

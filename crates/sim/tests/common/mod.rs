@@ -3,36 +3,20 @@
 #![allow(dead_code)]
 
 use outpost_sim::resource::Resource;
-use outpost_sim::spec::{Distro, NodeRole, NodeSpec, SiteSpec};
+use outpost_sim::spec::{Distro, SiteSpec};
+use outpost_sim::testing::SiteBuilder;
 use outpost_sim::{Fleet, FleetConfig, SiteHandle};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
+/// A one-node site with the upgrade controller; MicroK8s sites report v1.30.5.
 pub fn spec(name: &str, distro: Distro) -> SiteSpec {
-    SiteSpec {
-        name: name.into(),
-        display_name: format!("Site {name}"),
-        city: "Lyon".into(),
-        latitude: 45.76,
-        longitude: 4.83,
-        tags: vec!["test".into()],
-        distro,
-        version: match distro {
-            Distro::K3s => "v1.31.4+k3s1".into(),
-            Distro::MicroK8s => "v1.30.5".into(),
-        },
-        nodes: vec![NodeSpec {
-            name: format!("{name}-server"),
-            role: NodeRole::Server,
-            cpu_millis: 4000,
-            memory_mib: 8192,
-        }],
-        workloads: vec![],
-        upgrade_controller: true,
-        cert_valid_days: 365,
-        offline: false,
+    let b = SiteBuilder::new(name, distro).upgrade_controller(true);
+    match distro {
+        Distro::K3s => b.build(),
+        Distro::MicroK8s => b.version("v1.30.5").build(),
     }
 }
 
