@@ -7,7 +7,8 @@ mod support;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
-use support::{App, ui_tests_enabled, wait_for};
+use support::{App, ui_tests_enabled};
+use support::wait::wait_for;
 
 const T: Duration = Duration::from_secs(45);
 

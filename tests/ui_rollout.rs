@@ -8,7 +8,8 @@ mod support;
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use support::{App, ui_tests_enabled, wait_for};
+use support::{App, ui_tests_enabled};
+use support::wait::wait_for;
 
 const T: Duration = Duration::from_secs(45);
 /// The whole rollout: two waves of ~10-20 s each (image pulls of 1.5-7.5 s per pod,

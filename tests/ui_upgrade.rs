@@ -11,7 +11,8 @@ mod support;
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use support::{App, ui_tests_enabled, wait_for};
+use support::{App, ui_tests_enabled};
+use support::wait::wait_for;
 
 const T: Duration = Duration::from_secs(30);
 const TARGET: &str = "v1.31.4+k3s1";

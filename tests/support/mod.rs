@@ -14,9 +14,7 @@
 
 mod display;
 mod exit;
-mod wait;
-
-pub use wait::wait_for;
+pub mod wait;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};

@@ -70,8 +70,8 @@ impl SiteBuilder {
 
     /// `n` nodes named `NAME-n0`…: the first a server, the rest agents.
     pub fn nodes(self, n: usize) -> Self {
-        let names = (0..n).map(|i| format!("{}-n{i}", self.spec.name));
-        self.node_names(names)
+        let name = self.spec.name.clone();
+        self.node_names((0..n).map(|i| format!("{name}-n{i}")))
     }
 
     /// Nodes with these names: the first a server, the rest agents.
