@@ -5,7 +5,7 @@
 // Test helpers unwrap freely: a failure is a test failure.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../rollout_support/mod.rs"]
+#[path = "../it/rollout_support/mod.rs"]
 pub mod rollout;
 
 use outpost_core::credentials::{Item, Vault};
