@@ -30,5 +30,6 @@ mod rollout_canary;
 mod rollout_offline;
 mod secret_scan;
 mod session_follow;
+mod session_runs;
 mod upgrade_k3s;
 mod watch_blackhole;
