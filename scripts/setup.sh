@@ -12,7 +12,7 @@ apt_pkgs=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev
   libayatana-appindicator3-dev librsvg2-dev libsecret-1-dev libdbus-1-dev xvfb xauth dbus)
 if [ "$mode" = test ]; then
   apt_pkgs+=(webkit2gtk-driver dbus dbus-x11 gnome-keyring python3-venv)
-  # UI tests: real drag-and-drop (tests/support/xdnd_drag.py) and screenshots of the X screen.
+  # UI tests: real drag-and-drop (tests/ui/support/xdnd_drag.py) and screenshots of the X screen.
   apt_pkgs+=(python3-gi gir1.2-gtk-3.0 libxtst6 python3-xlib)
 fi
 missing=()

@@ -32,6 +32,7 @@ step "build ui (cargo + wasm-bindgen)" scripts/build-ui.sh
 step "cargo fmt --check" cargo fmt --all --check
 step "outpost-core is framework-free" sh -c \
   '! cargo tree -p outpost-core -e normal,build | grep -E "^.*(tauri|wry|yew)[ -]" '
+step "make run reuses the test build (feature drift)" scripts/feature-drift.sh
 step "cargo deny (bans, licenses, sources; advisories when a database is present)" scripts/deny.sh
 step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
 testbed_wait() { wait "$tb_pid"; local rc=$?; cat "$tb_log"; return "$rc"; }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Runs CMD... inside a private D-Bus session with an unlocked gnome-keyring Secret Service,
-# so the keyring integration tests (crates/core/tests/keyring_secret_service.rs) run
+# so the keyring integration tests (crates/core/tests/it/keyring_secret_service.rs) run
 # headless. Needs the Debian packages dbus (or dbus-x11) and gnome-keyring.
-#   scripts/with-keyring.sh cargo test -p outpost-core --test keyring_secret_service
+#   scripts/with-keyring.sh cargo test -p outpost-core --test it keyring_secret_service::
 set -eu
 if [ "$#" -eq 0 ]; then
     echo "usage: $0 CMD [ARGS...]" >&2

@@ -72,7 +72,7 @@ pub fn run_app<R: Runtime>(
     state: state::AppState,
     demo: bool,
 ) -> tauri::Result<()> {
-    app_builder(builder, state, demo).run(tauri::generate_context!())
+    app_builder(builder, state, demo).run(tauri::generate_context!("../tauri.conf.json"))
 }
 
 /// The app on `builder`: plugins, managed state, the profile opening at start, and

@@ -48,32 +48,13 @@ pub fn save(home: &Home, s: Settings) -> Result<Settings, IpcError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use outpost_core::registry::{CredentialKind, CredentialRef, Site};
+    use outpost_core::registry::Site;
 
     fn site(name: &str, endpoint: &str) -> Site {
-        Site {
-            name: name.into(),
-            display_name: name.into(),
-            location: Default::default(),
-            tags: vec![],
-            contact: None,
-            notes: None,
-            maintenance_window: None,
-            distro: None,
-            version: None,
-            endpoint: endpoint.into(),
-            ca_pem: None,
-            insecure_skip_tls_verify: false,
-            tls_server_name: None,
-            credentials: CredentialRef {
-                kind: CredentialKind::Token,
-                entries: vec![format!("{name}/token")],
-                username: None,
-                exec: None,
-                exec_approved: false,
-            },
-            added_at: None,
-        }
+        let mut s = outpost_core::testing::site(name, endpoint);
+        s.display_name = name.into();
+        s.credentials.entries = vec![format!("{name}/token")];
+        s
     }
 
     fn home() -> (tempfile::TempDir, Home) {

@@ -1,6 +1,6 @@
 """The official Python `kubernetes` client against the Outpost fleet simulator.
 
-Run by crates/sim/tests/python.rs with:
+Run by crates/sim/tests/it/python.rs with:
   SIM_KUBECONFIG  kubeconfig written by the fleet
   SIM_CONTEXTS    comma-separated contexts to exercise (a K3s and a MicroK8s site)
   SIM_CONTROL     base URL of the control endpoint (for "sleep")

@@ -1,6 +1,8 @@
 //! Test support (feature `test-support`, and this crate's own tests): a tiny TLS server
-//! answering `GET /version`, standing in for a K3s/MicroK8s API server on loopback.
+//! answering `GET /version`, standing in for a K3s/MicroK8s API server on loopback, and
+//! the one [`Site`] record every test starts from ([`site`]).
 
+use crate::registry::{CredentialKind, CredentialRef, Location, Site};
 use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -206,4 +208,33 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
         s = s.replace(&format!("{{{{{k}}}}}"), v);
     }
     s
+}
+
+/// A site record for tests: `name` (display name in capitals) at `endpoint`, no CA, one
+/// token entry listed (`0123456789abcdef/NAME/token`). Change fields with struct update
+/// syntax: `Site { ca_pem: Some(pem), ..site("a", url) }`.
+pub fn site(name: &str, endpoint: &str) -> Site {
+    Site {
+        name: name.into(),
+        display_name: name.to_uppercase(),
+        location: Location::default(),
+        tags: vec![],
+        contact: None,
+        notes: None,
+        maintenance_window: None,
+        distro: None,
+        version: None,
+        endpoint: endpoint.into(),
+        ca_pem: None,
+        insecure_skip_tls_verify: false,
+        tls_server_name: None,
+        credentials: CredentialRef {
+            kind: CredentialKind::Token,
+            entries: vec![format!("0123456789abcdef/{name}/token")],
+            username: None,
+            exec: None,
+            exec_approved: false,
+        },
+        added_at: None,
+    }
 }

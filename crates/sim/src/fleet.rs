@@ -366,8 +366,9 @@ impl Fleet {
     }
 }
 
-/// Writes a file readable by the owner only (it holds credentials).
-fn write_private(path: &Path, data: &[u8]) -> Result<(), SimError> {
+/// Writes a file readable by the owner only (it holds credentials); every file the
+/// simulator writes with credentials goes through here.
+pub(crate) fn write_private(path: &Path, data: &[u8]) -> Result<(), SimError> {
     use std::io::Write;
     #[cfg(unix)]
     use std::os::unix::fs::OpenOptionsExt;

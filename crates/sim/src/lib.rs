@@ -23,6 +23,8 @@ pub mod server;
 pub mod site;
 pub mod spec;
 pub mod store;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub mod tls;
 pub mod world;
 

@@ -174,19 +174,7 @@ impl ReadOnlyFleet {
 
     /// Writes the kubeconfig (mode 0600: it holds credentials).
     pub fn write_kubeconfig(&self, path: &Path) -> Result<(), SimError> {
-        use std::io::Write;
-        #[cfg(unix)]
-        use std::os::unix::fs::OpenOptionsExt;
-        let err = |source| SimError::Write {
-            path: path.display().to_string(),
-            source,
-        };
-        let mut o = std::fs::OpenOptions::new();
-        o.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        o.mode(0o600);
-        let mut f = o.open(path).map_err(err)?;
-        f.write_all(self.kubeconfig_yaml()?.as_bytes()).map_err(err)
+        crate::fleet::write_private(path, self.kubeconfig_yaml()?.as_bytes())
     }
 
     /// Stops every listener.

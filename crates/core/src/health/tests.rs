@@ -1,33 +1,14 @@
 use super::evaluate::{Observation, detect_distro, evaluate, fmt_age};
 use super::prune;
 use crate::model::*;
-use crate::registry::{CredentialKind, CredentialRef, Distro, Site};
+use crate::registry::{Distro, Site};
 use k8s_openapi::api::core::v1::{Node, Pod};
 
 fn site(endpoint: &str) -> Site {
-    Site {
-        name: "lyon-1".into(),
-        display_name: "Lyon".into(),
-        location: Default::default(),
-        tags: vec![],
-        contact: None,
-        notes: None,
-        maintenance_window: None,
-        distro: None,
-        version: None,
-        endpoint: endpoint.into(),
-        ca_pem: None,
-        insecure_skip_tls_verify: false,
-        tls_server_name: None,
-        credentials: CredentialRef {
-            kind: CredentialKind::Token,
-            entries: vec![],
-            username: None,
-            exec: None,
-            exec_approved: false,
-        },
-        added_at: None,
-    }
+    let mut s = crate::testing::site("lyon-1", endpoint);
+    s.display_name = "Lyon".into();
+    s.credentials.entries.clear();
+    s
 }
 
 fn obs(state: &SiteState, reach: Reach) -> Observation<'_> {

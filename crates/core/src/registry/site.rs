@@ -240,31 +240,7 @@ impl Site {
 pub(crate) mod tests {
     use super::*;
 
-    pub(crate) fn sample(name: &str, endpoint: &str) -> Site {
-        Site {
-            name: name.into(),
-            display_name: name.to_uppercase(),
-            location: Location::default(),
-            tags: vec![],
-            contact: None,
-            notes: None,
-            maintenance_window: None,
-            distro: None,
-            version: None,
-            endpoint: endpoint.into(),
-            ca_pem: None,
-            insecure_skip_tls_verify: false,
-            tls_server_name: None,
-            credentials: CredentialRef {
-                kind: CredentialKind::Token,
-                entries: vec![format!("0123456789abcdef/{name}/token")],
-                username: None,
-                exec: None,
-                exec_approved: false,
-            },
-            added_at: None,
-        }
-    }
+    pub(crate) use crate::testing::site as sample;
 
     #[test]
     fn dns_labels() {

@@ -5,12 +5,12 @@
 // Test helpers unwrap freely: a failure is a test failure.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../rollout_support/mod.rs"]
+#[path = "../it/rollout_support/mod.rs"]
 pub mod rollout;
 
 use outpost_core::credentials::{Item, Vault};
 use outpost_core::paths::Home;
-use outpost_core::registry::{CredentialKind, CredentialRef, Location, Site};
+use outpost_core::registry::Site;
 use outpost_core::secret::Secret;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -282,29 +282,11 @@ impl Drop for Hostile {
 }
 
 pub fn site(server: &Hostile) -> Site {
-    Site {
-        name: "hostile".into(),
-        display_name: "Hostile".into(),
-        location: Location::default(),
-        tags: vec![],
-        contact: None,
-        notes: None,
-        maintenance_window: None,
-        distro: None,
-        version: None,
-        endpoint: format!("https://{}", server.addr),
-        ca_pem: Some(server.ca_pem.clone()),
-        insecure_skip_tls_verify: false,
-        tls_server_name: None,
-        credentials: CredentialRef {
-            kind: CredentialKind::Token,
-            entries: vec![],
-            username: None,
-            exec: None,
-            exec_approved: false,
-        },
-        added_at: None,
-    }
+    let mut s = outpost_core::testing::site("hostile", &format!("https://{}", server.addr));
+    s.display_name = "Hostile".into();
+    s.ca_pem = Some(server.ca_pem.clone());
+    s.credentials.entries.clear();
+    s
 }
 
 /// A vault in memory holding the site's token, listed in the site's record (a site

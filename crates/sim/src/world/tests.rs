@@ -5,7 +5,8 @@ use super::ObjectView;
 use super::objects::{i64_at, label, name, str_at};
 use super::testkit::Sim;
 use crate::resource::Resource;
-use crate::spec::{Distro, LogProfile, NodeRole, NodeSpec, SiteSpec, WorkloadKind, WorkloadSpec};
+use crate::spec::{Distro, LogProfile, SiteSpec, WorkloadKind, WorkloadSpec};
+use crate::testing::SiteBuilder;
 use serde_json::{Value, json};
 
 pub fn wl(
@@ -28,36 +29,19 @@ pub fn wl(
 }
 
 pub fn site(distro: Distro, nodes: usize, workloads: Vec<WorkloadSpec>) -> SiteSpec {
-    SiteSpec {
-        name: "test-site".into(),
-        display_name: "Test".into(),
-        city: "Berlin".into(),
-        latitude: 52.5,
-        longitude: 13.4,
-        tags: vec![],
-        distro,
-        version: if distro == Distro::K3s {
-            "v1.30.8+k3s1".into()
+    SiteBuilder::new("test-site", distro)
+        .display_name("Test")
+        .city("Berlin", 52.5, 13.4)
+        .tags(&[])
+        .version(if distro == Distro::K3s {
+            "v1.30.8+k3s1"
         } else {
-            "v1.30.8".into()
-        },
-        nodes: (0..nodes)
-            .map(|i| NodeSpec {
-                name: format!("node-{i}"),
-                role: if i == 0 {
-                    NodeRole::Server
-                } else {
-                    NodeRole::Agent
-                },
-                cpu_millis: 4000,
-                memory_mib: 8192,
-            })
-            .collect(),
-        workloads,
-        upgrade_controller: distro == Distro::K3s,
-        cert_valid_days: 365,
-        offline: false,
-    }
+            "v1.30.8"
+        })
+        .node_names((0..nodes).map(|i| format!("node-{i}")))
+        .workloads(workloads)
+        .upgrade_controller(distro == Distro::K3s)
+        .build()
 }
 
 pub fn web_site(replicas: u32) -> Sim {
