@@ -342,7 +342,13 @@ pub fn run(cmd: SnapshotCmd, rt: &Runtime) -> anyhow::Result<ExitCode> {
             kubeconfig,
             bind,
             pass,
-        } => serve::serve(&files, kubeconfig.as_deref(), bind, pass.read()?.as_ref(), rt),
+        } => serve::serve(
+            &files,
+            kubeconfig.as_deref(),
+            bind,
+            pass.read()?.as_ref(),
+            rt,
+        ),
     }
 }
 

@@ -9,6 +9,8 @@
 //! the keyring like the app):
 //! `scripts/with-keyring.sh cargo test -p outpost-cli --test it offline_parity::`.
 
+#![allow(clippy::unwrap_used)]
+
 use crate::common::start_sim;
 use outpost_core::bundle::{self, CollectOptions};
 use outpost_core::credentials::Vault;

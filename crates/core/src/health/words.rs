@@ -1,8 +1,8 @@
 //! A site's reachability as it crosses the IPC: typed (state, kind, since), said in
 //! words by the UI and the CLI; the cause chain travels only as the detail.
 
-use crate::model::{Reach, SiteHealth};
 use crate::error::ErrorKind;
+use crate::model::{Reach, SiteHealth};
 use outpost_ipc as ipc;
 
 impl From<Reach> for ipc::ReachabilityState {

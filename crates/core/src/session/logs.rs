@@ -113,8 +113,7 @@ impl Session {
             })
             .collect();
         let spec2 = spec.clone();
-        let (tails, oldest) =
-            super::blocking::unblock(move || read_tails(&kept, &spec2)).await?;
+        let (tails, oldest) = super::blocking::unblock(move || read_tails(&kept, &spec2)).await?;
         let at = oldest.ok_or_else(|| OfflineError::Invalid("no site".into()))?;
         let why = format!(
             "from the snapshot as of {}",

@@ -51,7 +51,6 @@ impl OfflineError {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

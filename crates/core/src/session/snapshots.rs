@@ -98,8 +98,7 @@ impl Session {
     /// offline export's source); a failure is logged, the export stands.
     async fn keep_stored(&self, b: &Bundle, encrypted: bool) -> Result<(), OfflineError> {
         let (b2, home) = (b.clone(), self.home.clone());
-        let r =
-            super::blocking::unblock(move || bundle::keep_stored(&b2, &home, encrypted)).await;
+        let r = super::blocking::unblock(move || bundle::keep_stored(&b2, &home, encrypted)).await;
         if let Err(e) = r {
             tracing::warn!(site = %b.manifest.site, error = %e, "stored bundle not written");
         }
@@ -184,8 +183,8 @@ impl Session {
         pass: Option<SecretString>,
     ) -> Result<ImportPreview, OfflineError> {
         let home = self.home.clone();
-        let p = super::blocking::unblock(move || bundle::preview(&path, pass.as_ref(), &home))
-            .await?;
+        let p =
+            super::blocking::unblock(move || bundle::preview(&path, pass.as_ref(), &home)).await?;
         Ok(bundle::ipc::preview(&p, jiff::Timestamp::now()))
     }
 
