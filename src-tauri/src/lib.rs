@@ -24,6 +24,8 @@ mod webview;
 
 #[cfg(test)]
 mod ipc_tests;
+#[cfg(test)]
+mod shape_tests;
 
 pub use options::Options;
 

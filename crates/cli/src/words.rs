@@ -33,9 +33,13 @@ pub fn kind_of(e: &anyhow::Error) -> Option<ErrorKind> {
 }
 
 /// What to print for a failed command: kinds whose message is already written for
-/// people (which field, which name, which gate) keep it; the others say the kind's
-/// sentence, with the cause chain on a "details" line.
+/// people (which field, which name, which gate) keep it, and so do import refusals
+/// (each says what is wrong with the kubeconfig and what to do, on one line); the others
+/// say the kind's sentence, with the cause chain on a "details" line.
 pub fn error_text(e: &anyhow::Error) -> String {
+    if e.chain().any(|c| c.is::<outpost_core::import::ImportError>()) {
+        return format!("error: {e:#}");
+    }
     match kind_of(e) {
         Some(
             ErrorKind::InvalidInput

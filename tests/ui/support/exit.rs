@@ -56,10 +56,23 @@ pub fn status(run: &Path) -> Option<i32> {
         .ok()
 }
 
+/// Why the window manager's close did not end the app.
+#[derive(Debug, thiserror::Error)]
+pub enum CloseError {
+    #[error("run wm_close.py (/usr/bin/python3 with python3-xlib): {0}")]
+    Spawn(std::io::Error),
+    #[error("the window manager's close could not be sent: {0}")]
+    NotSent(String),
+    #[error(
+        "the app (pid {pid}) did not exit within {CLOSE_TIMEOUT:?} of the window manager's close"
+    )]
+    StillRunning { pid: u32 },
+}
+
 /// Sends `WM_DELETE_WINDOW` to the window of `pid` on `display` and waits for the app to
 /// exit. `Ok(status)` once it exited; `Err(why)` if the message could not be sent or the
 /// app was still running after [`CLOSE_TIMEOUT`] (the caller kills it then).
-pub fn wm_close(pid: u32, display: &str, run: &Path) -> Result<i32, String> {
+pub fn wm_close(pid: u32, display: &str, run: &Path) -> Result<i32, CloseError> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ui/support/wm_close.py");
     let t0 = Instant::now();
     let out = Command::new("/usr/bin/python3")
@@ -67,11 +80,10 @@ pub fn wm_close(pid: u32, display: &str, run: &Path) -> Result<i32, String> {
         .arg(pid.to_string())
         .env("DISPLAY", display)
         .output()
-        .map_err(|e| format!("run wm_close.py (/usr/bin/python3 with python3-xlib): {e}"))?;
+        .map_err(CloseError::Spawn)?;
     if !out.status.success() {
-        return Err(format!(
-            "the window manager's close could not be sent: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
+        return Err(CloseError::NotSent(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
         ));
     }
     loop {
@@ -83,10 +95,7 @@ pub fn wm_close(pid: u32, display: &str, run: &Path) -> Result<i32, String> {
             return Ok(code);
         }
         if t0.elapsed() > CLOSE_TIMEOUT {
-            return Err(format!(
-                "the app (pid {pid}) did not exit within {CLOSE_TIMEOUT:?} of the window \
-                 manager's close"
-            ));
+            return Err(CloseError::StillRunning { pid });
         }
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -5,11 +5,12 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 /// Retries `probe` until it returns `Ok`; after `timeout`, panics with `what` and the
-/// probe's last error.
-pub async fn wait_for<F, Fut>(what: &str, timeout: Duration, mut probe: F)
+/// probe's last error (anything that says what was seen instead).
+pub async fn wait_for<F, Fut, E>(what: &str, timeout: Duration, mut probe: F)
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), String>>,
+    Fut: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
 {
     let t0 = Instant::now();
     loop {

@@ -36,12 +36,24 @@ fn stdout(c: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A log line on stderr (the commands run with `RUST_LOG=debug`): a timestamp, then
+/// the level.
+fn is_log_line(l: &str) -> bool {
+    l.starts_with("20")
+        && [" TRACE ", " DEBUG ", " INFO ", " WARN ", " ERROR "]
+            .iter()
+            .any(|lvl| l.contains(lvl))
+}
+
+/// The command's error without its debug log lines: one line.
 fn failure(c: &mut Command) -> String {
     let out = c.output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.trim_end().lines().count(), 1, "one-line error: {err}");
-    err
+    let all = String::from_utf8(out.stderr).unwrap();
+    assert!(!all.contains('\u{1b}'), "no terminal colours on a pipe: {all}");
+    let err: Vec<&str> = all.lines().filter(|l| !is_log_line(l)).collect();
+    assert_eq!(err.len(), 1, "one-line error: {all}");
+    format!("{}\n", err[0])
 }
 
 #[test]
