@@ -37,7 +37,9 @@ pub fn kind_of(e: &anyhow::Error) -> Option<ErrorKind> {
 /// (each says what is wrong with the kubeconfig and what to do, on one line); the others
 /// say the kind's sentence, with the cause chain on a "details" line.
 pub fn error_text(e: &anyhow::Error) -> String {
-    if e.chain().any(|c| c.is::<outpost_core::import::ImportError>()) {
+    if e.chain()
+        .any(|c| c.is::<outpost_core::import::ImportError>())
+    {
         return format!("error: {e:#}");
     }
     match kind_of(e) {

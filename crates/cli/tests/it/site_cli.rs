@@ -50,7 +50,10 @@ fn failure(c: &mut Command) -> String {
     let out = c.output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let all = String::from_utf8(out.stderr).unwrap();
-    assert!(!all.contains('\u{1b}'), "no terminal colours on a pipe: {all}");
+    assert!(
+        !all.contains('\u{1b}'),
+        "no terminal colours on a pipe: {all}"
+    );
     let err: Vec<&str> = all.lines().filter(|l| !is_log_line(l)).collect();
     assert_eq!(err.len(), 1, "one-line error: {all}");
     format!("{}\n", err[0])
