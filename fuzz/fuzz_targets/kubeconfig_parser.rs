@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
                 assert!(!dbg.contains(MARK) || text.contains(MARK), "{dbg}");
             }
             Err(e @ ImportError::Yaml { .. }) => {
-                assert_eq!(e.kind(), "invalid_input");
+                assert_eq!(e.kind(), outpost_core::error::ErrorKind::InvalidInput);
                 let msg = e.to_string();
                 assert!(!msg.contains(MARK) || text.contains(MARK), "{msg}");
             }
